@@ -1,0 +1,241 @@
+//! Accounts: registration, authentication with throttling, password changes
+//! and roles. Knows nothing of HTTP.
+
+pub mod password;
+pub mod throttle;
+mod types;
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+pub use types::{DisplayName, Email, InputError, Password, Role, UserId};
+
+use crate::db::{DbError, is_unique_violation};
+
+/// A user as the rest of the app sees it: never carries the password hash.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: UserId,
+    email: String,
+    display_name: String,
+    role: String,
+    locale: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = DbError;
+    fn try_from(r: UserRow) -> Result<Self, DbError> {
+        Ok(User {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            role: Role::try_from(r.role.as_str())
+                .map_err(|_| DbError::Corrupt(format!("user {} has unknown role {:?}", r.id, r.role)))?,
+            locale: r.locale,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("email or password is incorrect")]
+    InvalidCredentials,
+    #[error("too many failed logins; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("user not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Db(e.into())
+    }
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password: Password,
+    pub role: Role,
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, role, locale, created_at";
+
+#[tracing::instrument(skip_all, fields(role = %new.role))]
+pub async fn register(pool: &PgPool, new: NewUser) -> Result<User, AccountError> {
+    let hash = password::hash(new.password).await?;
+    let row: UserRow = sqlx::query_as(&format!(
+        "insert into users (id, email, display_name, password_hash, role) values ($1, $2, $3, $4, $5) returning {USER_COLUMNS}"
+    ))
+    .bind(UserId::new())
+    .bind(new.email.as_str())
+    .bind(new.display_name.as_str())
+    .bind(hash)
+    .bind(new.role.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, "users_email_key") {
+            AccountError::EmailTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(row.try_into()?)
+}
+
+/// Checks a login. Unknown emails run the same argon2 work as wrong passwords
+/// and produce the same error. Failures are counted per email and per IP.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(pool: &PgPool, email: &str, candidate: String, ip: &str) -> Result<User, AccountError> {
+    let email_key = email.trim().to_lowercase();
+    throttle::check(pool, &email_key, ip).await?;
+
+    let stored: Option<(UserId, String)> =
+        sqlx::query_as("select id, password_hash from users where lower(email) = $1")
+            .bind(&email_key)
+            .fetch_optional(pool)
+            .await?;
+    let (id, hash) = match stored {
+        Some((id, hash)) => (Some(id), Some(hash)),
+        None => (None, None),
+    };
+    let ok = password::verify(candidate, hash).await?;
+    match (ok, id) {
+        (true, Some(id)) => {
+            throttle::clear(pool, &email_key).await?;
+            find(pool, id).await?.ok_or(AccountError::NotFound)
+        }
+        _ => {
+            throttle::record_failure(pool, &email_key, ip).await?;
+            Err(AccountError::InvalidCredentials)
+        }
+    }
+}
+
+pub async fn find(pool: &PgPool, id: UserId) -> Result<Option<User>, AccountError> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLUMNS} from users where id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::try_from).transpose()?)
+}
+
+pub async fn find_by_email(pool: &PgPool, email: &Email) -> Result<Option<User>, AccountError> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLUMNS} from users where lower(email) = $1"))
+        .bind(email.key())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::try_from).transpose()?)
+}
+
+pub async fn list(pool: &PgPool, role: Option<Role>) -> Result<Vec<User>, AccountError> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "select {USER_COLUMNS} from users where $1::text is null or role = $1 order by created_at, email"
+    ))
+    .bind(role.map(Role::as_str))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?)
+}
+
+/// Changes a password after checking the current one.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub async fn change_password(pool: &PgPool, id: UserId, current: String, new: Password) -> Result<(), AccountError> {
+    let stored: Option<String> = sqlx::query_scalar("select password_hash from users where id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let stored = stored.ok_or(AccountError::NotFound)?;
+    if !password::verify(current, Some(stored)).await? {
+        return Err(AccountError::InvalidCredentials);
+    }
+    let hash = password::hash(new).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("update users set password_hash = $2, updated_at = now() where id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut *tx,
+        Some(id),
+        "user.password_changed",
+        &id.to_string(),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a user's role; `actor` is `None` when done from the command line.
+#[tracing::instrument(skip(pool))]
+pub async fn set_role(pool: &PgPool, actor: Option<UserId>, target: UserId, role: Role) -> Result<(), AccountError> {
+    let mut tx = pool.begin().await?;
+    let old: Option<String> = sqlx::query_scalar("select role from users where id = $1 for update")
+        .bind(target)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let old = old.ok_or(AccountError::NotFound)?;
+    sqlx::query("update users set role = $2, updated_at = now() where id = $1")
+        .bind(target)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut *tx,
+        actor,
+        "user.role_changed",
+        &target.to_string(),
+        serde_json::json!({ "from": old, "to": role.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_locale(pool: &PgPool, id: UserId, locale: &str) -> Result<(), AccountError> {
+    sqlx::query("update users set locale = $2, updated_at = now() where id = $1")
+        .bind(id)
+        .bind(locale)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Appends to the audit trail inside the caller's transaction.
+pub async fn audit(
+    conn: impl sqlx::PgExecutor<'_>,
+    actor: Option<UserId>,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into audit_log (actor_id, action, target, detail) values ($1, $2, $3, $4)")
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! The command line: `serve`, `migrate` and `user …`.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::accounts::{self, DisplayName, Email, NewUser, Password, Role};
+use crate::configuration::{Settings, load_or_create_cookie_key};
+use crate::startup::Application;
+use crate::telemetry::{self, LogFormat};
+
+#[derive(Parser)]
+#[command(name = "examdrill", version, about = "AWS SAA-C03 / SOA-C03 practice exams")]
+pub struct Cli {
+    /// PostgreSQL connection string.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    database_url: Option<String>,
+    /// Log line format.
+    #[arg(
+        long,
+        env = "EXAMDRILL_LOG_FORMAT",
+        value_enum,
+        default_value = "plain",
+        global = true
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the web app.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "EXAMDRILL_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Base64 of at least 64 random bytes; generated and kept in the data directory when unset.
+    #[arg(long, env = "EXAMDRILL_COOKIE_KEY", hide_env_values = true)]
+    cookie_key: Option<String>,
+    /// Send cookies with the Secure attribute (set this when serving over HTTPS).
+    #[arg(long, env = "COOKIE_SECURE", default_value_t = false, action = clap::ArgAction::Set)]
+    cookie_secure: bool,
+    /// Where the generated cookie key is kept.
+    #[arg(long, env = "EXAMDRILL_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Maximum PostgreSQL connections.
+    #[arg(long, env = "EXAMDRILL_DB_POOL_SIZE", default_value_t = 16)]
+    db_pool_size: u32,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "student", value_parser = ["student", "instructor", "admin"])]
+        role: String,
+    },
+    /// Change an account's role.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["student", "instructor", "admin"])]
+        role: String,
+    },
+    /// List accounts.
+    List,
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format, "info,sqlx=warn");
+    let database_url = cli
+        .database_url
+        .context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
+    match cli.command {
+        Command::Serve(args) => serve(database_url, args).await,
+        Command::Migrate => {
+            let pool = crate::db::pool(&database_url, 2)?;
+            crate::db::migrate(&pool).await.context("applying migrations")?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(cmd) => user(database_url, cmd).await,
+    }
+}
+
+async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
+    let cookie_key = load_or_create_cookie_key(args.cookie_key.as_deref(), &args.data_dir)?;
+    let settings = Settings {
+        bind: args.bind,
+        database_url,
+        db_pool_size: args.db_pool_size,
+        cookie_key,
+        cookie_secure: args.cookie_secure,
+        data_dir: args.data_dir,
+    };
+    let app = Application::build(settings.clone()).await?;
+    let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+    let url = format!("http://{host}:{}/", app.port());
+    let staff = accounts::list(app.pool(), Some(Role::Instructor)).await?.len()
+        + accounts::list(app.pool(), Some(Role::Admin)).await?.len();
+    println!("examdrill is listening on {url}");
+    if staff == 0 {
+        println!(
+            "No instructor or admin account exists yet. Create the first one with:\n  \
+             examdrill user create --role admin --email you@example.com --name \"Your Name\"\n\
+             (through the scripts: scripts/run user create --role admin --email … --name …)"
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn user(database_url: String, cmd: UserCommand) -> anyhow::Result<()> {
+    let pool = crate::db::pool(&database_url, 2)?;
+    crate::db::migrate(&pool).await.context("applying migrations")?;
+    match cmd {
+        UserCommand::Create { email, name, role } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let display_name = DisplayName::parse(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+            let role = Role::try_from(role.as_str()).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let password = Password::parse(read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let user = accounts::register(
+                &pool,
+                NewUser {
+                    email,
+                    display_name,
+                    password,
+                    role,
+                },
+            )
+            .await?;
+            accounts::audit(
+                &pool,
+                None,
+                "user.created_cli",
+                &user.id.to_string(),
+                serde_json::json!({ "role": role.as_str() }),
+            )
+            .await?;
+            println!("created {} ({}) as {}", user.email, user.id, user.role);
+        }
+        UserCommand::SetRole { email, role } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let role = Role::try_from(role.as_str()).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let Some(user) = accounts::find_by_email(&pool, &email).await? else {
+                bail!("no account with email {}", email.as_str());
+            };
+            accounts::set_role(&pool, None, user.id, role).await?;
+            println!("{} is now {}", user.email, role);
+        }
+        UserCommand::List => {
+            for u in accounts::list(&pool, None).await? {
+                println!("{}\t{}\t{}\t{}", u.id, u.role, u.email, u.display_name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the new password from standard input; prompts (without echo) on a terminal.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            bail!("the passwords do not match");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}

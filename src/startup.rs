@@ -1,0 +1,112 @@
+//! Builds and runs the application. Tests use the same path on port 0.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_web::cookie::SameSite;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use sqlx::PgPool;
+use tracing_actix_web::TracingLogger;
+
+use crate::configuration::Settings;
+use crate::session_store::PgSessionStore;
+use crate::web::{self as http, AppState, csrf, middleware};
+
+/// How long a session lives after its last change.
+const SESSION_TTL_DAYS: i64 = 14;
+const SESSION_COOKIE: &str = "examdrill_session";
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: PgPool,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = crate::db::pool(&settings.database_url, settings.db_pool_size)?;
+        crate::db::migrate(&pool).await?;
+        crate::accounts::password::warm_up();
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        spawn_purge_task(pool.clone());
+        let server = run(listener, pool.clone(), settings)?;
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Deletes expired sessions and stale login failures in the background.
+fn spawn_purge_task(pool: PgPool) {
+    let store = PgSessionStore::new(pool.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PURGE_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "purging expired sessions failed; will retry");
+            }
+            if let Err(e) = crate::accounts::throttle::purge(&pool).await {
+                tracing::warn!(error = %e, "purging login failures failed; will retry");
+            }
+        }
+    });
+}
+
+fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Result<Server> {
+    let state = web::Data::new(AppState {
+        pool: pool.clone(),
+        cookie_secure: settings.cookie_secure,
+    });
+    let store = PgSessionStore::new(pool);
+    let key = settings.cookie_key.clone();
+    let secure = settings.cookie_secure;
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(store.clone(), key.clone())
+            .cookie_name(SESSION_COOKIE.to_owned())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(secure)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::days(SESSION_TTL_DAYS))
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+            )
+            .build();
+        // Listed innermost first: a request meets TracingLogger first.
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .configure(http::routes)
+            .default_service(web::to(http::pages::not_found))
+            .wrap(from_fn(csrf::middleware))
+            .wrap(from_fn(middleware::language))
+            .wrap(sessions)
+            .wrap(from_fn(middleware::error_pages))
+            .wrap(middleware::security_headers())
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,270 @@
+//! Register, log in, log out, change password.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{PageCtx, SESSION_LANG, SESSION_USER, SignedIn, set_flash};
+use super::error::{AppError, safe_next};
+use super::forms::{FieldErrors, render_with_status, see_other};
+use crate::accounts::{self, AccountError, DisplayName, Email, NewUser, Password, Role};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/register.html")]
+pub struct RegisterPage {
+    pub ctx: PageCtx,
+    pub email: String,
+    pub display_name: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    email: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+}
+
+pub async fn register_form(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    if ctx.signed_in() {
+        return Ok(see_other("/dashboard"));
+    }
+    render_with_status(
+        &RegisterPage {
+            ctx,
+            email: String::new(),
+            display_name: String::new(),
+            errors: FieldErrors::default(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    ctx: PageCtx,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(&form.email));
+    let display_name = errors.check("display_name", DisplayName::parse(&form.display_name));
+    let password = errors.check("password", Password::parse(form.password.clone()));
+    if password.is_some() && form.password != form.password_confirm {
+        errors.add("password_confirm", "err.password_mismatch");
+    }
+    let (Some(email), Some(display_name), Some(password), true) = (email, display_name, password, errors.is_empty())
+    else {
+        return render_with_status(
+            &RegisterPage {
+                ctx,
+                email: form.email,
+                display_name: form.display_name,
+                errors,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let new = NewUser {
+        email,
+        display_name,
+        password,
+        role: Role::Student,
+    };
+    match accounts::register(&state.pool, new).await {
+        Ok(user) => {
+            session.renew();
+            session.insert(SESSION_USER, user.id)?;
+            session.insert(SESSION_LANG, ctx.lang.code())?;
+            accounts::set_locale(&state.pool, user.id, ctx.lang.code()).await?;
+            tracing::info!(user_id = %user.id, "registered");
+            Ok(see_other("/dashboard"))
+        }
+        Err(AccountError::EmailTaken) => {
+            errors.add("email", "err.email_taken");
+            render_with_status(
+                &RegisterPage {
+                    ctx,
+                    email: form.email,
+                    display_name: form.display_name,
+                    errors,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login.html")]
+pub struct LoginPage {
+    pub ctx: PageCtx,
+    pub email: String,
+    pub next: String,
+    /// Message key of a form-level error (wrong credentials, throttled).
+    pub error: Option<&'static str>,
+    pub retry_after: Option<u64>,
+}
+
+impl LoginPage {
+    pub fn error_text(&self) -> Option<&'static str> {
+        self.error.map(|k| self.ctx.t(k))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(ctx: PageCtx, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref()).to_owned();
+    if ctx.signed_in() {
+        return Ok(see_other(&next));
+    }
+    render_with_status(
+        &LoginPage {
+            ctx,
+            email: String::new(),
+            next,
+            error: None,
+            retry_after: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    ctx: PageCtx,
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm { email, password, next } = form.into_inner();
+    let next = safe_next(next.as_deref()).to_owned();
+    // The direct peer; behind a reverse proxy, configure it to connect per client.
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    match accounts::authenticate(&state.pool, &email, password, &ip).await {
+        Ok(user) => {
+            // A fresh session id at login defeats session fixation.
+            session.renew();
+            session.insert(SESSION_USER, user.id)?;
+            match user.locale.as_deref() {
+                Some(saved) => session.insert(SESSION_LANG, saved)?,
+                None => accounts::set_locale(&state.pool, user.id, ctx.lang.code()).await?,
+            }
+            tracing::info!(user_id = %user.id, "logged in");
+            Ok(see_other(&next))
+        }
+        Err(AccountError::InvalidCredentials) => render_with_status(
+            &LoginPage {
+                ctx,
+                email,
+                next,
+                error: Some("login.failed"),
+                retry_after: None,
+            },
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(AccountError::Throttled { retry_after_secs }) => {
+            let mut resp = render_with_status(
+                &LoginPage {
+                    ctx,
+                    email,
+                    next,
+                    error: Some("login.throttled"),
+                    retry_after: Some(retry_after_secs),
+                },
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes the session record server-side, so a copy of the old cookie is worthless.
+pub async fn logout(session: Session) -> HttpResponse {
+    session.purge();
+    see_other("/")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/password.html")]
+pub struct PasswordPage {
+    pub ctx: PageCtx,
+    pub errors: FieldErrors,
+}
+
+pub async fn password_form(auth: SignedIn) -> Result<HttpResponse, AppError> {
+    render_with_status(
+        &PasswordPage {
+            ctx: auth.ctx,
+            errors: FieldErrors::default(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+#[tracing::instrument(skip_all, fields(user_id = %auth.user.id))]
+pub async fn change_password(
+    auth: SignedIn,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let new = errors.check("new", Password::parse(form.new.clone()));
+    if new.is_some() && form.new != form.confirm {
+        errors.add("confirm", "err.password_mismatch");
+    }
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        return render_with_status(
+            &PasswordPage { ctx: auth.ctx, errors },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    match accounts::change_password(&state.pool, auth.user.id, form.current, new).await {
+        Ok(()) => {
+            set_flash(&session, "password.changed");
+            Ok(see_other("/dashboard"))
+        }
+        Err(AccountError::InvalidCredentials) => {
+            errors.add("current", "err.current_password_wrong");
+            render_with_status(
+                &PasswordPage { ctx: auth.ctx, errors },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,47 @@
+//! HTTP: handlers grouped by resource, kept thin over the domain modules.
+
+pub mod accounts;
+pub mod admin;
+pub mod context;
+pub mod csrf;
+pub mod error;
+pub mod forms;
+pub mod instructor;
+pub mod middleware;
+pub mod pages;
+
+use actix_web::web;
+use sqlx::PgPool;
+
+/// Shared by all handlers.
+pub struct AppState {
+    pub pool: PgPool,
+    pub cookie_secure: bool,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(pages::home))
+        .route("/healthz", web::get().to(pages::healthz))
+        .route("/static/style.css", web::get().to(pages::stylesheet))
+        .route("/lang", web::post().to(pages::switch_language))
+        .service(
+            web::resource("/register")
+                .route(web::get().to(accounts::register_form))
+                .route(web::post().to(accounts::register)),
+        )
+        .service(
+            web::resource("/login")
+                .route(web::get().to(accounts::login_form))
+                .route(web::post().to(accounts::login)),
+        )
+        .route("/logout", web::post().to(accounts::logout))
+        .service(
+            web::resource("/account/password")
+                .route(web::get().to(accounts::password_form))
+                .route(web::post().to(accounts::change_password)),
+        )
+        .route("/dashboard", web::get().to(pages::dashboard))
+        .route("/instructor/students", web::get().to(instructor::students))
+        .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users/{id}/role", web::post().to(admin::set_role));
+}

@@ -1,0 +1,96 @@
+//! The start page, the dashboard, the language switch, health and static assets.
+
+use actix_session::Session;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{LANG_COOKIE, PageCtx, SESSION_LANG, SignedIn, session_user_id};
+use super::error::{AppError, safe_next};
+use super::forms::{render_with_status, see_other};
+use crate::accounts::{self, User};
+use crate::i18n::Lang;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub ctx: PageCtx,
+}
+
+pub async fn home(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    if ctx.signed_in() {
+        return Ok(see_other("/dashboard"));
+    }
+    render_with_status(&HomePage { ctx }, StatusCode::OK)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub ctx: PageCtx,
+    pub user: User,
+}
+
+pub async fn dashboard(auth: SignedIn) -> Result<HttpResponse, AppError> {
+    render_with_status(
+        &DashboardPage {
+            ctx: auth.ctx,
+            user: auth.user,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// Switches the UI language; a signed-in user's choice is saved to their account.
+pub async fn switch_language(
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<LangForm>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&form.lang).unwrap_or_default();
+    if let Some(user_id) = session_user_id(&session) {
+        accounts::set_locale(&state.pool, user_id, lang.code()).await?;
+        session.insert(SESSION_LANG, lang.code())?;
+    }
+    let cookie = Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.cookie_secure)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish();
+    let mut resp = see_other(safe_next(form.next.as_deref()));
+    resp.add_cookie(&cookie).map_err(AppError::internal)?;
+    Ok(resp)
+}
+
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    if crate::db::is_reachable(&state.pool).await {
+        HttpResponse::Ok().json(serde_json::json!({ "status": "ok", "database": "ok" }))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "unavailable", "database": "unreachable" }))
+    }
+}
+
+/// Static files are compiled in, so the binary runs from any directory.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(include_str!("../../static/style.css"))
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

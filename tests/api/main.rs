@@ -1,0 +1,9 @@
+//! Integration tests: the real server on port 0, a fresh PostgreSQL database each.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod pages;
+mod security;
+mod sessions;

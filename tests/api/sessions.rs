@@ -1,0 +1,153 @@
+use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, spawn_app};
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let page = app.get("/login").await;
+    let cookie = page.set_cookie(SESSION_COOKIE).expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "COOKIE_SECURE defaults to off: {cookie}");
+}
+
+#[tokio::test]
+async fn secure_cookie_flag_follows_the_setting() {
+    let app = crate::common::spawn_app_with(|mut s| {
+        s.cookie_secure = true;
+        s
+    })
+    .await;
+    let cookie = app
+        .get("/login")
+        .await
+        .set_cookie(SESSION_COOKIE)
+        .expect("a session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn session_id_is_renewed_at_login() {
+    let app = spawn_app().await;
+    app.register("kang@example.com", "Kang", PASSWORD).await;
+    app.logout().await;
+
+    let before = app
+        .get("/login")
+        .await
+        .set_cookie(SESSION_COOKIE)
+        .expect("anonymous session");
+    let token = app.csrf_token("/login").await;
+    let login = app
+        .post_raw(
+            "/login",
+            &[
+                ("email", "kang@example.com"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    let after = login.set_cookie(SESSION_COOKIE).expect("new session cookie at login");
+    assert_ne!(cookie_value(&before), cookie_value(&after));
+}
+
+#[tokio::test]
+async fn an_old_cookie_is_dead_after_logout() {
+    let app = spawn_app().await;
+    app.register("yoon@example.com", "Yoon", PASSWORD).await;
+    app.logout().await;
+    let token = app.csrf_token("/login").await;
+    let login = app
+        .post_raw(
+            "/login",
+            &[
+                ("email", "yoon@example.com"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    let stolen = cookie_value(&login.set_cookie(SESSION_COOKIE).expect("session cookie"));
+
+    // The copied cookie works while the session lives...
+    let thief = client();
+    let before = thief
+        .get(app.url("/dashboard"))
+        .header("cookie", &stolen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(before.status(), 200);
+
+    app.logout().await;
+
+    // ...and is worthless once the owner logs out.
+    let after = thief
+        .get(app.url("/dashboard"))
+        .header("cookie", &stolen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303);
+    assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let rows: i64 = sqlx::query_scalar(
+        "select count(*) from tower_sessions.session where data is not null and expiry_date > now()",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(rows <= 1, "only the fresh anonymous session may remain, found {rows}");
+}
+
+#[tokio::test]
+async fn a_session_survives_an_app_restart() {
+    let app = spawn_app().await;
+    app.register("jung@example.com", "Jung", PASSWORD).await;
+    assert_eq!(app.get("/dashboard").await.status, 200);
+
+    let old_port = app.port;
+    let app: TestApp = app.restart().await;
+    assert_ne!(app.port, old_port);
+    let dash = app.get("/dashboard").await;
+    assert_eq!(dash.status, 200);
+    assert!(dash.select_text("h1#welcome")[0].contains("Jung"));
+}
+
+#[tokio::test]
+async fn expired_sessions_are_not_honoured() {
+    let app = spawn_app().await;
+    app.register("oh@example.com", "Oh", PASSWORD).await;
+    sqlx::query("update tower_sessions.session set expiry_date = now() - interval '1 minute'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let resp = app.get("/dashboard").await;
+    assert_eq!(resp.status, 303);
+}
+
+#[tokio::test]
+async fn the_purge_removes_expired_session_records() {
+    let app = spawn_app().await;
+    app.register("ahn@example.com", "Ahn", PASSWORD).await;
+    let other = client();
+    other.get(app.url("/login")).send().await.unwrap();
+    sqlx::query("update tower_sessions.session set expiry_date = now() - interval '1 minute' where id = (select id from tower_sessions.session limit 1)")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    examdrill::session_store::PgSessionStore::new(app.pool.clone())
+        .delete_expired()
+        .await
+        .unwrap();
+    let (total, expired): (i64, i64) =
+        sqlx::query_as("select count(*), count(*) filter (where expiry_date <= now()) from tower_sessions.session")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(expired, 0);
+    assert_eq!(total, 1);
+}

@@ -1,0 +1,158 @@
+//! Browser journeys in Debian's headless chromium, driven through chromedriver.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+/// chromedriver for one test, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn browser() -> (Driver, Client) {
+    let driver_bin = std::env::var("CHROMEDRIVER").expect(
+        "CHROMEDRIVER is not set; run the suite through scripts/test, which installs chromium and chromedriver",
+    );
+    let chrome_bin = std::env::var("CHROME_BIN").expect("CHROME_BIN is not set; run the suite through scripts/test");
+    let port = free_port();
+    let child = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = std::env::temp_dir().join(format!("examdrill-chrome-{}", uuid::Uuid::new_v4()));
+    let driver = Driver {
+        child,
+        port,
+        profile: profile.clone(),
+    };
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chrome_bin,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=ko-KR",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": { "intl.accept_languages": "ko-KR,ko" }
+        }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let mut last_err = None;
+    for _ in 0..100 {
+        match Client::with_capabilities_and_connector(&url, &caps, HttpConnector::new()).await {
+            Ok(c) => return (driver, c),
+            Err(e) => {
+                last_err = Some(e);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    panic!("could not start a browser session: {last_err:?}");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .expect(css)
+        .send_keys(value)
+        .await
+        .expect("type");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .expect(css)
+        .click()
+        .await
+        .expect("click");
+}
+
+#[tokio::test]
+async fn register_login_dashboard_language_logout_journey() {
+    let app = common::spawn_app().await;
+    let (_driver, c) = browser().await;
+    let result = async {
+        // Register.
+        c.goto(&app.url("/")).await?;
+        click(&c, r#".hero a[href="/register"]"#).await;
+        assert_eq!(text(&c, "h1").await, "회원가입");
+        fill(&c, "#email", "browser@example.com").await;
+        fill(&c, "#display_name", "브라우저 사용자").await;
+        fill(&c, "#password", common::PASSWORD).await;
+        fill(&c, "#password_confirm", common::PASSWORD).await;
+        click(&c, "form.stacked button[type=submit]").await;
+        assert!(text(&c, "h1#welcome").await.contains("브라우저 사용자"));
+
+        // Log out, then log in again through the form.
+        click(&c, "#logout-button").await;
+        c.goto(&app.url("/login")).await?;
+        fill(&c, "#email", "browser@example.com").await;
+        fill(&c, "#password", common::PASSWORD).await;
+        click(&c, "form.stacked button[type=submit]").await;
+
+        // The dashboard, in Korean.
+        assert_eq!(c.current_url().await?.path(), "/dashboard");
+        assert!(text(&c, "h1#welcome").await.starts_with("환영합니다"));
+        assert_eq!(
+            c.find(Locator::Css("html")).await?.attr("lang").await?.as_deref(),
+            Some("ko")
+        );
+
+        // Switch the language: same page, now in English.
+        click(&c, "#lang-switch").await;
+        assert_eq!(c.current_url().await?.path(), "/dashboard");
+        assert!(text(&c, "h1#welcome").await.starts_with("Welcome"));
+        assert_eq!(
+            c.find(Locator::Css("html")).await?.attr("lang").await?.as_deref(),
+            Some("en")
+        );
+
+        // Log out: back to the start page, and the dashboard needs a login again.
+        click(&c, "#logout-button").await;
+        assert_eq!(c.current_url().await?.path(), "/");
+        c.goto(&app.url("/dashboard")).await?;
+        assert_eq!(c.current_url().await?.path(), "/login");
+        assert_eq!(
+            text(&c, "h1").await,
+            "Log in",
+            "the switched language outlives the logout"
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser journey");
+}
