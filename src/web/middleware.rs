@@ -4,9 +4,10 @@
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 
 use super::AppState;
 use super::context::{LANG_COOKIE, SESSION_LANG};
@@ -64,7 +65,33 @@ pub async fn error_pages(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let res = next.call(req).await?;
+    let early_lang = req
+        .cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+        .or_else(|| accept_language(req.request()))
+        .unwrap_or_default();
+    // Inner layers (the session store, for one) may fail with an error instead of
+    // a response; turn it into our page, as a 503 when the database is the cause.
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(e) => {
+            let reachable = match &state {
+                Some(state) => crate::db::is_reachable(&state.pool).await,
+                None => true,
+            };
+            tracing::error!(error = %e, database_reachable = reachable, "request failed outside a handler");
+            let status = if reachable {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            return Err(PageError {
+                lang: early_lang,
+                status,
+            }
+            .into());
+        }
+    };
     let status = res.status();
     let bare = !res.headers().contains_key(header::CONTENT_TYPE)
         || res
@@ -82,11 +109,11 @@ pub async fn error_pages(
         .or_else(|| accept_language(res.request()))
         .unwrap_or_default();
     let mut status = status;
-    if status == actix_web::http::StatusCode::INTERNAL_SERVER_ERROR {
-        if let Some(state) = &state {
-            if !crate::db::is_reachable(&state.pool).await {
-                status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
-            }
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        if let Some(state) = &state
+            && !crate::db::is_reachable(&state.pool).await
+        {
+            status = StatusCode::SERVICE_UNAVAILABLE;
         }
         tracing::error!(status = status.as_u16(), "request failed outside a handler");
     }
@@ -98,13 +125,37 @@ pub async fn error_pages(
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect();
     let (http_req, _) = res.into_parts();
-    let mut page = error_page(lang, status, None);
+    let mut page = PageError { lang, status }.error_response();
     for (name, value) in kept {
         page.headers_mut().append(name, value);
     }
-    if status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
-        page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    }
     Ok(ServiceResponse::new(http_req, page))
+}
+
+/// A templated error page for a failure that has no handler error of its own.
+#[derive(Debug)]
+struct PageError {
+    lang: Lang,
+    status: StatusCode,
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.status)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut page = error_page(self.lang, self.status, None);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        page
+    }
 }

@@ -78,26 +78,47 @@ async fn browser() -> (Driver, Client) {
     panic!("could not start a browser session: {last_err:?}");
 }
 
+/// Waits for an element (pages load after clicks), failing with the page's URL and source.
+async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let source = c.source().await.unwrap_or_default();
+            panic!("{css} not found on {url}: {e}\n{source}");
+        }
+    }
+}
+
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+    element(c, css).await.text().await.expect("text")
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .expect(css)
-        .send_keys(value)
-        .await
-        .expect("type");
+    element(c, css).await.send_keys(value).await.expect("type");
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect("click");
+    element(c, css).await.click().await.expect("click");
+}
+
+/// Waits until the browser shows `path` after a navigation.
+async fn wait_for_path(c: &Client, path: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.is_ok_and(|u| u.path() == path) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected to arrive at {path}, still at {:?}",
+        c.current_url().await.map(|u| u.to_string())
+    );
 }
 
 #[tokio::test]
@@ -114,17 +135,19 @@ async fn register_login_dashboard_language_logout_journey() {
         fill(&c, "#password", common::PASSWORD).await;
         fill(&c, "#password_confirm", common::PASSWORD).await;
         click(&c, "form.stacked button[type=submit]").await;
+        wait_for_path(&c, "/dashboard").await;
         assert!(text(&c, "h1#welcome").await.contains("브라우저 사용자"));
 
         // Log out, then log in again through the form.
         click(&c, "#logout-button").await;
+        wait_for_path(&c, "/").await;
         c.goto(&app.url("/login")).await?;
         fill(&c, "#email", "browser@example.com").await;
         fill(&c, "#password", common::PASSWORD).await;
         click(&c, "form.stacked button[type=submit]").await;
 
         // The dashboard, in Korean.
-        assert_eq!(c.current_url().await?.path(), "/dashboard");
+        wait_for_path(&c, "/dashboard").await;
         assert!(text(&c, "h1#welcome").await.starts_with("환영합니다"));
         assert_eq!(
             c.find(Locator::Css("html")).await?.attr("lang").await?.as_deref(),
@@ -133,6 +156,7 @@ async fn register_login_dashboard_language_logout_journey() {
 
         // Switch the language: same page, now in English.
         click(&c, "#lang-switch").await;
+        element(&c, "html[lang=en]").await;
         assert_eq!(c.current_url().await?.path(), "/dashboard");
         assert!(text(&c, "h1#welcome").await.starts_with("Welcome"));
         assert_eq!(
@@ -142,7 +166,7 @@ async fn register_login_dashboard_language_logout_journey() {
 
         // Log out: back to the start page, and the dashboard needs a login again.
         click(&c, "#logout-button").await;
-        assert_eq!(c.current_url().await?.path(), "/");
+        wait_for_path(&c, "/").await;
         c.goto(&app.url("/dashboard")).await?;
         assert_eq!(c.current_url().await?.path(), "/login");
         assert_eq!(
