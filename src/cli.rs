@@ -39,6 +39,32 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Work with question-bank files.
+    #[command(subcommand)]
+    Bank(BankCommand),
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Validate bank files or folders without writing anything; exits 1 on any problem.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Blueprints to check against when the paths hold none.
+        #[arg(long, default_value = "question_bank/blueprints")]
+        blueprints: PathBuf,
+    },
+    /// List the notes' level-2 sections with material for an exam and how many questions draw on each.
+    Coverage {
+        #[arg(long, value_parser = ["saa-c03", "soa-c03"])]
+        exam: String,
+        /// Folder with the study notes.
+        #[arg(long, default_value = "../shared/notes")]
+        notes: PathBuf,
+        /// Bank files or folders.
+        #[arg(default_value = "question_bank")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -85,6 +111,9 @@ enum UserCommand {
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.log_format, "info,sqlx=warn");
+    if let Command::Bank(cmd) = cli.command {
+        return bank(cmd);
+    }
     let database_url = cli
         .database_url
         .context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
@@ -97,6 +126,58 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(database_url, cmd).await,
+        Command::Bank(_) => Ok(()),
+    }
+}
+
+fn bank(cmd: BankCommand) -> anyhow::Result<()> {
+    match cmd {
+        BankCommand::Check { paths, blueprints } => {
+            let loaded = crate::bank::load_paths(&paths, Some(&blueprints));
+            for d in &loaded.diagnostics {
+                println!("{d}");
+            }
+            let b = &loaded.bank;
+            println!(
+                "{} file(s): {} blueprint(s), {} topic(s), {} question(s); {} problem(s)",
+                loaded.files,
+                b.blueprints.len(),
+                b.topics.len(),
+                b.questions.len(),
+                loaded.diagnostics.len()
+            );
+            if !loaded.diagnostics.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        BankCommand::Coverage { exam, notes, paths } => {
+            let index = crate::notes::NoteIndex::load(&notes)
+                .with_context(|| format!("reading notes in {}", notes.display()))?;
+            let loaded = crate::bank::load_paths(&paths, None);
+            let cov = crate::bank::coverage::coverage(&loaded.bank, &index, &exam);
+            let mut current = "";
+            for s in &cov.sections {
+                if s.file != current {
+                    println!("{}", s.file);
+                    current = &s.file;
+                }
+                println!("  {:>4}  line {:>5}  {}", s.questions, s.line, s.heading);
+            }
+            let covered = cov.sections.iter().filter(|s| s.questions > 0).count();
+            println!(
+                "{exam}: {} question(s); {covered} of {} section(s) have at least one question",
+                cov.questions,
+                cov.sections.len()
+            );
+            if !cov.unresolved.is_empty() {
+                println!(
+                    "sources that name no existing note heading: {}",
+                    cov.unresolved.join(", ")
+                );
+            }
+            Ok(())
+        }
     }
 }
 

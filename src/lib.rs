@@ -4,10 +4,12 @@
 //! HTTP layer over them and `startup` wires everything into a server.
 
 pub mod accounts;
+pub mod bank;
 pub mod cli;
 pub mod configuration;
 pub mod db;
 pub mod i18n;
+pub mod notes;
 pub mod session_store;
 pub mod startup;
 pub mod telemetry;

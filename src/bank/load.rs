@@ -1,0 +1,115 @@
+//! Reads bank files and folders from disk.
+
+use std::path::{Path, PathBuf};
+
+use super::diagnostics::Diagnostic;
+use super::model::{Bank, Pos};
+use super::native::{parse_bank_file, parse_blueprint};
+use super::validate::validate;
+
+/// A loaded bank and every problem found while reading and validating it.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub bank: Bank,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: usize,
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() || p.extension().is_some_and(|x| x == "toml") {
+                collect(&p, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_owned());
+    }
+    Ok(())
+}
+
+fn is_blueprint(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == "blueprints")
+}
+
+/// Loads files and folders (recursively, `*.toml`). Files inside a folder named
+/// `blueprints` are blueprints; `extra_blueprints` are used when the paths
+/// themselves hold none (checking a single topic file, say).
+pub fn load_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut files = Vec::new();
+    for p in paths {
+        if let Err(e) = collect(p, &mut files) {
+            loaded.diagnostics.push(Diagnostic {
+                pos: Pos {
+                    file: p.display().to_string(),
+                    line: 1,
+                    column: 1,
+                },
+                message: format!("cannot read: {e}"),
+            });
+        }
+    }
+    if !files.iter().any(|f| is_blueprint(f))
+        && let Some(dir) = extra_blueprints
+        && dir.is_dir()
+    {
+        let _ = collect(dir, &mut files);
+    }
+    for f in &files {
+        let name = f.display().to_string();
+        let text = match std::fs::read(f) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    loaded.diagnostics.push(Diagnostic {
+                        pos: Pos {
+                            file: name,
+                            line: 1,
+                            column: 1,
+                        },
+                        message: format!(
+                            "not valid UTF-8 (first bad byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    });
+                    continue;
+                }
+            },
+            Err(e) => {
+                loaded.diagnostics.push(Diagnostic {
+                    pos: Pos {
+                        file: name,
+                        line: 1,
+                        column: 1,
+                    },
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        loaded.files += 1;
+        add_text(&mut loaded, &name, &text, is_blueprint(f));
+    }
+    loaded.diagnostics.extend(validate(&loaded.bank));
+    loaded
+}
+
+/// Parses one file's text into `loaded` (no cross-file validation).
+pub fn add_text(loaded: &mut Loaded, name: &str, text: &str, blueprint: bool) {
+    if blueprint {
+        if let Some(b) = parse_blueprint(name, text, &mut loaded.diagnostics) {
+            loaded.bank.blueprints.push(b);
+        }
+    } else {
+        let file = parse_bank_file(name, text, &mut loaded.diagnostics);
+        loaded.bank.topics.extend(file.topic);
+        loaded.bank.questions.extend(file.questions);
+    }
+}

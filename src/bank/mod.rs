@@ -1,0 +1,13 @@
+//! Question banks: the native TOML format, validation with positions, and
+//! loading from disk. Knows nothing of HTTP.
+
+pub mod coverage;
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod native;
+pub mod validate;
+
+pub use diagnostics::Diagnostic;
+pub use load::{Loaded, load_paths};
+pub use model::{Bank, Blueprint, Choice, Difficulty, Kind, Question, Topic};

@@ -1,0 +1,172 @@
+//! The question bank's domain types, independent of any file format.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where something came from in an input file, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueprintDomain {
+    pub code: String,
+    pub weight: u32,
+    pub name_ko: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blueprint {
+    pub code: String,
+    pub name_ko: String,
+    pub name_en: String,
+    pub questions: u32,
+    pub minutes: u32,
+    pub passing_score: u32,
+    pub score_min: u32,
+    pub score_max: u32,
+    pub domains: Vec<BlueprintDomain>,
+}
+
+impl Blueprint {
+    pub fn has_domain(&self, code: &str) -> bool {
+        self.domains.iter().any(|d| d.code == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub slug: String,
+    pub name_ko: String,
+    pub name_en: String,
+    /// (exam code, domain code) pairs this topic feeds.
+    pub domains: Vec<(String, String)>,
+    pub summary_ko: String,
+    pub summary_en: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Difficulty {
+    Easy,
+    Medium,
+    Hard,
+}
+
+impl Difficulty {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "easy" => Some(Self::Easy),
+            "medium" => Some(Self::Medium),
+            "hard" => Some(Self::Hard),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Easy => "easy",
+            Self::Medium => "medium",
+            Self::Hard => "hard",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Single,
+    Multiple,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "single" => Some(Self::Single),
+            "multiple" => Some(Self::Multiple),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Published,
+    Draft,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "published" => Some(Self::Published),
+            "draft" => Some(Self::Draft),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub key: char,
+    pub text: String,
+    pub rationale: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub file: String,
+    pub heading: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: String,
+    /// Exam code → domain code in that exam's blueprint.
+    pub domains: BTreeMap<String, String>,
+    pub topic: String,
+    pub difficulty: Difficulty,
+    pub kind: Kind,
+    pub language: String,
+    pub status: Status,
+    pub stem: String,
+    pub explanation: String,
+    pub answer: Vec<char>,
+    pub options: Vec<Choice>,
+    pub source: Source,
+    pub pos: Pos,
+}
+
+impl Question {
+    pub fn exams(&self) -> impl Iterator<Item = &str> {
+        self.domains.keys().map(String::as_str)
+    }
+}
+
+/// Everything loaded from a set of bank files.
+#[derive(Debug, Default)]
+pub struct Bank {
+    pub blueprints: Vec<Blueprint>,
+    pub topics: Vec<Topic>,
+    pub questions: Vec<Question>,
+}
+
+impl Bank {
+    pub fn blueprint(&self, code: &str) -> Option<&Blueprint> {
+        self.blueprints.iter().find(|b| b.code == code)
+    }
+}

@@ -1,0 +1,229 @@
+//! Checks that need more than one field: answers against options, counts per
+//! kind, duplicates within and across files, and references to exams, domains
+//! and topics.
+
+use std::collections::{HashMap, HashSet};
+
+use super::diagnostics::Diagnostic;
+use super::model::{Bank, Kind, Pos, Question};
+
+pub const MAX_STEM_CHARS: usize = 4000;
+pub const MAX_EXPLANATION_CHARS: usize = 4000;
+pub const MAX_OPTION_CHARS: usize = 500;
+pub const MAX_RATIONALE_CHARS: usize = 1500;
+pub const MAX_SUMMARY_CHARS: usize = 8000;
+
+/// Lowercased letters and digits only: two texts equal under this are the same
+/// option as far as a student can tell.
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn push(diags: &mut Vec<Diagnostic>, pos: &Pos, message: String) {
+    diags.push(Diagnostic {
+        pos: pos.clone(),
+        message,
+    });
+}
+
+fn check_text(diags: &mut Vec<Diagnostic>, pos: &Pos, what: &str, text: &str, max: usize) {
+    let n = text.chars().count();
+    if text.trim().is_empty() {
+        push(diags, pos, format!("{what} is empty"));
+    } else if n > max {
+        push(diags, pos, format!("{what} is {n} characters long; the limit is {max}"));
+    }
+}
+
+/// Validates a whole bank. Blueprints and topics known from elsewhere (the
+/// database, say) can be supplied through `bank` as well.
+pub fn validate(bank: &Bank) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let exams: HashMap<&str, HashSet<&str>> = bank
+        .blueprints
+        .iter()
+        .map(|b| (b.code.as_str(), b.domains.iter().map(|d| d.code.as_str()).collect()))
+        .collect();
+
+    let mut slugs: HashMap<&str, &Pos> = HashMap::new();
+    for t in &bank.topics {
+        if let Some(first) = slugs.insert(&t.slug, &t.pos) {
+            push(
+                &mut diags,
+                &t.pos,
+                format!("topic `{}` is already defined at {first}", t.slug),
+            );
+        }
+        for (e, c) in &t.domains {
+            check_exam_domain(&mut diags, &t.pos, &exams, e, c, &format!("topic `{}`", t.slug));
+        }
+        for (what, text) in [("name_ko", &t.name_ko), ("name_en", &t.name_en)] {
+            check_text(&mut diags, &t.pos, &format!("topic `{}` {what}", t.slug), text, 200);
+        }
+        for (what, text) in [("summary_ko", &t.summary_ko), ("summary_en", &t.summary_en)] {
+            check_text(
+                &mut diags,
+                &t.pos,
+                &format!("topic `{}` {what}", t.slug),
+                text,
+                MAX_SUMMARY_CHARS,
+            );
+        }
+    }
+
+    let mut ids: HashMap<&str, &Pos> = HashMap::new();
+    for q in &bank.questions {
+        if let Some(first) = ids.insert(&q.id, &q.pos) {
+            push(
+                &mut diags,
+                &q.pos,
+                format!("question id `{}` is already used at {first}", q.id),
+            );
+        }
+        if !slugs.contains_key(q.topic.as_str()) {
+            push(
+                &mut diags,
+                &q.pos,
+                format!("question `{}` refers to unknown topic `{}`", q.id, q.topic),
+            );
+        }
+        for (e, c) in &q.domains {
+            check_exam_domain(&mut diags, &q.pos, &exams, e, c, &format!("question `{}`", q.id));
+        }
+        check_question(&mut diags, q);
+    }
+    diags
+}
+
+fn check_exam_domain(
+    diags: &mut Vec<Diagnostic>,
+    pos: &Pos,
+    exams: &HashMap<&str, HashSet<&str>>,
+    exam: &str,
+    domain: &str,
+    what: &str,
+) {
+    match exams.get(exam) {
+        None => {
+            let mut known: Vec<_> = exams.keys().copied().collect();
+            known.sort_unstable();
+            push(
+                diags,
+                pos,
+                format!("{what} names unknown exam `{exam}`; known exams: {}", known.join(", ")),
+            );
+        }
+        Some(domains) if !domains.contains(domain) => {
+            let mut known: Vec<_> = domains.iter().copied().collect();
+            known.sort_unstable();
+            push(
+                diags,
+                pos,
+                format!(
+                    "{what} names unknown domain `{domain}` of {exam}; its domains are: {}",
+                    known.join(", ")
+                ),
+            );
+        }
+        Some(_) => {}
+    }
+}
+
+fn check_question(diags: &mut Vec<Diagnostic>, q: &Question) {
+    let who = format!("question `{}`", q.id);
+    check_text(diags, &q.pos, &format!("{who} stem"), &q.stem, MAX_STEM_CHARS);
+    check_text(
+        diags,
+        &q.pos,
+        &format!("{who} explanation"),
+        &q.explanation,
+        MAX_EXPLANATION_CHARS,
+    );
+    check_text(diags, &q.pos, &format!("{who} source.file"), &q.source.file, 200);
+    check_text(diags, &q.pos, &format!("{who} source.heading"), &q.source.heading, 500);
+
+    let mut keys = HashSet::new();
+    let mut texts: HashMap<String, char> = HashMap::new();
+    for o in &q.options {
+        if !keys.insert(o.key) {
+            push(diags, &o.pos, format!("{who} has option key `{}` twice", o.key));
+        }
+        check_text(
+            diags,
+            &o.pos,
+            &format!("{who} option `{}` text", o.key),
+            &o.text,
+            MAX_OPTION_CHARS,
+        );
+        check_text(
+            diags,
+            &o.pos,
+            &format!("{who} option `{}` rationale", o.key),
+            &o.rationale,
+            MAX_RATIONALE_CHARS,
+        );
+        let norm = normalize(&o.text);
+        if !norm.is_empty()
+            && let Some(other) = texts.insert(norm, o.key)
+        {
+            push(
+                diags,
+                &o.pos,
+                format!("{who} options `{other}` and `{}` say the same thing", o.key),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for a in &q.answer {
+        if !seen.insert(*a) {
+            push(diags, &q.pos, format!("{who} lists answer `{a}` twice"));
+        }
+        if !keys.contains(a) {
+            push(
+                diags,
+                &q.pos,
+                format!("{who} answer `{a}` is not one of its option keys"),
+            );
+        }
+    }
+    let (n, opts) = (seen.len(), q.options.len());
+    match q.kind {
+        Kind::Single => {
+            if n != 1 {
+                push(
+                    diags,
+                    &q.pos,
+                    format!("{who} is `single` but has {n} correct answers; it needs exactly 1"),
+                );
+            }
+            if opts != 4 {
+                push(
+                    diags,
+                    &q.pos,
+                    format!("{who} is `single` but has {opts} options; it needs exactly 4"),
+                );
+            }
+        }
+        Kind::Multiple => {
+            if n < 2 {
+                push(
+                    diags,
+                    &q.pos,
+                    format!("{who} is `multiple` but has {n} correct answer(s); it needs at least 2"),
+                );
+            } else if opts < n + 3 {
+                push(
+                    diags,
+                    &q.pos,
+                    format!(
+                        "{who} is `multiple` with {n} correct answers, so it needs at least {} options, not {opts}",
+                        n + 3
+                    ),
+                );
+            }
+        }
+    }
+}
