@@ -54,6 +54,23 @@ enum BankCommand {
         #[arg(long, default_value = "question_bank/blueprints")]
         blueprints: PathBuf,
     },
+    /// Validate and import bank files or folders into the database, all or nothing.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Show what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the live questions of some or all topics as native TOML files.
+    Export {
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these topics (repeatable); all when omitted.
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+    },
     /// List the notes' level-2 sections with material for an exam and how many questions draw on each.
     Coverage {
         #[arg(long, value_parser = ["saa-c03", "soa-c03"])]
@@ -112,7 +129,7 @@ pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.log_format, "info,sqlx=warn");
     if let Command::Bank(cmd) = cli.command {
-        return bank(cmd);
+        return bank(cmd, cli.database_url).await;
     }
     let database_url = cli
         .database_url
@@ -130,8 +147,64 @@ pub async fn run() -> anyhow::Result<()> {
     }
 }
 
-fn bank(cmd: BankCommand) -> anyhow::Result<()> {
+async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<()> {
+    let pool = || -> anyhow::Result<sqlx::PgPool> {
+        let url = database_url
+            .clone()
+            .context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
+        Ok(crate::db::pool(&url, 4)?)
+    };
     match cmd {
+        BankCommand::Import { paths, dry_run } => {
+            use crate::bank::store::{ImportError, Mode, import};
+            let pool = pool()?;
+            crate::db::migrate(&pool).await.context("applying migrations")?;
+            let loaded = crate::bank::load_paths(&paths, None);
+            if !loaded.diagnostics.is_empty() {
+                for d in &loaded.diagnostics {
+                    println!("{d}");
+                }
+                bail!("{} problem(s); nothing was imported", loaded.diagnostics.len());
+            }
+            let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
+            match import(&pool, &loaded.bank, None, mode).await {
+                Ok(r) => {
+                    let verb = if dry_run { "would be" } else { "were" };
+                    println!(
+                        "{} added, {} changed, {} retired, {} restored, {} unchanged ({} topic(s), {} blueprint(s)) {verb} imported",
+                        r.added.len(),
+                        r.changed.len(),
+                        r.retired.len(),
+                        r.restored.len(),
+                        r.unchanged,
+                        r.topics,
+                        r.blueprints
+                    );
+                    Ok(())
+                }
+                Err(ImportError::Invalid(diags)) => {
+                    for d in &diags {
+                        println!("{d}");
+                    }
+                    bail!("{} problem(s); nothing was imported", diags.len());
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        BankCommand::Export { out, topics } => {
+            let pool = pool()?;
+            let bank = crate::bank::store::export(&pool, &topics).await?;
+            let files = crate::bank::export::to_native_files(&bank)?;
+            for (name, text) in &files {
+                let path = out.join(name);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            }
+            println!("wrote {} file(s) to {}", files.len(), out.display());
+            Ok(())
+        }
         BankCommand::Check { paths, blueprints } => {
             let loaded = crate::bank::load_paths(&paths, Some(&blueprints));
             for d in &loaded.diagnostics {

@@ -3,9 +3,11 @@
 
 pub mod coverage;
 pub mod diagnostics;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod native;
+pub mod store;
 pub mod validate;
 
 pub use diagnostics::Diagnostic;

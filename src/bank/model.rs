@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// Where something came from in an input file, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pos {
@@ -56,7 +58,8 @@ pub struct Topic {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     Easy,
     Medium,
@@ -81,7 +84,8 @@ impl Difficulty {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Single,
     Multiple,
@@ -103,13 +107,20 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Published,
     Draft,
 }
 
 impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Draft => "draft",
+        }
+    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "published" => Some(Self::Published),
@@ -119,21 +130,23 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub key: char,
     pub text: String,
     pub rationale: String,
+    #[serde(skip)]
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub file: String,
     pub heading: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A question as stored in an immutable version (positions are not part of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     /// Exam code → domain code in that exam's blueprint.
@@ -148,6 +161,7 @@ pub struct Question {
     pub answer: Vec<char>,
     pub options: Vec<Choice>,
     pub source: Source,
+    #[serde(skip)]
     pub pos: Pos,
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod bank_import;
 mod pages;
 mod security;
 mod sessions;

@@ -1,0 +1,166 @@
+//! Writes banks back out in the native TOML format, one file per topic.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::model::{Bank, Blueprint, Question, Topic};
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<TopicOut<'a>>,
+    questions: Vec<QuestionOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TopicOut<'a> {
+    slug: &'a str,
+    name_ko: &'a str,
+    name_en: &'a str,
+    domains: Vec<String>,
+    summary_ko: &'a str,
+    summary_en: &'a str,
+}
+
+#[derive(Serialize)]
+struct QuestionOut<'a> {
+    id: &'a str,
+    exams: Vec<&'a str>,
+    domain: &'a BTreeMap<String, String>,
+    topic: &'a str,
+    difficulty: &'a str,
+    kind: &'a str,
+    language: &'a str,
+    status: &'a str,
+    answer: Vec<String>,
+    source: SourceOut<'a>,
+    stem: &'a str,
+    explanation: &'a str,
+    options: Vec<OptionOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    file: &'a str,
+    heading: &'a str,
+}
+
+#[derive(Serialize)]
+struct OptionOut<'a> {
+    key: String,
+    text: &'a str,
+    rationale: &'a str,
+}
+
+fn topic_out(t: &Topic) -> TopicOut<'_> {
+    TopicOut {
+        slug: &t.slug,
+        name_ko: &t.name_ko,
+        name_en: &t.name_en,
+        domains: t.domains.iter().map(|(e, d)| format!("{e}/{d}")).collect(),
+        summary_ko: &t.summary_ko,
+        summary_en: &t.summary_en,
+    }
+}
+
+fn question_out(q: &Question) -> QuestionOut<'_> {
+    QuestionOut {
+        id: &q.id,
+        exams: q.exams().collect(),
+        domain: &q.domains,
+        topic: &q.topic,
+        difficulty: q.difficulty.as_str(),
+        kind: q.kind.as_str(),
+        language: &q.language,
+        status: q.status.as_str(),
+        answer: q.answer.iter().map(char::to_string).collect(),
+        source: SourceOut {
+            file: &q.source.file,
+            heading: &q.source.heading,
+        },
+        stem: &q.stem,
+        explanation: &q.explanation,
+        options: q
+            .options
+            .iter()
+            .map(|o| OptionOut {
+                key: o.key.to_string(),
+                text: &o.text,
+                rationale: &o.rationale,
+            })
+            .collect(),
+    }
+}
+
+/// One native file per topic (file name → contents), plus one per blueprint
+/// under `blueprints/`.
+pub fn to_native_files(bank: &Bank) -> Result<BTreeMap<String, String>, toml::ser::Error> {
+    let mut files = BTreeMap::new();
+    for b in &bank.blueprints {
+        files.insert(format!("blueprints/{}.toml", b.code), blueprint_toml(b)?);
+    }
+    let mut by_topic: BTreeMap<&str, Vec<&Question>> = BTreeMap::new();
+    for q in &bank.questions {
+        by_topic.entry(&q.topic).or_default().push(q);
+    }
+    for t in &bank.topics {
+        let qs = by_topic.remove(t.slug.as_str()).unwrap_or_default();
+        let out = FileOut {
+            topic: Some(topic_out(t)),
+            questions: qs.into_iter().map(question_out).collect(),
+        };
+        files.insert(format!("{}.toml", t.slug), toml::to_string_pretty(&out)?);
+    }
+    // Questions whose topic is not part of this bank still carry `topic = …`.
+    for (slug, qs) in by_topic {
+        let out = FileOut {
+            topic: None,
+            questions: qs.into_iter().map(question_out).collect(),
+        };
+        files.insert(format!("{slug}.questions.toml"), toml::to_string_pretty(&out)?);
+    }
+    Ok(files)
+}
+
+fn blueprint_toml(b: &Blueprint) -> Result<String, toml::ser::Error> {
+    #[derive(Serialize)]
+    struct D<'a> {
+        code: &'a str,
+        weight: u32,
+        name_ko: &'a str,
+        name_en: &'a str,
+    }
+    #[derive(Serialize)]
+    struct B<'a> {
+        code: &'a str,
+        name_ko: &'a str,
+        name_en: &'a str,
+        questions: u32,
+        minutes: u32,
+        passing_score: u32,
+        score_min: u32,
+        score_max: u32,
+        domains: Vec<D<'a>>,
+    }
+    toml::to_string_pretty(&B {
+        code: &b.code,
+        name_ko: &b.name_ko,
+        name_en: &b.name_en,
+        questions: b.questions,
+        minutes: b.minutes,
+        passing_score: b.passing_score,
+        score_min: b.score_min,
+        score_max: b.score_max,
+        domains: b
+            .domains
+            .iter()
+            .map(|d| D {
+                code: &d.code,
+                weight: d.weight,
+                name_ko: &d.name_ko,
+                name_en: &d.name_en,
+            })
+            .collect(),
+    })
+}
