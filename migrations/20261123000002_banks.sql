@@ -73,3 +73,12 @@ create table question_exams (
     primary key (question_id, exam)
 );
 create index question_exams_exam_idx on question_exams (exam, domain);
+
+-- Uploads waiting for the instructor to confirm the previewed import. Kept in
+-- the database so any app instance can confirm what another one previewed.
+create table bank_uploads (
+    id         uuid primary key,
+    user_id    uuid not null references users (id) on delete cascade,
+    files      jsonb not null,
+    created_at timestamptz not null default now()
+);

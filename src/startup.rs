@@ -56,7 +56,7 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions and stale login failures in the background.
+/// Deletes expired sessions, stale login failures and unconfirmed uploads in the background.
 fn spawn_purge_task(pool: PgPool) {
     let store = PgSessionStore::new(pool.clone());
     tokio::spawn(async move {
@@ -68,6 +68,9 @@ fn spawn_purge_task(pool: PgPool) {
             }
             if let Err(e) = crate::accounts::throttle::purge(&pool).await {
                 tracing::warn!(error = %e, "purging login failures failed; will retry");
+            }
+            if let Err(e) = crate::bank::store::purge_uploads(&pool).await {
+                tracing::warn!(error = %e, "purging unconfirmed uploads failed; will retry");
             }
         }
     });

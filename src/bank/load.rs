@@ -101,6 +101,21 @@ pub fn load_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>) -> Loaded 
     loaded
 }
 
+/// Parses uploaded files (name, text) into a bank, telling blueprints from topic
+/// files by their content. Cross-file validation is left to the caller, who
+/// knows what the database already holds.
+pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (name, text) in files {
+        loaded.files += 1;
+        let blueprint = toml_edit::ImDocument::parse(text)
+            .map(|d| d.contains_key("code") && d.contains_key("passing_score"))
+            .unwrap_or(false);
+        add_text(&mut loaded, name, text, blueprint);
+    }
+    loaded
+}
+
 /// Parses one file's text into `loaded` (no cross-file validation).
 pub fn add_text(loaded: &mut Loaded, name: &str, text: &str, blueprint: bool) {
     if blueprint {

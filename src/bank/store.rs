@@ -502,3 +502,162 @@ pub async fn export(pool: &PgPool, topics: &[String]) -> Result<Bank, DbError> {
         questions,
     })
 }
+
+/// Which questions the bank browser shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lifecycle {
+    #[default]
+    Live,
+    Retired,
+    All,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub exam: Option<String>,
+    pub domain: Option<String>,
+    pub topic: Option<String>,
+    pub kind: Option<String>,
+    pub text: Option<String>,
+    pub lifecycle: Lifecycle,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    pub id: String,
+    pub topic: String,
+    pub current_version: i32,
+    pub kind: String,
+    pub difficulty: String,
+    pub retired: bool,
+    pub exams: Option<String>,
+    pub stem: Option<String>,
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of questions matching `f`, and how many match in all.
+pub async fn search(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> Result<(Vec<Row>, i64), DbError> {
+    let lifecycle = match f.lifecycle {
+        Lifecycle::Live => "live",
+        Lifecycle::Retired => "retired",
+        Lifecycle::All => "all",
+    };
+    let sql = "
+        select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as retired,
+               (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
+                  from question_exams e where e.question_id = q.id) as exams,
+               left(v.content->>'stem', 160) as stem
+        from questions q
+        join question_versions v on v.question_id = q.id and v.version = q.current_version
+        where ($1::text is null or exists (select 1 from question_exams e
+                 where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
+          and ($3::text is null or q.topic = $3)
+          and ($4::text is null or q.kind = $4)
+          and ($5::text is null or q.search_text like $5 or q.id like $5)
+          and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))
+        order by q.topic, q.id
+        limit $7 offset $8";
+    let rows: Vec<Row> = sqlx::query_as(sql)
+        .bind(&f.exam)
+        .bind(&f.domain)
+        .bind(&f.topic)
+        .bind(&f.kind)
+        .bind(f.text.as_deref().map(like_pattern))
+        .bind(lifecycle)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from ({}) as matching",
+        sql.replace("limit $7 offset $8", "")
+            .replace("order by q.topic, q.id", "")
+    ))
+    .bind(&f.exam)
+    .bind(&f.domain)
+    .bind(&f.topic)
+    .bind(&f.kind)
+    .bind(f.text.as_deref().map(like_pattern))
+    .bind(lifecycle)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+/// A question's state: whether it is retired, with all its versions, newest first.
+pub async fn question(pool: &PgPool, id: &str) -> Result<Option<(bool, Vec<Version>)>, DbError> {
+    let retired: Option<bool> = sqlx::query_scalar("select retired_at is not null from questions where id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match retired {
+        Some(r) => Ok(Some((r, versions(pool, id).await?))),
+        None => Ok(None),
+    }
+}
+
+/// An uploaded file kept until the instructor confirms its import.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct UploadedFile {
+    pub name: String,
+    pub text: String,
+}
+
+pub async fn save_upload(pool: &PgPool, user: UserId, files: &[UploadedFile]) -> Result<uuid::Uuid, DbError> {
+    let id = uuid::Uuid::new_v4();
+    let json = serde_json::to_value(files).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    sqlx::query("insert into bank_uploads (id, user_id, files) values ($1, $2, $3)")
+        .bind(id)
+        .bind(user)
+        .bind(json)
+        .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+/// The files of an upload, only for the user who made it.
+pub async fn load_upload(pool: &PgPool, id: uuid::Uuid, user: UserId) -> Result<Option<Vec<UploadedFile>>, DbError> {
+    let json: Option<serde_json::Value> =
+        sqlx::query_scalar("select files from bank_uploads where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+    json.map(|j| serde_json::from_value(j).map_err(|e| DbError::Corrupt(format!("upload {id}: {e}"))))
+        .transpose()
+}
+
+pub async fn delete_upload(pool: &PgPool, id: uuid::Uuid) -> Result<(), DbError> {
+    sqlx::query("delete from bank_uploads where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Drops uploads nobody confirmed within a day.
+pub async fn purge_uploads(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("delete from bank_uploads where created_at < now() - interval '1 day'")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Topics for filter menus: (slug, Korean name, English name).
+pub async fn topic_names(pool: &PgPool) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(
+        sqlx::query_as("select slug, name_ko, name_en from topics order by slug")
+            .fetch_all(pool)
+            .await?,
+    )
+}

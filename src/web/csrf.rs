@@ -19,8 +19,11 @@ use super::error::AppError;
 const SESSION_KEY: &str = "csrf";
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
-/// Forms are small; bigger uploads (multipart) must send the header instead.
+/// Forms are small.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Uploads are buffered to find their token; a little above the upload limit so
+/// the upload page can say precisely what was too big.
+const MAX_MULTIPART_BYTES: usize = super::bank::MAX_UPLOAD_BYTES + 1024 * 1024;
 
 /// Returns the session's token, creating one on first use.
 pub fn ensure_token(session: &Session) -> Result<String, AppError> {
@@ -57,30 +60,42 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if supplied.is_none() && is_form {
+        .unwrap_or("")
+        .to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let boundary = content_type
+        .starts_with("multipart/form-data")
+        .then(|| multipart_boundary(&content_type))
+        .flatten();
+    if supplied.is_none() && (is_form || boundary.is_some()) {
         // Read the body to find the field, then hand the same bytes on to the handler.
+        let limit = if is_form { MAX_FORM_BYTES } else { MAX_MULTIPART_BYTES };
         let mut payload = req.take_payload();
         let mut body = BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk?;
-            if body.len() + chunk.len() > MAX_FORM_BYTES {
+            if body.len() + chunk.len() > limit {
+                let lang = crate::i18n::Lang::current();
+                let key = if is_form { None } else { Some("bank.upload_too_large") };
                 return Ok(req.into_response(super::error::error_page(
-                    crate::i18n::Lang::current(),
+                    lang,
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    None,
+                    key,
                 )));
             }
             body.extend_from_slice(&chunk);
         }
         let body: Bytes = body.freeze();
-        supplied = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FORM_FIELD).map(|(_, v)| v));
+        supplied = match &boundary {
+            Some(b) => multipart_field(&body, b, FORM_FIELD),
+            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FORM_FIELD).map(|(_, v)| v)),
+        };
         req.set_payload(actix_web::dev::Payload::from(body));
     }
 
@@ -96,9 +111,61 @@ pub async fn middleware(
     }
 }
 
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').find_map(|p| {
+        let p = p.trim();
+        p.strip_prefix("boundary=").map(|b| b.trim_matches('"').to_owned())
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of the plain (non-file) part called `name` in a multipart body.
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delim = format!("--{boundary}");
+    let wanted = format!(" name=\"{name}\"");
+    let mut rest = body;
+    while let Some(start) = find(rest, delim.as_bytes()) {
+        rest = &rest[start + delim.len()..];
+        let end = find(rest, delim.as_bytes()).unwrap_or(rest.len());
+        let part = &rest[..end];
+        if let Some(h) = find(part, b"\r\n\r\n") {
+            let headers = String::from_utf8_lossy(&part[..h]);
+            let is_it = headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("content-disposition") && l.contains(&wanted));
+            if is_it {
+                let value = &part[h + 4..];
+                let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+                return String::from_utf8(value.to_vec()).ok();
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_token_in_a_multipart_body_but_not_a_file_named_like_it() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\ntok123\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.toml\"\r\n\
+                    Content-Type: application/toml\r\n\r\nx = 1\r\n--XyZ--\r\n";
+        assert_eq!(
+            multipart_field(body.as_bytes(), "XyZ", "csrf_token").as_deref(),
+            Some("tok123")
+        );
+        let sneaky = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"csrf_token\"\r\n\r\nzzz\r\n--B--";
+        assert_eq!(multipart_field(sneaky.as_bytes(), "B", "csrf_token"), None);
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"abc\""),
+            Some("abc".to_owned())
+        );
+    }
 
     #[test]
     fn token_comparison_needs_exact_match() {

@@ -2,11 +2,13 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod bank;
 pub mod context;
 pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod instructor;
+pub mod markdown;
 pub mod middleware;
 pub mod pages;
 
@@ -42,6 +44,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/dashboard", web::get().to(pages::dashboard))
         .route("/instructor/students", web::get().to(instructor::students))
+        .route("/instructor/bank", web::get().to(bank::browse))
+        .service(
+            web::resource("/instructor/bank/upload")
+                .route(web::get().to(bank::upload_form))
+                .route(web::post().to(bank::upload)),
+        )
+        .route("/instructor/bank/uploads/{id}", web::get().to(bank::preview))
+        .route("/instructor/bank/uploads/{id}/confirm", web::post().to(bank::confirm))
+        .route("/instructor/bank/questions/{id}", web::get().to(bank::question))
+        .route("/instructor/bank/questions/{id}/retire", web::post().to(bank::retire))
+        .route("/instructor/bank/questions/{id}/restore", web::post().to(bank::restore))
         .route("/admin/users", web::get().to(admin::users))
         .route("/admin/users/{id}/role", web::post().to(admin::set_role));
 }

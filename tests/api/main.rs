@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod bank_import;
+mod bank_pages;
 mod pages;
 mod security;
 mod sessions;

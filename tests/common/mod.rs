@@ -274,3 +274,26 @@ impl Drop for TestApp {
         .join();
     }
 }
+
+impl TestApp {
+    /// Uploads bank files through the instructor form, as a browser would.
+    pub async fn upload(&self, files: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token("/instructor/bank/upload").await;
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
+        for (name, text) in files {
+            form = form.part(
+                "files",
+                reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string()),
+            );
+        }
+        Self::page(
+            self.client
+                .post(self.url("/instructor/bank/upload"))
+                .multipart(form)
+                .send()
+                .await
+                .expect("upload"),
+        )
+        .await
+    }
+}

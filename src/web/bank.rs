@@ -1,0 +1,482 @@
+//! Instructor pages for question banks: browse, inspect, retire/restore, and
+//! upload with a preview that must be confirmed.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::{InstructorOnly, PageCtx, set_flash};
+use super::error::{AppError, urlencode};
+use super::forms::{render_with_status, see_other};
+use super::markdown::render;
+use crate::bank::model::Question;
+use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, Row, UploadedFile};
+use crate::bank::{Diagnostic, load::parse_upload};
+
+pub const PAGE_SIZE: i64 = 25;
+/// Upper bound on one upload (all files together).
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Deserialize, Default)]
+pub struct BrowseQuery {
+    exam: Option<String>,
+    domain: Option<String>,
+    topic: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    state: Option<String>,
+    page: Option<i64>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/bank/browse.html")]
+pub struct BrowsePage {
+    pub ctx: PageCtx,
+    pub rows: Vec<Row>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub exam: String,
+    pub domain: String,
+    pub topic: String,
+    pub kind: String,
+    pub q: String,
+    pub state: String,
+    pub topics: Vec<(String, String)>,
+    /// The current filters as a query string, for the pager links.
+    pub query: String,
+}
+
+pub async fn browse(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    query: web::Query<BrowseQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let lifecycle = match q.state.as_deref() {
+        Some("retired") => Lifecycle::Retired,
+        Some("all") => Lifecycle::All,
+        _ => Lifecycle::Live,
+    };
+    let filter = Filter {
+        exam: non_empty(&q.exam),
+        domain: non_empty(&q.domain),
+        topic: non_empty(&q.topic),
+        kind: non_empty(&q.kind),
+        text: non_empty(&q.q),
+        lifecycle,
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = store::search(&state.pool, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let lang = auth.ctx.lang;
+    let topics = store::topic_names(&state.pool)
+        .await?
+        .into_iter()
+        .map(|(slug, ko, en)| {
+            let name = if lang == crate::i18n::Lang::En { en } else { ko };
+            (slug, name)
+        })
+        .collect();
+    let state_code = match lifecycle {
+        Lifecycle::Live => "live",
+        Lifecycle::Retired => "retired",
+        Lifecycle::All => "all",
+    };
+    let s = |o: &Option<String>| o.clone().unwrap_or_default();
+    let query = format!(
+        "exam={}&domain={}&topic={}&kind={}&q={}&state={state_code}",
+        urlencode(&s(&filter.exam)),
+        urlencode(&s(&filter.domain)),
+        urlencode(&s(&filter.topic)),
+        urlencode(&s(&filter.kind)),
+        urlencode(&s(&filter.text)),
+    );
+    render_with_status(
+        &BrowsePage {
+            ctx: auth.ctx,
+            rows,
+            total,
+            page,
+            pages,
+            exam: s(&filter.exam),
+            domain: s(&filter.domain),
+            topic: s(&filter.topic),
+            kind: s(&filter.kind),
+            q: s(&filter.text),
+            state: state_code.to_owned(),
+            topics,
+            query,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub struct OptionView {
+    pub key: char,
+    pub text: String,
+    pub rationale: String,
+    pub correct: bool,
+}
+
+pub struct QuestionView {
+    pub id: String,
+    pub version: i32,
+    pub stem: String,
+    pub explanation: String,
+    pub options: Vec<OptionView>,
+    pub answer: String,
+    pub exams: String,
+    pub topic: String,
+    pub kind: &'static str,
+    pub difficulty: &'static str,
+    pub status: &'static str,
+    pub source_file: String,
+    pub source_heading: String,
+}
+
+impl QuestionView {
+    pub fn new(q: &Question, version: i32) -> Self {
+        QuestionView {
+            id: q.id.clone(),
+            version,
+            stem: render(&q.stem),
+            explanation: render(&q.explanation),
+            options: q
+                .options
+                .iter()
+                .map(|o| OptionView {
+                    key: o.key,
+                    text: render(&o.text),
+                    rationale: render(&o.rationale),
+                    correct: q.answer.contains(&o.key),
+                })
+                .collect(),
+            answer: q
+                .answer
+                .iter()
+                .map(|c| c.to_ascii_uppercase().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            exams: q
+                .domains
+                .iter()
+                .map(|(e, d)| format!("{e}/{d}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            topic: q.topic.clone(),
+            kind: q.kind.as_str(),
+            difficulty: q.difficulty.as_str(),
+            status: q.status.as_str(),
+            source_file: q.source.file.clone(),
+            source_heading: q.source.heading.clone(),
+        }
+    }
+}
+
+pub struct VersionView {
+    pub version: i32,
+    pub date: String,
+    pub author: String,
+    /// Fields that differ from the version before (empty for the first).
+    pub changed: Vec<&'static str>,
+}
+
+/// Which fields differ between two versions of a question.
+pub fn changed_fields(old: &Question, new: &Question) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let checks: [(&'static str, bool); 10] = [
+        ("stem", old.stem != new.stem),
+        (
+            "options",
+            old.options
+                .iter()
+                .map(|o| (o.key, &o.text))
+                .ne(new.options.iter().map(|o| (o.key, &o.text))),
+        ),
+        ("answer", old.answer != new.answer),
+        (
+            "rationale",
+            old.options
+                .iter()
+                .map(|o| &o.rationale)
+                .ne(new.options.iter().map(|o| &o.rationale)),
+        ),
+        ("explanation", old.explanation != new.explanation),
+        ("domain", old.domains != new.domains),
+        ("topic", old.topic != new.topic),
+        ("difficulty", old.difficulty != new.difficulty || old.kind != new.kind),
+        ("source", old.source != new.source),
+        ("status", old.status != new.status || old.language != new.language),
+    ];
+    for (name, differs) in checks {
+        if differs {
+            out.push(name);
+        }
+    }
+    out
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/bank/question.html")]
+pub struct QuestionPage {
+    pub ctx: PageCtx,
+    pub q: QuestionView,
+    pub retired: bool,
+    pub history: Vec<VersionView>,
+}
+
+pub async fn question(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let Some((retired, versions)) = store::question(&state.pool, &path).await? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(current) = versions.first() else {
+        return Err(AppError::NotFound);
+    };
+    let history = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| VersionView {
+            version: v.version,
+            date: auth.ctx.date(&v.created_at),
+            author: v.created_by.clone().unwrap_or_else(|| "CLI".to_owned()),
+            changed: versions
+                .get(i + 1)
+                .map(|older| changed_fields(&older.question, &v.question))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let q = QuestionView::new(&current.question, current.version);
+    render_with_status(
+        &QuestionPage {
+            ctx: auth.ctx,
+            q,
+            retired,
+            history,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub async fn retire(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_lifecycle(auth, session, state, path.into_inner(), true).await
+}
+
+pub async fn restore(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_lifecycle(auth, session, state, path.into_inner(), false).await
+}
+
+async fn set_lifecycle(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    id: String,
+    retired: bool,
+) -> Result<HttpResponse, AppError> {
+    if !store::set_retired(&state.pool, &id, retired, Some(auth.user.id)).await? {
+        return Err(AppError::NotFound);
+    }
+    set_flash(
+        &session,
+        if retired {
+            "bank.retired_done"
+        } else {
+            "bank.restored_done"
+        },
+    );
+    Ok(see_other(&format!("/instructor/bank/questions/{}", urlencode(&id))))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/bank/upload.html")]
+pub struct UploadPage {
+    pub ctx: PageCtx,
+    pub error: Option<&'static str>,
+    pub max_mb: usize,
+}
+
+pub async fn upload_form(auth: InstructorOnly) -> Result<HttpResponse, AppError> {
+    render_with_status(
+        &UploadPage {
+            ctx: auth.ctx,
+            error: None,
+            max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Reads the files of a multipart upload, refusing more than [`MAX_UPLOAD_BYTES`].
+async fn read_files(mut payload: Multipart) -> Result<Result<Vec<UploadedFile>, &'static str>, AppError> {
+    let mut files = Vec::new();
+    let mut total = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::internal(anyhow::anyhow!("malformed multipart upload")))?;
+        let Some(name) = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_owned)
+        else {
+            // Other form fields (the CSRF token) were checked by the middleware.
+            while field.next().await.is_some() {}
+            continue;
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+            total += chunk.len();
+            if total > MAX_UPLOAD_BYTES {
+                return Ok(Err("bank.upload_too_large"));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => return Ok(Err("bank.upload_not_utf8")),
+        };
+        files.push(UploadedFile { name, text });
+    }
+    if files.is_empty() {
+        return Ok(Err("bank.upload_empty"));
+    }
+    Ok(Ok(files))
+}
+
+pub async fn upload(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    match read_files(payload).await? {
+        Ok(files) => {
+            let id = store::save_upload(&state.pool, auth.user.id, &files).await?;
+            Ok(see_other(&format!("/instructor/bank/uploads/{id}")))
+        }
+        Err(key) => {
+            let status = if key == "bank.upload_too_large" {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render_with_status(
+                &UploadPage {
+                    ctx: auth.ctx,
+                    error: Some(key),
+                    max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+                },
+                status,
+            )
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/bank/preview.html")]
+pub struct PreviewPage {
+    pub ctx: PageCtx,
+    pub upload_id: uuid::Uuid,
+    pub files: Vec<String>,
+    pub problems: Vec<Diagnostic>,
+    pub report: Option<ImportReport>,
+}
+
+async fn dry_run(
+    state: &AppState,
+    files: &[UploadedFile],
+) -> Result<(Vec<Diagnostic>, Option<ImportReport>), AppError> {
+    let mut loaded = parse_upload(files.iter().map(|f| (f.name.as_str(), f.text.as_str())));
+    if !loaded.diagnostics.is_empty() {
+        // Also check what did parse, so one preview lists every problem.
+        loaded
+            .diagnostics
+            .extend(store::validate_upload(&state.pool, &loaded.bank).await?);
+        return Ok((loaded.diagnostics, None));
+    }
+    match store::import(&state.pool, &loaded.bank, None, Mode::DryRun).await {
+        Ok(report) => Ok((Vec::new(), Some(report))),
+        Err(ImportError::Invalid(d)) => Ok((d, None)),
+        Err(ImportError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn preview(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let files = store::load_upload(&state.pool, id, auth.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (problems, report) = dry_run(&state, &files).await?;
+    let names = files.into_iter().map(|f| f.name).collect();
+    render_with_status(
+        &PreviewPage {
+            ctx: auth.ctx,
+            upload_id: id,
+            files: names,
+            problems,
+            report,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub async fn confirm(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let files = store::load_upload(&state.pool, id, auth.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let loaded = parse_upload(files.iter().map(|f| (f.name.as_str(), f.text.as_str())));
+    if !loaded.diagnostics.is_empty() {
+        return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
+    }
+    match store::import(&state.pool, &loaded.bank, Some(auth.user.id), Mode::Apply).await {
+        Ok(report) => {
+            store::delete_upload(&state.pool, id).await?;
+            tracing::info!(
+                added = report.added.len(),
+                changed = report.changed.len(),
+                retired = report.retired.len(),
+                "bank imported"
+            );
+            set_flash(&session, "bank.import_done");
+            Ok(see_other("/instructor/bank"))
+        }
+        // Something changed since the preview; show the fresh preview with its problems.
+        Err(ImportError::Invalid(_)) => Ok(see_other(&format!("/instructor/bank/uploads/{id}"))),
+        Err(ImportError::Db(e)) => Err(e.into()),
+    }
+}
