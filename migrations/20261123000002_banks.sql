@@ -44,7 +44,7 @@ create table questions (
     id              text primary key,
     topic           text not null references topics (slug),
     current_version int  not null,
-    kind            text not null check (kind in ('single', 'multiple')),
+    kind            text not null check (kind in ('single', 'multiple', 'truefalse')),
     difficulty      text not null check (difficulty in ('easy', 'medium', 'hard')),
     language        text not null,
     status          text not null check (status in ('published', 'draft')),
@@ -80,5 +80,7 @@ create table bank_uploads (
     id         uuid primary key,
     user_id    uuid not null references users (id) on delete cascade,
     files      jsonb not null,
+    -- topic/exam/domain/language for formats without those fields
+    defaults   jsonb,
     created_at timestamptz not null default now()
 );

@@ -61,6 +61,18 @@ enum BankCommand {
         /// Show what would change without writing anything.
         #[arg(long)]
         dry_run: bool,
+        /// For GIFT/Aiken/CSV/Moodle XML files: the topic their questions join.
+        #[arg(long)]
+        topic: Option<String>,
+        /// For GIFT/Aiken/CSV/Moodle XML files: the exam, e.g. saa-c03.
+        #[arg(long, requires = "topic")]
+        exam: Option<String>,
+        /// For GIFT/Aiken/CSV/Moodle XML files: the domain within the exam, e.g. secure.
+        #[arg(long, requires = "topic")]
+        domain: Option<String>,
+        /// For GIFT/Aiken/CSV/Moodle XML files: ko or en.
+        #[arg(long, default_value = "ko")]
+        language: String,
     },
     /// Write the live questions of some or all topics as native TOML files.
     Export {
@@ -155,11 +167,26 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
         Ok(crate::db::pool(&url, 4)?)
     };
     match cmd {
-        BankCommand::Import { paths, dry_run } => {
+        BankCommand::Import {
+            paths,
+            dry_run,
+            topic,
+            exam,
+            domain,
+            language,
+        } => {
             use crate::bank::store::{ImportError, Mode, import};
             let pool = pool()?;
             crate::db::migrate(&pool).await.context("applying migrations")?;
-            let loaded = crate::bank::load_paths(&paths, None);
+            let defaults = topic.map(|topic| crate::bank::formats::Defaults {
+                topic,
+                exam: exam.unwrap_or_default(),
+                domain: domain.unwrap_or_default(),
+                difficulty: crate::bank::model::Difficulty::Medium,
+                language,
+            });
+            // Cross-file checks happen in `import`, against what the database already holds.
+            let loaded = crate::bank::load::read_paths(&paths, None, defaults.as_ref());
             if !loaded.diagnostics.is_empty() {
                 for d in &loaded.diagnostics {
                     println!("{d}");

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::Diagnostic;
+use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
+use super::model::Difficulty;
 use super::model::{Bank, Pos};
 use super::native::{parse_bank_file, parse_blueprint};
 use super::validate::validate;
@@ -22,7 +24,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             .collect();
         entries.sort();
         for p in entries {
-            if p.is_dir() || p.extension().is_some_and(|x| x == "toml") {
+            let bank_file = p.extension().is_some_and(|x| {
+                ["toml", "gift", "aiken", "csv", "xml"]
+                    .iter()
+                    .any(|e| x.eq_ignore_ascii_case(e))
+            });
+            if p.is_dir() || bank_file {
                 collect(&p, out)?;
             }
         }
@@ -42,6 +49,19 @@ fn is_blueprint(path: &Path) -> bool {
 /// `blueprints` are blueprints; `extra_blueprints` are used when the paths
 /// themselves hold none (checking a single topic file, say).
 pub fn load_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>) -> Loaded {
+    load_paths_with(paths, extra_blueprints, None)
+}
+
+/// Like [`load_paths`], with defaults for formats that lack some fields.
+pub fn load_paths_with(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: Option<&Defaults>) -> Loaded {
+    let mut loaded = read_paths(paths, extra_blueprints, defaults);
+    loaded.diagnostics.extend(validate(&loaded.bank));
+    loaded
+}
+
+/// Reads and parses files without the cross-file checks, for callers that
+/// validate against more than the files (the database's blueprints and topics).
+pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: Option<&Defaults>) -> Loaded {
     let mut loaded = Loaded::default();
     let mut files = Vec::new();
     for p in paths {
@@ -95,25 +115,67 @@ pub fn load_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>) -> Loaded 
             }
         };
         loaded.files += 1;
-        add_text(&mut loaded, &name, &text, is_blueprint(f));
+        if is_blueprint(f) {
+            add_text(&mut loaded, &name, &text, true);
+        } else {
+            add_any(&mut loaded, &name, &text, defaults);
+        }
     }
-    loaded.diagnostics.extend(validate(&loaded.bank));
     loaded
 }
 
 /// Parses uploaded files (name, text) into a bank, telling blueprints from topic
 /// files by their content. Cross-file validation is left to the caller, who
 /// knows what the database already holds.
-pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Loaded {
+pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, defaults: Option<&Defaults>) -> Loaded {
     let mut loaded = Loaded::default();
     for (name, text) in files {
         loaded.files += 1;
+        add_any(&mut loaded, name, text, defaults);
+    }
+    loaded
+}
+
+/// Adds one file in any supported format, chosen by [`Format::detect`].
+pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
+    let format = Format::detect(name, text);
+    if format == Format::Native {
         let blueprint = toml_edit::ImDocument::parse(text)
             .map(|d| d.contains_key("code") && d.contains_key("passing_score"))
             .unwrap_or(false);
-        add_text(&mut loaded, name, text, blueprint);
+        add_text(loaded, name, text, blueprint);
+        return;
     }
-    loaded
+    // Without defaults, questions must name their topic and exams themselves
+    // (Moodle XML exported by examdrill does); the rest is reported below.
+    let fallback = Defaults {
+        topic: String::new(),
+        exam: String::new(),
+        domain: String::new(),
+        difficulty: Difficulty::Medium,
+        language: "ko".to_owned(),
+    };
+    let d = defaults.unwrap_or(&fallback);
+    let diags = &mut loaded.diagnostics;
+    let questions = match format {
+        Format::Gift => gift::parse(name, text, d, diags),
+        Format::Aiken => aiken::parse(name, text, d, diags),
+        Format::Csv => csv::parse(name, text, d, diags),
+        Format::MoodleXml | Format::Native => moodle_xml::parse(name, text, d, diags),
+    };
+    for q in &questions {
+        if q.topic.is_empty() || q.domains.keys().any(String::is_empty) {
+            loaded.diagnostics.push(Diagnostic {
+                pos: q.pos.clone(),
+                message: format!(
+                    "a {} file has no field for the topic, exam and domain: choose them on the upload form (or pass --topic, --exam and --domain)",
+                    format.name()
+                ),
+            });
+            break;
+        }
+    }
+    loaded.bank.questions.extend(questions);
 }
 
 /// Parses one file's text into `loaded` (no cross-file validation).

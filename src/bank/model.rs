@@ -89,6 +89,8 @@ impl Difficulty {
 pub enum Kind {
     Single,
     Multiple,
+    /// Two options, true and false; only imports from GIFT and Moodle XML produce it.
+    TrueFalse,
 }
 
 impl Kind {
@@ -96,6 +98,7 @@ impl Kind {
         match s {
             "single" => Some(Self::Single),
             "multiple" => Some(Self::Multiple),
+            "truefalse" => Some(Self::TrueFalse),
             _ => None,
         }
     }
@@ -103,6 +106,7 @@ impl Kind {
         match self {
             Self::Single => "single",
             Self::Multiple => "multiple",
+            Self::TrueFalse => "truefalse",
         }
     }
 }

@@ -369,7 +369,7 @@ fn parse_question(
         if k.is_none() {
             r.err(
                 t.get("kind").and_then(Item::span),
-                format!("kind `{s}` must be single or multiple"),
+                format!("kind `{s}` must be single, multiple or truefalse"),
             );
         }
         k

@@ -10,6 +10,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 use super::diagnostics::Diagnostic;
+use super::formats::Defaults;
 use super::model::{Bank, Blueprint, BlueprintDomain, Pos, Question, Topic};
 use super::validate::validate;
 use crate::accounts::{UserId, audit};
@@ -611,28 +612,45 @@ pub struct UploadedFile {
     pub text: String,
 }
 
-pub async fn save_upload(pool: &PgPool, user: UserId, files: &[UploadedFile]) -> Result<uuid::Uuid, DbError> {
+/// An upload waiting for confirmation.
+#[derive(Debug, Clone)]
+pub struct PendingUpload {
+    pub files: Vec<UploadedFile>,
+    pub defaults: Option<Defaults>,
+}
+
+pub async fn save_upload(pool: &PgPool, user: UserId, upload: &PendingUpload) -> Result<uuid::Uuid, DbError> {
     let id = uuid::Uuid::new_v4();
-    let json = serde_json::to_value(files).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    sqlx::query("insert into bank_uploads (id, user_id, files) values ($1, $2, $3)")
+    let files = serde_json::to_value(&upload.files).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let defaults = serde_json::to_value(&upload.defaults).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    sqlx::query("insert into bank_uploads (id, user_id, files, defaults) values ($1, $2, $3, $4)")
         .bind(id)
         .bind(user)
-        .bind(json)
+        .bind(files)
+        .bind(defaults)
         .execute(pool)
         .await?;
     Ok(id)
 }
 
-/// The files of an upload, only for the user who made it.
-pub async fn load_upload(pool: &PgPool, id: uuid::Uuid, user: UserId) -> Result<Option<Vec<UploadedFile>>, DbError> {
-    let json: Option<serde_json::Value> =
-        sqlx::query_scalar("select files from bank_uploads where id = $1 and user_id = $2")
+/// An upload, only for the user who made it.
+pub async fn load_upload(pool: &PgPool, id: uuid::Uuid, user: UserId) -> Result<Option<PendingUpload>, DbError> {
+    let row: Option<(serde_json::Value, Option<serde_json::Value>)> =
+        sqlx::query_as("select files, defaults from bank_uploads where id = $1 and user_id = $2")
             .bind(id)
             .bind(user)
             .fetch_optional(pool)
             .await?;
-    json.map(|j| serde_json::from_value(j).map_err(|e| DbError::Corrupt(format!("upload {id}: {e}"))))
-        .transpose()
+    let Some((files, defaults)) = row else { return Ok(None) };
+    let corrupt = |e: serde_json::Error| DbError::Corrupt(format!("upload {id}: {e}"));
+    Ok(Some(PendingUpload {
+        files: serde_json::from_value(files).map_err(corrupt)?,
+        defaults: defaults
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(corrupt)?
+            .flatten(),
+    }))
 }
 
 pub async fn delete_upload(pool: &PgPool, id: uuid::Uuid) -> Result<(), DbError> {

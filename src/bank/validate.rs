@@ -207,6 +207,15 @@ fn check_question(diags: &mut Vec<Diagnostic>, q: &Question) {
                 );
             }
         }
+        Kind::TrueFalse => {
+            if n != 1 || opts != 2 {
+                push(
+                    diags,
+                    &q.pos,
+                    format!("{who} is `truefalse`, so it needs 2 options and 1 answer, not {opts} and {n}"),
+                );
+            }
+        }
         Kind::Multiple => {
             if n < 2 {
                 push(

@@ -15,8 +15,10 @@ use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
 use super::forms::{render_with_status, see_other};
 use super::markdown::render;
+use crate::bank::formats::Defaults;
+use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
-use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, Row, UploadedFile};
+use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
 use crate::bank::{Diagnostic, load::parse_upload};
 
 pub const PAGE_SIZE: i64 = 25;
@@ -317,32 +319,64 @@ pub struct UploadPage {
     pub ctx: PageCtx,
     pub error: Option<&'static str>,
     pub max_mb: usize,
+    pub topics: Vec<(String, String)>,
 }
 
-pub async fn upload_form(auth: InstructorOnly) -> Result<HttpResponse, AppError> {
+async fn upload_page(
+    auth: InstructorOnly,
+    state: &AppState,
+    error: Option<&'static str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let lang = auth.ctx.lang;
+    let topics = store::topic_names(&state.pool)
+        .await?
+        .into_iter()
+        .map(|(slug, ko, en)| (slug, if lang == crate::i18n::Lang::En { en } else { ko }))
+        .collect();
     render_with_status(
         &UploadPage {
             ctx: auth.ctx,
-            error: None,
+            error,
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
+            topics,
         },
-        StatusCode::OK,
+        status,
     )
 }
 
-/// Reads the files of a multipart upload, refusing more than [`MAX_UPLOAD_BYTES`].
-async fn read_files(mut payload: Multipart) -> Result<Result<Vec<UploadedFile>, &'static str>, AppError> {
+pub async fn upload_form(auth: InstructorOnly, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    upload_page(auth, &state, None, StatusCode::OK).await
+}
+
+/// The CSV template offered on the upload page.
+pub async fn csv_template(_auth: InstructorOnly) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("content-disposition", "attachment; filename=\"examdrill-template.csv\""))
+        .body(crate::bank::formats::csv::template())
+}
+
+/// Reads the files and the default fields of a multipart upload, refusing
+/// more than [`MAX_UPLOAD_BYTES`].
+async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'static str>, AppError> {
     let mut files = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::internal(anyhow::anyhow!("malformed multipart upload")))?;
-        let Some(name) = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(str::to_owned)
-        else {
-            // Other form fields (the CSRF token) were checked by the middleware.
-            while field.next().await.is_some() {}
+        let cd = field.content_disposition().cloned();
+        let Some(name) = cd.as_ref().and_then(|cd| cd.get_filename()).map(str::to_owned) else {
+            // A plain field (the CSRF token was already checked by the middleware).
+            let key = cd.as_ref().and_then(|cd| cd.get_name()).unwrap_or("").to_owned();
+            let mut value = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+                if value.len() + chunk.len() <= 1024 {
+                    value.extend_from_slice(&chunk);
+                }
+            }
+            fields.push((key, String::from_utf8_lossy(&value).trim().to_owned()));
             continue;
         };
         let mut bytes = Vec::new();
@@ -366,7 +400,25 @@ async fn read_files(mut payload: Multipart) -> Result<Result<Vec<UploadedFile>, 
     if files.is_empty() {
         return Ok(Err("bank.upload_empty"));
     }
-    Ok(Ok(files))
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    // Only needed, and only stored, when the instructor filled them in.
+    let defaults = get("topic").map(|topic| Defaults {
+        topic,
+        exam: get("exam").unwrap_or_default(),
+        domain: get("domain").unwrap_or_default(),
+        difficulty: get("difficulty")
+            .as_deref()
+            .and_then(Difficulty::parse)
+            .unwrap_or(Difficulty::Medium),
+        language: get("language").filter(|l| l == "en").unwrap_or_else(|| "ko".to_owned()),
+    });
+    Ok(Ok(PendingUpload { files, defaults }))
 }
 
 pub async fn upload(
@@ -375,8 +427,8 @@ pub async fn upload(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     match read_files(payload).await? {
-        Ok(files) => {
-            let id = store::save_upload(&state.pool, auth.user.id, &files).await?;
+        Ok(upload) => {
+            let id = store::save_upload(&state.pool, auth.user.id, &upload).await?;
             Ok(see_other(&format!("/instructor/bank/uploads/{id}")))
         }
         Err(key) => {
@@ -385,14 +437,7 @@ pub async fn upload(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            render_with_status(
-                &UploadPage {
-                    ctx: auth.ctx,
-                    error: Some(key),
-                    max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
-                },
-                status,
-            )
+            upload_page(auth, &state, Some(key), status).await
         }
     }
 }
@@ -409,9 +454,12 @@ pub struct PreviewPage {
 
 async fn dry_run(
     state: &AppState,
-    files: &[UploadedFile],
+    upload: &PendingUpload,
 ) -> Result<(Vec<Diagnostic>, Option<ImportReport>), AppError> {
-    let mut loaded = parse_upload(files.iter().map(|f| (f.name.as_str(), f.text.as_str())));
+    let mut loaded = parse_upload(
+        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
+        upload.defaults.as_ref(),
+    );
     if !loaded.diagnostics.is_empty() {
         // Also check what did parse, so one preview lists every problem.
         loaded
@@ -432,10 +480,11 @@ pub async fn preview(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let files = store::load_upload(&state.pool, id, auth.user.id)
+    let upload = store::load_upload(&state.pool, id, auth.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (problems, report) = dry_run(&state, &files).await?;
+    let (problems, report) = dry_run(&state, &upload).await?;
+    let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
     render_with_status(
         &PreviewPage {
@@ -456,10 +505,13 @@ pub async fn confirm(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let files = store::load_upload(&state.pool, id, auth.user.id)
+    let upload = store::load_upload(&state.pool, id, auth.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let loaded = parse_upload(files.iter().map(|f| (f.name.as_str(), f.text.as_str())));
+    let loaded = parse_upload(
+        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
+        upload.defaults.as_ref(),
+    );
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }

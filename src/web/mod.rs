@@ -50,6 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(bank::upload_form))
                 .route(web::post().to(bank::upload)),
         )
+        .route("/instructor/bank/template.csv", web::get().to(bank::csv_template))
         .route("/instructor/bank/uploads/{id}", web::get().to(bank::preview))
         .route("/instructor/bank/uploads/{id}/confirm", web::post().to(bank::confirm))
         .route("/instructor/bank/questions/{id}", web::get().to(bank::question))

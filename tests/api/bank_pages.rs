@@ -246,3 +246,61 @@ async fn an_upload_belongs_to_the_instructor_who_made_it() {
     app.user_with_role("other@example.com", "instructor").await;
     assert_eq!(app.get(&url).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_gift_upload_takes_topic_and_exam_from_the_form() {
+    let app = instructor_app().await;
+    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
+    let url = resp.location().unwrap().to_owned();
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+
+    let token = app.csrf_token("/instructor/bank/upload").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("topic", "fixture-vpc-basics")
+        .text("exam", "soa-c03")
+        .text("domain", "networking")
+        .text("language", "ko")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(fixture("formats/valid.gift").into_bytes()).file_name("quiz.gift"),
+        );
+    let resp = app
+        .client
+        .post(app.url("/instructor/bank/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let url = resp.headers()["location"].to_str().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    assert_eq!(preview.select_text("#added-count"), vec!["3"]);
+    // The topic's own questions are not in this upload, so they would be retired.
+    assert_eq!(preview.select_text("#retired-count"), vec!["2"]);
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let rows = app
+        .get("/instructor/bank?exam=soa-c03&domain=networking")
+        .await
+        .select_text("#questions tbody tr");
+    assert_eq!(rows.len(), 3);
+}
+
+#[tokio::test]
+async fn the_csv_template_is_offered_for_download() {
+    let app = instructor_app().await;
+    let resp = app
+        .client
+        .get(app.url("/instructor/bank/template.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(resp.text().await.unwrap().starts_with("id,topic,exams,"));
+}

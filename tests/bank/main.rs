@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod formats;
+
 use examdrill::bank::{Kind, load_paths};
 
 fn fixture(p: &str) -> PathBuf {

@@ -1,0 +1,102 @@
+//! Moodle's Aiken format: a question line, lettered options (`A.` or `A)`),
+//! then `ANSWER: X`; questions are separated by blank lines.
+
+use super::{Defaults, Lines, RawOption, RawQuestion};
+use crate::bank::diagnostics::{Diagnostic, LineIndex};
+use crate::bank::model::Question;
+
+pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+    let mut l = Lines {
+        idx: LineIndex::new(file, text),
+        diags,
+    };
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut block: Vec<(usize, &str)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            if !block.is_empty() {
+                if let Some(q) = question(&mut l, file, &block) {
+                    out.push(q.into_question(d));
+                }
+                block.clear();
+            }
+        } else {
+            block.push((offset, content));
+        }
+        offset += line.len();
+    }
+    if !block.is_empty()
+        && let Some(q) = question(&mut l, file, &block)
+    {
+        out.push(q.into_question(d));
+    }
+    out
+}
+
+fn option_line(s: &str) -> Option<(char, &str)> {
+    let mut cs = s.char_indices();
+    let (_, letter) = cs.next()?;
+    let (i, sep) = cs.next()?;
+    if letter.is_ascii_uppercase() && (sep == '.' || sep == ')') {
+        let rest = &s[i + 1..];
+        rest.starts_with(' ').then(|| (letter, rest.trim()))
+    } else {
+        None
+    }
+}
+
+fn question(l: &mut Lines<'_>, file: &str, block: &[(usize, &str)]) -> Option<RawQuestion> {
+    let start = block[0].0;
+    let mut stem = Vec::new();
+    let mut options: Vec<(char, String)> = Vec::new();
+    let mut answer = None;
+    for &(off, line) in block {
+        if let Some(rest) = line.trim_start().strip_prefix("ANSWER:") {
+            answer = Some((off, rest.trim().to_owned()));
+        } else if let Some((letter, text)) = option_line(line.trim_start()) {
+            options.push((letter, text.to_owned()));
+        } else if options.is_empty() {
+            stem.push(line.trim());
+        } else {
+            l.err(
+                off,
+                "unexpected line after the options; an Aiken question ends with `ANSWER: X`",
+            );
+            return None;
+        }
+    }
+    let Some((aoff, letter)) = answer else {
+        l.err(start, "this Aiken question has no `ANSWER:` line");
+        return None;
+    };
+    let mut cs = letter.chars();
+    let Some(answer) = cs.next().filter(|c| c.is_ascii_uppercase() && cs.next().is_none()) else {
+        l.err(
+            aoff,
+            format!("`ANSWER: {letter}` must name one option letter such as B"),
+        );
+        return None;
+    };
+    if !options.iter().any(|(k, _)| *k == answer) {
+        l.err(aoff, format!("`ANSWER: {answer}` names no option of this question"));
+        return None;
+    }
+    Some(RawQuestion {
+        name: None,
+        stem: stem.join("\n"),
+        options: options
+            .into_iter()
+            .map(|(k, text)| RawOption {
+                text,
+                correct: k == answer,
+                feedback: None,
+            })
+            .collect(),
+        explanation: None,
+        truefalse: false,
+        pos: l.at(start),
+        file: file.to_owned(),
+    })
+}

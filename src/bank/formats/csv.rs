@@ -1,0 +1,206 @@
+//! CSV with documented columns (docs/question-bank-format.md, "CSV"). One row
+//! per question; options are the columns `a`…`h`, each with an optional
+//! `<letter>_rationale`.
+
+use std::collections::BTreeMap;
+
+use super::{Defaults, default_explanation, default_rationale, derived_id};
+use crate::bank::diagnostics::Diagnostic;
+use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
+
+pub const LETTERS: [char; 8] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+
+fn known_columns() -> Vec<String> {
+    let mut cols: Vec<String> = [
+        "id",
+        "topic",
+        "exams",
+        "difficulty",
+        "language",
+        "stem",
+        "answer",
+        "explanation",
+        "source_file",
+        "source_heading",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for l in LETTERS {
+        cols.push(l.to_string());
+        cols.push(format!("{l}_rationale"));
+    }
+    cols
+}
+
+/// The template offered for download on the upload page.
+pub fn template() -> String {
+    let header = "id,topic,exams,difficulty,language,stem,a,a_rationale,b,b_rationale,c,c_rationale,d,d_rationale,answer,explanation,source_file,source_heading";
+    let row = "vpc-sg-001,my-topic,saa-c03=secure,medium,ko,\"응답 트래픽을 따로 허용하지 않아도 되는 방화벽은?\",네트워크 ACL,상태 비저장입니다.,보안 그룹,정답. 상태 저장입니다.,라우팅 테이블,필터링하지 않습니다.,인터넷 게이트웨이,필터링하지 않습니다.,b,보안 그룹은 상태 저장 방화벽입니다.,my-notes.md,VPC 보안";
+    format!("{header}\n{row}\n")
+}
+
+pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+    let pos = |line: u64, column: usize| Pos {
+        file: file.to_owned(),
+        line: line as usize,
+        column,
+    };
+    let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers = match rdr.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>(),
+        Err(e) => {
+            diags.push(Diagnostic {
+                pos: pos(1, 1),
+                message: format!("cannot read the CSV header: {e}"),
+            });
+            return Vec::new();
+        }
+    };
+    let known = known_columns();
+    let mut ok = true;
+    for (i, h) in headers.iter().enumerate() {
+        if !known.contains(h) {
+            diags.push(Diagnostic {
+                pos: pos(1, i + 1),
+                message: format!("unknown column `{h}`; the columns are: {}", known.join(", ")),
+            });
+            ok = false;
+        }
+    }
+    for required in ["stem", "a", "b", "answer"] {
+        if !headers.iter().any(|h| h == required) {
+            diags.push(Diagnostic {
+                pos: pos(1, 1),
+                message: format!("missing column `{required}`"),
+            });
+            ok = false;
+        }
+    }
+    if !ok {
+        return Vec::new();
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let mut out = Vec::new();
+    for record in rdr.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(1);
+                diags.push(Diagnostic {
+                    pos: pos(line, 1),
+                    message: format!("malformed CSV row: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
+        let at = |name: &str| pos(line, col(name).map(|i| i + 1).unwrap_or(1));
+        let language = Some(get("language"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&d.language)
+            .to_owned();
+        let topic = Some(get("topic"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&d.topic)
+            .to_owned();
+        let mut domains = BTreeMap::new();
+        let exams = get("exams");
+        if exams.is_empty() {
+            domains.insert(d.exam.clone(), d.domain.clone());
+        } else {
+            for pair in exams.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                match pair.split_once('=') {
+                    Some((e, dom)) => {
+                        domains.insert(e.trim().to_owned(), dom.trim().to_owned());
+                    }
+                    None => diags.push(Diagnostic {
+                        pos: at("exams"),
+                        message: format!("`{pair}` must look like exam=domain, e.g. saa-c03=secure"),
+                    }),
+                }
+            }
+        }
+        let difficulty = match get("difficulty") {
+            "" => d.difficulty,
+            s => Difficulty::parse(s).unwrap_or_else(|| {
+                diags.push(Diagnostic {
+                    pos: at("difficulty"),
+                    message: format!("difficulty `{s}` must be easy, medium or hard"),
+                });
+                d.difficulty
+            }),
+        };
+        let answer: Vec<char> = get("answer")
+            .split([';', ',', ' '])
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| {
+                let mut cs = s.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => Some(c.to_ascii_lowercase()),
+                    _ => {
+                        diags.push(Diagnostic {
+                            pos: at("answer"),
+                            message: format!("answer `{s}` must be option letters such as b or a;c"),
+                        });
+                        None
+                    }
+                }
+            })
+            .collect();
+        let options: Vec<Choice> = LETTERS
+            .iter()
+            .filter(|l| !get(&l.to_string()).is_empty())
+            .map(|&l| {
+                let rationale = get(&format!("{l}_rationale"));
+                Choice {
+                    key: l,
+                    text: get(&l.to_string()).to_owned(),
+                    rationale: if rationale.is_empty() {
+                        default_rationale(&language, answer.contains(&l)).to_owned()
+                    } else {
+                        rationale.to_owned()
+                    },
+                    pos: at(&l.to_string()),
+                }
+            })
+            .collect();
+        let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
+        let stem = get("stem").to_owned();
+        let id = match get("id") {
+            "" => derived_id(&topic, None, &stem),
+            s => s.to_owned(),
+        };
+        let explanation = match get("explanation") {
+            "" => default_explanation(&language).to_owned(),
+            s => s.to_owned(),
+        };
+        let source = Source {
+            file: Some(get("source_file"))
+                .filter(|s| !s.is_empty())
+                .unwrap_or(file)
+                .to_owned(),
+            heading: Some(get("source_heading"))
+                .filter(|s| !s.is_empty())
+                .unwrap_or("—")
+                .to_owned(),
+        };
+        out.push(Question {
+            id,
+            domains,
+            topic,
+            difficulty,
+            kind,
+            language,
+            status: Status::Published,
+            stem,
+            explanation,
+            answer,
+            options,
+            source,
+            pos: pos(line, 1),
+        });
+    }
+    out
+}

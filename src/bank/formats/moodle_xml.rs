@@ -1,0 +1,304 @@
+//! Moodle XML: `multichoice` and `truefalse` questions in, and out again.
+//! examdrill's own fields (topic, exams, source, …) travel as `examdrill-…`
+//! tags, so an export imports back unchanged.
+
+use std::collections::BTreeMap;
+
+use quick_xml::Reader;
+use quick_xml::escape::escape;
+use quick_xml::events::Event;
+
+use super::{Defaults, RawOption, RawQuestion};
+use crate::bank::diagnostics::{Diagnostic, LineIndex};
+use crate::bank::model::{Bank, Difficulty, Kind, Question, Source, Status};
+
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attrs: Vec<(String, String)>,
+    text: String,
+    children: Vec<Element>,
+    offset: usize,
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+    /// The `<text>` inside a child such as `<questiontext>`, with its format.
+    fn text_of(&self, name: &str) -> Option<String> {
+        let c = self.child(name)?;
+        let t = c.child("text").map(|t| t.text.clone()).unwrap_or_default();
+        Some(formatted(c.attr("format"), t))
+    }
+}
+
+/// Markdown is kept exactly (our own exports round-trip); HTML becomes text.
+fn formatted(format: Option<&str>, t: String) -> String {
+    match format {
+        Some("markdown") => t,
+        Some("html") => html_to_text(&t),
+        _ => t.trim().to_owned(),
+    }
+}
+
+fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "\n");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in spaced.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
+fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
+    let mut reader = Reader::from_str(text);
+    let mut stack: Vec<Element> = vec![Element::default()];
+    loop {
+        let offset = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Err(e) => return Err((reader.error_position() as usize, e.to_string())),
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => {
+                let el = element(&e, offset).map_err(|m| (offset, m))?;
+                stack.push(el);
+            }
+            Ok(Event::Empty(e)) => {
+                let el = element(&e, offset).map_err(|m| (offset, m))?;
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(el);
+                }
+            }
+            Ok(Event::End(_)) => {
+                let done = stack.pop().ok_or((offset, "unbalanced closing tag".to_owned()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => return Err((offset, "unbalanced closing tag".to_owned())),
+                }
+            }
+            Ok(Event::Text(t)) => {
+                let s = t.unescape().map_err(|e| (offset, e.to_string()))?;
+                if let Some(cur) = stack.last_mut() {
+                    cur.text.push_str(&s);
+                }
+            }
+            Ok(Event::CData(c)) => {
+                if let Some(cur) = stack.last_mut() {
+                    cur.text.push_str(&String::from_utf8_lossy(&c));
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    if stack.len() != 1 {
+        return Err((
+            text.len(),
+            "the document ends before all elements are closed".to_owned(),
+        ));
+    }
+    stack.pop().ok_or((0, "empty document".to_owned()))
+}
+
+fn element(e: &quick_xml::events::BytesStart<'_>, offset: usize) -> Result<Element, String> {
+    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| e.to_string())?;
+        let v = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+        attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), v));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        offset,
+        ..Default::default()
+    })
+}
+
+pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+    let idx = LineIndex::new(file, text);
+    let root = match parse_tree(text) {
+        Ok(r) => r,
+        Err((off, msg)) => {
+            diags.push(Diagnostic {
+                pos: idx.pos(off),
+                message: format!("not valid XML: {msg}"),
+            });
+            return Vec::new();
+        }
+    };
+    let Some(quiz) = root.child("quiz") else {
+        diags.push(Diagnostic {
+            pos: idx.file_pos(),
+            message: "no <quiz> element; this is not Moodle XML".into(),
+        });
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for q in quiz.children("question") {
+        let kind = q.attr("type").unwrap_or("");
+        match kind {
+            "category" => continue,
+            "multichoice" | "truefalse" => {}
+            other => {
+                diags.push(Diagnostic {
+                    pos: idx.pos(q.offset),
+                    message: format!(
+                        "unsupported Moodle XML question type `{other}`; only multichoice and truefalse are imported"
+                    ),
+                });
+                continue;
+            }
+        }
+        let tags: Vec<String> = q
+            .child("tags")
+            .map(|t| {
+                t.children("tag")
+                    .filter_map(|t| t.child("text"))
+                    .map(|t| t.text.trim().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tag = |k: &str| {
+            tags.iter()
+                .find_map(|t| t.strip_prefix(&format!("examdrill-{k}:")).map(str::to_owned))
+        };
+        let mut local = d.clone();
+        if let Some(t) = tag("topic") {
+            local.topic = t;
+        }
+        if let Some(l) = tag("language") {
+            local.language = l;
+        }
+        if let Some(df) = tag("difficulty").as_deref().and_then(Difficulty::parse) {
+            local.difficulty = df;
+        }
+        let options = q
+            .children("answer")
+            .map(|a| {
+                let fraction: f64 = a.attr("fraction").and_then(|f| f.parse().ok()).unwrap_or(0.0);
+                let text = formatted(
+                    a.attr("format"),
+                    a.child("text").map(|t| t.text.clone()).unwrap_or_default(),
+                );
+                RawOption {
+                    text,
+                    correct: fraction > 0.0,
+                    feedback: a.text_of("feedback"),
+                }
+            })
+            .collect();
+        let name = q.text_of("name");
+        let raw = RawQuestion {
+            name: name.clone(),
+            stem: q.text_of("questiontext").unwrap_or_default(),
+            options,
+            explanation: q.text_of("generalfeedback"),
+            truefalse: kind == "truefalse",
+            pos: idx.pos(q.offset),
+            file: file.to_owned(),
+        };
+        let mut question = raw.into_question(&local);
+        if let Some(id) = tag("id") {
+            question.id = id;
+        }
+        let domains: BTreeMap<String, String> = tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("examdrill-domain:"))
+            .filter_map(|p| p.split_once('=').map(|(e, d)| (e.to_owned(), d.to_owned())))
+            .collect();
+        if !domains.is_empty() {
+            question.domains = domains;
+        }
+        if tag("status").as_deref() == Some("draft") {
+            question.status = Status::Draft;
+        }
+        if let (Some(file), Some(heading)) = (tag("source-file"), tag("source-heading")) {
+            question.source = Source { file, heading };
+        }
+        out.push(question);
+    }
+    out
+}
+
+/// Writes questions as Moodle XML, Markdown kept as `format="markdown"`.
+pub fn export(bank: &Bank) -> String {
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    let text = |t: &str| format!("<text>{}</text>", escape(t));
+    for q in &bank.questions {
+        let qtype = if q.kind == Kind::TrueFalse {
+            "truefalse"
+        } else {
+            "multichoice"
+        };
+        s.push_str(&format!("  <question type=\"{qtype}\">\n"));
+        s.push_str(&format!("    <name>{}</name>\n", text(&q.id)));
+        s.push_str(&format!(
+            "    <questiontext format=\"markdown\">{}</questiontext>\n",
+            text(&q.stem)
+        ));
+        s.push_str(&format!(
+            "    <generalfeedback format=\"markdown\">{}</generalfeedback>\n",
+            text(&q.explanation)
+        ));
+        if q.kind != Kind::TrueFalse {
+            s.push_str(&format!("    <single>{}</single>\n", q.kind == Kind::Single));
+            s.push_str("    <shuffleanswers>true</shuffleanswers>\n");
+        }
+        let n = q.answer.len().max(1) as f64;
+        for o in &q.options {
+            let correct = q.answer.contains(&o.key);
+            let fraction = match (q.kind, correct) {
+                (_, false) if q.kind == Kind::Multiple => "-100".to_owned(),
+                (_, false) => "0".to_owned(),
+                (Kind::Multiple, true) => format!("{}", (100.0 / n * 100_000.0).round() / 100_000.0),
+                (_, true) => "100".to_owned(),
+            };
+            s.push_str(&format!(
+                "    <answer fraction=\"{fraction}\" format=\"markdown\">{}<feedback format=\"markdown\">{}</feedback></answer>\n",
+                text(&o.text),
+                text(&o.rationale)
+            ));
+        }
+        s.push_str("    <tags>\n");
+        let mut tags = vec![
+            format!("examdrill-id:{}", q.id),
+            format!("examdrill-topic:{}", q.topic),
+            format!("examdrill-difficulty:{}", q.difficulty.as_str()),
+            format!("examdrill-language:{}", q.language),
+            format!("examdrill-status:{}", q.status.as_str()),
+            format!("examdrill-source-file:{}", q.source.file),
+            format!("examdrill-source-heading:{}", q.source.heading),
+        ];
+        tags.extend(q.domains.iter().map(|(e, d)| format!("examdrill-domain:{e}={d}")));
+        for t in tags {
+            s.push_str(&format!("      <tag>{}</tag>\n", text(&t)));
+        }
+        s.push_str("    </tags>\n  </question>\n");
+    }
+    s.push_str("</quiz>\n");
+    s
+}
