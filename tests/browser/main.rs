@@ -180,3 +180,51 @@ async fn register_login_dashboard_language_logout_journey() {
     c.close().await.ok();
     result.expect("browser journey");
 }
+
+#[tokio::test]
+async fn instructor_uploads_previews_confirms_and_finds_the_question() {
+    let app = common::spawn_app().await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let blueprints = examdrill::bank::load_paths(&[root.join("question_bank/blueprints")], None);
+    examdrill::bank::store::import(&app.pool, &blueprints.bank, None, examdrill::bank::store::Mode::Apply)
+        .await
+        .expect("blueprints");
+    app.user_with_role("teacher@example.com", "instructor").await;
+    let fixture = root.join("tests/fixtures/bank/valid/vpc-basics.toml");
+
+    let (_driver, c) = browser().await;
+    let result = async {
+        c.goto(&app.url("/login")).await?;
+        fill(&c, "#email", "teacher@example.com").await;
+        fill(&c, "#password", common::PASSWORD).await;
+        click(&c, "form.stacked button[type=submit]").await;
+        wait_for_path(&c, "/dashboard").await;
+
+        click(&c, r#"nav a[href="/instructor/bank"]"#).await;
+        wait_for_path(&c, "/instructor/bank").await;
+        click(&c, r#"a[href="/instructor/bank/upload"]"#).await;
+        wait_for_path(&c, "/instructor/bank/upload").await;
+        // A file input takes the file's path as typed keys.
+        fill(&c, "#files", &fixture.display().to_string()).await;
+        click(&c, "#upload-button").await;
+
+        assert_eq!(text(&c, "#added-count").await, "2");
+        assert_eq!(text(&c, "#retired-count").await, "0");
+        click(&c, "#confirm-button").await;
+        wait_for_path(&c, "/instructor/bank").await;
+        assert_eq!(text(&c, ".flash").await, "가져오기를 마쳤습니다.");
+
+        fill(&c, "#q", "방화벽").await;
+        click(&c, "form.filters button[type=submit]").await;
+        element(&c, "#questions").await;
+        assert_eq!(text(&c, "#result-count").await, "문항 수: 1");
+        click(&c, r#"#questions a[href="/instructor/bank/questions/fixture-vpc-001"]"#).await;
+        wait_for_path(&c, "/instructor/bank/questions/fixture-vpc-001").await;
+        assert_eq!(text(&c, "#answer").await, "B");
+        assert!(text(&c, ".stem").await.contains("방화벽"));
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("browser journey");
+}
