@@ -74,11 +74,14 @@ enum BankCommand {
         #[arg(long, default_value = "ko")]
         language: String,
     },
-    /// Write the live questions of some or all topics as native TOML files.
+    /// Write the live questions of some or all topics as native TOML files or Moodle XML.
     Export {
-        /// Folder to write into (created if missing).
+        /// Folder to write into (created if missing); for moodle-xml, the file to write.
         #[arg(long)]
         out: PathBuf,
+        /// native (one TOML file per topic) or moodle-xml (one file).
+        #[arg(long, default_value = "native", value_parser = ["native", "moodle-xml"])]
+        format: String,
         /// Only these topics (repeatable); all when omitted.
         #[arg(long = "topic")]
         topics: Vec<String>,
@@ -218,9 +221,15 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
                 Err(e) => Err(e.into()),
             }
         }
-        BankCommand::Export { out, topics } => {
+        BankCommand::Export { out, format, topics } => {
             let pool = pool()?;
             let bank = crate::bank::store::export(&pool, &topics).await?;
+            if format == "moodle-xml" {
+                let xml = crate::bank::formats::moodle_xml::export(&bank);
+                std::fs::write(&out, xml).with_context(|| format!("writing {}", out.display()))?;
+                println!("wrote {} question(s) to {}", bank.questions.len(), out.display());
+                return Ok(());
+            }
             let files = crate::bank::export::to_native_files(&bank)?;
             for (name, text) in &files {
                 let path = out.join(name);

@@ -349,6 +349,41 @@ pub async fn upload_form(auth: InstructorOnly, state: web::Data<AppState>) -> Re
     upload_page(auth, &state, None, StatusCode::OK).await
 }
 
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    topic: Option<String>,
+    format: Option<String>,
+}
+
+/// Downloads live questions: one topic as native TOML, or one or all topics as Moodle XML.
+pub async fn export(
+    _auth: InstructorOnly,
+    state: web::Data<AppState>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let topics: Vec<String> = non_empty(&query.topic).into_iter().collect();
+    let bank = store::export(&state.pool, &topics).await?;
+    let stem = topics.first().cloned().unwrap_or_else(|| "examdrill-bank".to_owned());
+    let (body, content_type, ext) = if query.format.as_deref() == Some("toml") {
+        let Some(topic) = topics.first() else {
+            return Err(AppError::NotFound);
+        };
+        let files = crate::bank::export::to_native_files(&bank).map_err(AppError::internal)?;
+        let body = files.get(&format!("{topic}.toml")).cloned().ok_or(AppError::NotFound)?;
+        (body, "application/toml; charset=utf-8", "toml")
+    } else {
+        (
+            crate::bank::formats::moodle_xml::export(&bank),
+            "application/xml; charset=utf-8",
+            "xml",
+        )
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("content-disposition", format!("attachment; filename=\"{stem}.{ext}\"")))
+        .body(body))
+}
+
 /// The CSV template offered on the upload page.
 pub async fn csv_template(_auth: InstructorOnly) -> HttpResponse {
     HttpResponse::Ok()

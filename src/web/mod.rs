@@ -51,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(bank::upload)),
         )
         .route("/instructor/bank/template.csv", web::get().to(bank::csv_template))
+        .route("/instructor/bank/export", web::get().to(bank::export))
         .route("/instructor/bank/uploads/{id}", web::get().to(bank::preview))
         .route("/instructor/bank/uploads/{id}/confirm", web::post().to(bank::confirm))
         .route("/instructor/bank/questions/{id}", web::get().to(bank::question))

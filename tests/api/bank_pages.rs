@@ -304,3 +304,60 @@ async fn the_csv_template_is_offered_for_download() {
     );
     assert!(resp.text().await.unwrap().starts_with("id,topic,exams,"));
 }
+
+#[tokio::test]
+async fn the_browser_pages_through_results() {
+    let app = instructor_app().await;
+    let base = fixture("valid/vpc-basics.toml");
+    let head = &base[..base.find("[[questions]]").unwrap()];
+    let one = &base[base.find("[[questions]]").unwrap()..base.find("[[questions]]\nid = \"fixture-vpc-002\"").unwrap()];
+    let mut text = head.to_owned();
+    for i in 0..30 {
+        text.push_str(
+            &one.replace("fixture-vpc-001", &format!("fixture-page-{i:03}"))
+                .replace("방화벽은 무엇입니까?", &format!("방화벽은 무엇입니까? ({i})")),
+        );
+    }
+    let resp = app.upload(&[("many.toml", &text)]).await;
+    let url = resp.location().unwrap().to_owned();
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let first = app.get("/instructor/bank").await;
+    assert_eq!(first.select_text("#result-count"), vec!["문항 수: 30"]);
+    assert_eq!(first.select_text("#questions tbody tr").len(), 25);
+    let next = first.attr("a[rel=next]", "href").unwrap();
+    let second = app.get(&next).await;
+    assert_eq!(second.select_text("#questions tbody tr").len(), 5);
+    assert_eq!(
+        second
+            .select_text("#questions tbody tr td:first-child a")
+            .last()
+            .unwrap(),
+        "fixture-page-029"
+    );
+}
+
+#[tokio::test]
+async fn instructors_download_a_topic_as_toml_or_moodle_xml() {
+    let app = instructor_app().await;
+    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
+    let url = resp.location().unwrap().to_owned();
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let toml = app
+        .get("/instructor/bank/export?topic=fixture-vpc-basics&format=toml")
+        .await;
+    assert_eq!(toml.status, 200);
+    assert!(toml.body.contains("id = \"fixture-vpc-002\""));
+    let xml = app.get("/instructor/bank/export?format=xml").await;
+    assert!(
+        xml.body
+            .contains("<tag><text>examdrill-id:fixture-vpc-001</text></tag>"),
+        "{}",
+        xml.body
+    );
+    // Uploading the download again is a no-op.
+    let again = app.upload(&[("back.xml", &xml.body)]).await;
+    let preview = app.get(again.location().unwrap()).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    assert_eq!(preview.select_text("#added-count"), vec!["0"]);
+    assert_eq!(preview.select_text("#changed-count"), vec!["0"]);
+}
