@@ -8,6 +8,7 @@ pub mod bank;
 pub mod cli;
 pub mod configuration;
 pub mod db;
+pub mod exam;
 pub mod i18n;
 pub mod notes;
 pub mod session_store;

@@ -1,0 +1,5 @@
+//! Exams and practice sets: assembly from blueprints and grading. Knows
+//! nothing of HTTP.
+
+pub mod assembly;
+pub mod grading;
