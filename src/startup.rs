@@ -20,6 +20,7 @@ use crate::web::{self as http, AppState, csrf, middleware};
 const SESSION_TTL_DAYS: i64 = 14;
 const SESSION_COOKIE: &str = "examdrill_session";
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+const EXPIRE_EVERY: Duration = Duration::from_secs(15);
 
 pub struct Application {
     port: u16,
@@ -35,6 +36,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         spawn_purge_task(pool.clone());
+        spawn_expiry_task(pool.clone());
         let server = run(listener, pool.clone(), settings)?;
         Ok(Self { port, server, pool })
     }
@@ -71,6 +73,21 @@ fn spawn_purge_task(pool: PgPool) {
             }
             if let Err(e) = crate::bank::store::purge_uploads(&pool).await {
                 tracing::warn!(error = %e, "purging unconfirmed uploads failed; will retry");
+            }
+        }
+    });
+}
+
+/// Grades attempts whose time ran out, whether or not the student is still there.
+fn spawn_expiry_task(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EXPIRE_EVERY);
+        loop {
+            tick.tick().await;
+            match crate::exam::store::finalize_expired(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(attempts = n, "finalized expired attempts"),
+                Err(e) => tracing::warn!(error = %e, "finalizing expired attempts failed; will retry"),
             }
         }
     });

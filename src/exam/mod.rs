@@ -3,3 +3,4 @@
 
 pub mod assembly;
 pub mod grading;
+pub mod store;

@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod attempts;
 mod bank_import;
 mod bank_pages;
 mod pages;

@@ -1,0 +1,471 @@
+//! Attempts in PostgreSQL: starting one, saving answers durably, and
+//! finalizing (grading) it when submitted or when its time runs out.
+
+use std::collections::HashMap;
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::assembly::{Candidate, Shortfall, allocate, pick};
+use super::grading::{is_correct, scaled};
+use crate::accounts::UserId;
+use crate::bank::model::Question;
+use crate::db::DbError;
+
+/// Answers already on their way when time runs out are still accepted for this long.
+pub const GRACE_SECONDS: i64 = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Exam,
+    Practice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feedback {
+    AtEnd,
+    EachQuestion,
+}
+
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    pub user: UserId,
+    pub exam: String,
+    pub mode: Mode,
+    pub feedback: Feedback,
+    /// Practice only: how many questions (a full exam uses the blueprint's count).
+    pub count: Option<usize>,
+    /// Practice only: `None` is untimed; a full exam uses the blueprint's minutes.
+    pub minutes: Option<u32>,
+    /// Practice only: restrict to these domains (empty: all).
+    pub domains: Vec<String>,
+    /// Practice only: restrict to these topics (empty: all).
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("unknown exam {0}")]
+    UnknownExam(String),
+    #[error("the bank cannot fill this request")]
+    Shortfall(Vec<Shortfall>),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for StartError {
+    fn from(e: sqlx::Error) -> Self {
+        StartError::Db(e.into())
+    }
+}
+
+/// Minutes a student gets for `base` minutes, with their accommodation.
+pub fn with_accommodation(base: u32, extra_minutes: u32, multiplier: f64) -> u32 {
+    (f64::from(base) * multiplier.max(1.0)).ceil() as u32 + extra_minutes
+}
+
+#[tracing::instrument(skip(pool, rng), fields(user = %req.user, exam = %req.exam))]
+pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Result<Uuid, StartError> {
+    let bp: Option<(i32, i32)> = sqlx::query_as("select questions, minutes from blueprints where code = $1")
+        .bind(&req.exam)
+        .fetch_optional(pool)
+        .await?;
+    let (bp_questions, bp_minutes) = bp.ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
+    let weights: Vec<(String, i32)> =
+        sqlx::query_as("select code, weight from blueprint_domains where exam = $1 order by position")
+            .bind(&req.exam)
+            .fetch_all(pool)
+            .await?;
+    let weights: Vec<(String, u32)> = weights
+        .into_iter()
+        .filter(|(d, _)| req.mode == Mode::Exam || req.domains.is_empty() || req.domains.contains(d))
+        .map(|(d, w)| (d, u32::try_from(w).unwrap_or(0)))
+        .collect();
+    let (count, base_minutes) = match req.mode {
+        Mode::Exam => (
+            usize::try_from(bp_questions).unwrap_or(0),
+            Some(u32::try_from(bp_minutes).unwrap_or(0)),
+        ),
+        Mode::Practice => (req.count.unwrap_or(10).clamp(1, 200), req.minutes),
+    };
+    let topics: Option<&[String]> = (req.mode == Mode::Practice && !req.topics.is_empty()).then_some(&req.topics);
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "select q.id, e.domain, coalesce(s.seen, 0)
+         from questions q
+         join question_exams e on e.question_id = q.id and e.exam = $1
+         left join (select i.question_id, count(*) as seen from attempt_items i
+                    join attempts a on a.id = i.attempt_id where a.user_id = $2
+                    group by i.question_id) s on s.question_id = q.id
+         where q.retired_at is null and q.status = 'published'
+           and ($3 or q.kind <> 'truefalse')
+           and ($4::text[] is null or q.topic = any($4))",
+    )
+    .bind(&req.exam)
+    .bind(req.user)
+    .bind(req.mode == Mode::Practice)
+    .bind(topics)
+    .fetch_all(pool)
+    .await?;
+    let candidates: Vec<Candidate> = rows
+        .into_iter()
+        .map(|(id, domain, seen)| Candidate {
+            id,
+            domain,
+            seen: u32::try_from(seen).unwrap_or(u32::MAX),
+        })
+        .collect();
+    let allocation = if topics.is_some() {
+        // Topic drills aren't shaped by the blueprint: take the least seen across the chosen topics.
+        let available = candidates.len();
+        if available < count {
+            return Err(StartError::Shortfall(vec![Shortfall {
+                domain: "*".into(),
+                wanted: count,
+                available,
+            }]));
+        }
+        vec![]
+    } else {
+        allocate(&weights, count)
+    };
+    let chosen = if topics.is_some() {
+        let mut all = candidates;
+        all.shuffle(rng);
+        all.sort_by_key(|c| c.seen);
+        all.truncate(count);
+        all.shuffle(rng);
+        all
+    } else {
+        pick(&allocation, &candidates, rng).map_err(StartError::Shortfall)?
+    };
+
+    let ids: Vec<&str> = chosen.iter().map(|c| c.id.as_str()).collect();
+    let versions: Vec<(String, i32, serde_json::Value)> = sqlx::query_as(
+        "select q.id, q.current_version, v.content->'options'
+         from questions q join question_versions v on v.question_id = q.id and v.version = q.current_version
+         where q.id = any($1)",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
+    let by_id: HashMap<&str, (i32, Vec<char>)> = versions
+        .iter()
+        .map(|(id, v, opts)| {
+            let keys = opts
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|o| o.get("key").and_then(|k| k.as_str()).and_then(|k| k.chars().next()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (id.as_str(), (*v, keys))
+        })
+        .collect();
+
+    let minutes = match base_minutes {
+        Some(base) => {
+            let acc: Option<(i32, f64)> =
+                sqlx::query_as("select extra_minutes, multiplier::float8 from accommodations where user_id = $1")
+                    .bind(req.user)
+                    .fetch_optional(pool)
+                    .await?;
+            let (extra, mult) = acc.unwrap_or((0, 1.0));
+            Some(with_accommodation(base, u32::try_from(extra).unwrap_or(0), mult))
+        }
+        None => None,
+    };
+
+    let attempt = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
+         values ($1, $2, $3, $4, $5, case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)",
+    )
+    .bind(attempt)
+    .bind(req.user)
+    .bind(&req.exam)
+    .bind(if req.mode == Mode::Exam { "exam" } else { "practice" })
+    .bind(if req.feedback == Feedback::EachQuestion { "each" } else { "end" })
+    .bind(minutes.map(|m| m as i32))
+    .bind(chosen.len() as i32)
+    .execute(&mut *tx)
+    .await?;
+    let mut positions = Vec::new();
+    let mut qids = Vec::new();
+    let mut vers = Vec::new();
+    let mut domains = Vec::new();
+    let mut orders = Vec::new();
+    for (i, c) in chosen.iter().enumerate() {
+        let Some((version, keys)) = by_id.get(c.id.as_str()) else {
+            return Err(StartError::Db(DbError::Corrupt(format!(
+                "question {} vanished during assembly",
+                c.id
+            ))));
+        };
+        let mut keys = keys.clone();
+        keys.shuffle(rng);
+        positions.push(i as i32 + 1);
+        qids.push(c.id.as_str());
+        vers.push(*version);
+        domains.push(c.domain.as_str());
+        orders.push(keys.into_iter().collect::<String>());
+    }
+    sqlx::query(
+        "insert into attempt_items (attempt_id, position, question_id, version, domain, option_order)
+         select $1, * from unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[])",
+    )
+    .bind(attempt)
+    .bind(&positions)
+    .bind(&qids)
+    .bind(&vers)
+    .bind(&domains)
+    .bind(&orders)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(attempt)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SaveError {
+    #[error("no such attempt or question")]
+    NotFound,
+    #[error("the attempt is already finished")]
+    Finished,
+    #[error("time is up")]
+    TooLate,
+    #[error("this answer is locked")]
+    Locked,
+    #[error("that option is not part of this question")]
+    BadOption,
+    #[error("database error")]
+    Db,
+}
+
+fn db_err(e: sqlx::Error) -> SaveError {
+    tracing::error!(error = %e, "saving an answer failed");
+    SaveError::Db
+}
+
+/// Saves a choice as one committed statement. Saving the same choice twice is
+/// harmless. Late saves (past the deadline and the grace period) are refused,
+/// and the attempt is finalized on the spot.
+pub async fn save_answer(
+    pool: &PgPool,
+    attempt: Uuid,
+    user: UserId,
+    position: i32,
+    selected: &[char],
+) -> Result<(), SaveError> {
+    let mut keys: Vec<char> = selected.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    let selected: String = keys.into_iter().collect();
+    let updated = sqlx::query(
+        "update attempt_items i set selected = nullif($4, ''), answered_at = now()
+         from attempts a
+         where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
+           and a.submitted_at is null
+           and (a.deadline is null or now() <= a.deadline + make_interval(secs => $5))
+           and not i.locked
+           and translate($4, i.option_order, '') = ''",
+    )
+    .bind(attempt)
+    .bind(user)
+    .bind(position)
+    .bind(&selected)
+    .bind(GRACE_SECONDS as f64)
+    .execute(pool)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    if updated == 1 {
+        return Ok(());
+    }
+    // Nothing written: find out why, for a clear message.
+    let why: Option<(bool, bool, bool, String)> = sqlx::query_as(
+        "select a.submitted_at is not null,
+                a.deadline is not null and now() > a.deadline + make_interval(secs => $4),
+                i.locked, i.option_order
+         from attempts a join attempt_items i on i.attempt_id = a.id
+         where a.id = $1 and a.user_id = $2 and i.position = $3",
+    )
+    .bind(attempt)
+    .bind(user)
+    .bind(position)
+    .bind(GRACE_SECONDS as f64)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    match why {
+        None => Err(SaveError::NotFound),
+        Some((true, _, _, _)) => Err(SaveError::Finished),
+        Some((_, true, _, _)) => {
+            finalize(pool, attempt, Finish::Expired)
+                .await
+                .map_err(|_| SaveError::Db)?;
+            Err(SaveError::TooLate)
+        }
+        Some((_, _, true, _)) => Err(SaveError::Locked),
+        Some(_) => Err(SaveError::BadOption),
+    }
+}
+
+/// Flags or unflags a question for review.
+pub async fn set_flag(
+    pool: &PgPool,
+    attempt: Uuid,
+    user: UserId,
+    position: i32,
+    flagged: bool,
+) -> Result<bool, DbError> {
+    let n = sqlx::query(
+        "update attempt_items i set flagged = $4 from attempts a
+         where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3 and a.submitted_at is null",
+    )
+    .bind(attempt)
+    .bind(user)
+    .bind(position)
+    .bind(flagged)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Submitted,
+    Expired,
+}
+
+/// The outcome of a finished attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub raw: u32,
+    pub total: u32,
+    pub scaled: u32,
+    pub passed: bool,
+}
+
+/// Grades and closes an attempt. Doing it twice (a double submit, the sweeper
+/// racing a request) changes nothing: only the first one grades.
+pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Option<Outcome>, DbError> {
+    let mut tx = pool.begin().await?;
+    let open: Option<(String,)> =
+        sqlx::query_as("select exam from attempts where id = $1 and submitted_at is null for update")
+            .bind(attempt)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((exam,)) = open else {
+        return Ok(None);
+    };
+    let items: Vec<(i32, Option<String>, serde_json::Value)> = sqlx::query_as(
+        "select i.position, i.selected, v.content
+         from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
+         where i.attempt_id = $1",
+    )
+    .bind(attempt)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut positions = Vec::new();
+    let mut correct = Vec::new();
+    for (pos, selected, content) in &items {
+        let q: Question =
+            serde_json::from_value(content.clone()).map_err(|e| DbError::Corrupt(format!("attempt {attempt}: {e}")))?;
+        let chosen: Vec<char> = selected.as_deref().unwrap_or("").chars().collect();
+        positions.push(*pos);
+        correct.push(is_correct(&q.answer, &chosen));
+    }
+    sqlx::query(
+        "update attempt_items i set correct = u.c
+         from unnest($2::int[], $3::bool[]) as u(p, c) where i.attempt_id = $1 and i.position = u.p",
+    )
+    .bind(attempt)
+    .bind(&positions)
+    .bind(&correct)
+    .execute(&mut *tx)
+    .await?;
+    let (min, max, pass): (i32, i32, i32) =
+        sqlx::query_as("select score_min, score_max, passing_score from blueprints where code = $1")
+            .bind(&exam)
+            .fetch_one(&mut *tx)
+            .await?;
+    let raw = correct.iter().filter(|c| **c).count() as u32;
+    let total = correct.len() as u32;
+    let s = scaled(raw, total, min.max(0) as u32, max.max(0) as u32);
+    let passed = s >= pass.max(0) as u32;
+    sqlx::query(
+        "update attempts set submitted_at = case when $2 = 'expired' then coalesce(deadline, now()) else now() end,
+             finish_reason = $2, raw_score = $3, scaled_score = $4, passed = $5
+         where id = $1",
+    )
+    .bind(attempt)
+    .bind(if how == Finish::Expired { "expired" } else { "submitted" })
+    .bind(raw as i32)
+    .bind(s as i32)
+    .bind(passed)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Outcome {
+        raw,
+        total,
+        scaled: s,
+        passed,
+    }))
+}
+
+/// Finalizes every attempt whose time (and grace period) has run out; run in the background.
+pub async fn finalize_expired(pool: &PgPool) -> Result<usize, DbError> {
+    let ids: Vec<(Uuid,)> = sqlx::query_as(
+        "select id from attempts where submitted_at is null and deadline is not null
+           and now() > deadline + make_interval(secs => $1)",
+    )
+    .bind(GRACE_SECONDS as f64)
+    .fetch_all(pool)
+    .await?;
+    let mut n = 0;
+    for (id,) in ids {
+        if finalize(pool, id, Finish::Expired).await?.is_some() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// When an attempt ends, as the server sees it (for the countdown display).
+pub async fn deadline(pool: &PgPool, attempt: Uuid, user: UserId) -> Result<Option<Option<OffsetDateTime>>, DbError> {
+    Ok(
+        sqlx::query_scalar("select deadline from attempts where id = $1 and user_id = $2")
+            .bind(attempt)
+            .bind(user)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accommodations_extend_the_time() {
+        assert_eq!(with_accommodation(130, 0, 1.0), 130);
+        assert_eq!(
+            with_accommodation(130, 30, 1.0),
+            160,
+            "AWS's +30 minutes for non-native speakers"
+        );
+        assert_eq!(with_accommodation(130, 0, 1.5), 195);
+        assert_eq!(
+            with_accommodation(130, 0, 0.5),
+            130,
+            "a multiplier never shortens the exam"
+        );
+    }
+}

@@ -1,0 +1,401 @@
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use examdrill::accounts::UserId;
+use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
+use examdrill::bank::store::{Mode as ImportMode, import};
+use examdrill::bank::{Bank, load_paths};
+use examdrill::exam::assembly::Shortfall;
+use examdrill::exam::store::{
+    Feedback, Finish, Mode, SaveError, StartError, StartRequest, finalize, finalize_expired, save_answer, set_flag,
+    start,
+};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use uuid::Uuid;
+
+use crate::common::{PASSWORD, TestApp, spawn_app};
+
+/// A bank with `per_domain` SAA questions in each domain; every 5th is "choose two".
+async fn seeded(per_domain: usize) -> TestApp {
+    let app = spawn_app().await;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;
+    bank.topics.push(Topic {
+        slug: "t".into(),
+        name_ko: "주제".into(),
+        name_en: "Topic".into(),
+        domains: vec![],
+        summary_ko: "요약".into(),
+        summary_en: "Summary".into(),
+        pos: Pos::default(),
+    });
+    for domain in ["secure", "resilient", "performance", "cost"] {
+        for i in 0..per_domain {
+            let multiple = i % 5 == 0;
+            let keys: Vec<char> = if multiple {
+                vec!['a', 'b', 'c', 'd', 'e']
+            } else {
+                vec!['a', 'b', 'c', 'd']
+            };
+            bank.questions.push(Question {
+                id: format!("{domain}-{i:03}"),
+                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
+                topic: "t".into(),
+                difficulty: Difficulty::Medium,
+                kind: if multiple { Kind::Multiple } else { Kind::Single },
+                language: "ko".into(),
+                status: Status::Published,
+                stem: format!("{domain} 문항 {i}"),
+                explanation: "해설".into(),
+                answer: if multiple { vec!['a', 'c'] } else { vec!['b'] },
+                options: keys
+                    .iter()
+                    .map(|k| Choice {
+                        key: *k,
+                        text: format!("보기 {k}"),
+                        rationale: "근거".into(),
+                        pos: Pos::default(),
+                    })
+                    .collect(),
+                source: Source {
+                    file: "n.txt".into(),
+                    heading: "h".into(),
+                },
+                pos: Pos::default(),
+            });
+        }
+    }
+    import(&app.pool, &bank, None, ImportMode::Apply)
+        .await
+        .expect("seed bank");
+    app
+}
+
+async fn student(app: &TestApp, email: &str) -> UserId {
+    app.register(email, "Student", PASSWORD).await;
+    let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    UserId(id)
+}
+
+fn exam(user: UserId) -> StartRequest {
+    StartRequest {
+        user,
+        exam: "saa-c03".into(),
+        mode: Mode::Exam,
+        feedback: Feedback::AtEnd,
+        count: None,
+        minutes: None,
+        domains: vec![],
+        topics: vec![],
+    }
+}
+
+async fn items(app: &TestApp, attempt: Uuid) -> Vec<(i32, String, String, String)> {
+    sqlx::query_as(
+        "select position, question_id, domain, option_order from attempt_items where attempt_id = $1 order by position",
+    )
+    .bind(attempt)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_exam_follows_the_blueprint_weights_and_time() {
+    let app = seeded(25).await;
+    let user = student(&app, "s@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(1))
+        .await
+        .unwrap();
+    let its = items(&app, id).await;
+    assert_eq!(its.len(), 65);
+    let mut per: HashMap<&str, usize> = HashMap::new();
+    for (_, _, d, _) in &its {
+        *per.entry(d.as_str()).or_default() += 1;
+    }
+    assert_eq!(
+        per,
+        HashMap::from([("secure", 19), ("resilient", 17), ("performance", 16), ("cost", 13)])
+    );
+    for (_, qid, _, order) in &its {
+        let mut keys: Vec<char> = order.chars().collect();
+        keys.sort_unstable();
+        let expected = if qid.ends_with('0') || qid.ends_with('5') {
+            "abcde"
+        } else {
+            "abcd"
+        };
+        assert_eq!(
+            keys.into_iter().collect::<String>(),
+            expected,
+            "{qid}: the shown order is a permutation"
+        );
+    }
+    let minutes: f64 = sqlx::query_scalar(
+        "select (extract(epoch from deadline - started_at) / 60)::float8 from attempts where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((minutes - 130.0).abs() < 0.1, "{minutes}");
+}
+
+#[tokio::test]
+async fn repeat_attempts_prefer_questions_not_seen_yet() {
+    let app = seeded(40).await;
+    let user = student(&app, "r@example.com").await;
+    let a = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(2))
+        .await
+        .unwrap();
+    let b = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(3))
+        .await
+        .unwrap();
+    let first: HashSet<String> = items(&app, a).await.into_iter().map(|i| i.1).collect();
+    let second: HashSet<String> = items(&app, b).await.into_iter().map(|i| i.1).collect();
+    assert_eq!(
+        first.intersection(&second).count(),
+        0,
+        "40 per domain leaves enough unseen questions"
+    );
+}
+
+#[tokio::test]
+async fn accommodation_time_is_part_of_the_deadline() {
+    let app = seeded(25).await;
+    let user = student(&app, "a@example.com").await;
+    sqlx::query("insert into accommodations (user_id, extra_minutes) values ($1, 30)")
+        .bind(user)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(4))
+        .await
+        .unwrap();
+    let minutes: f64 = sqlx::query_scalar(
+        "select (extract(epoch from deadline - started_at) / 60)::float8 from attempts where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((minutes - 160.0).abs() < 0.1, "{minutes}");
+}
+
+#[tokio::test]
+async fn a_request_the_bank_cannot_fill_says_what_is_missing_and_starts_nothing() {
+    let app = seeded(10).await;
+    let user = student(&app, "f@example.com").await;
+    match start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(5)).await {
+        Err(StartError::Shortfall(s)) => {
+            assert!(
+                s.contains(&Shortfall {
+                    domain: "secure".into(),
+                    wanted: 19,
+                    available: 10
+                }),
+                "{s:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let n: i64 = sqlx::query_scalar("select count(*) from attempts")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+async fn answers(app: &TestApp, attempt: Uuid) -> Vec<(i32, String)> {
+    sqlx::query_as("select i.position, i.question_id from attempt_items i where attempt_id = $1 order by position")
+        .bind(attempt)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn grading_is_all_or_nothing_and_partial_selections_score_zero() {
+    let app = seeded(25).await;
+    let user = student(&app, "g@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(6))
+        .await
+        .unwrap();
+    let mut expected = 0;
+    for (pos, qid) in answers(&app, id).await {
+        let multiple = qid.ends_with('0') || qid.ends_with('5');
+        let pick: &[char] = match (multiple, pos % 3) {
+            (true, 0) => &['a', 'c'],
+            (true, 1) => &['a'],
+            (true, _) => &['a', 'c', 'd'],
+            (false, 0) => &['b'],
+            (false, 1) => &['c'],
+            (false, _) => &[],
+        };
+        if pos % 3 == 0 {
+            expected += 1;
+        }
+        save_answer(&app.pool, id, user, pos, pick).await.unwrap();
+    }
+    let outcome = finalize(&app.pool, id, Finish::Submitted).await.unwrap().unwrap();
+    assert_eq!((outcome.raw, outcome.total), (expected, 65));
+    assert_eq!(outcome.passed, outcome.scaled >= 720);
+    // Submitting again changes nothing.
+    assert!(finalize(&app.pool, id, Finish::Submitted).await.unwrap().is_none());
+    let raw: i32 = sqlx::query_scalar("select raw_score from attempts where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(raw as u32, expected);
+}
+
+#[tokio::test]
+async fn saving_the_same_answer_twice_is_harmless_and_bad_keys_are_refused() {
+    let app = seeded(25).await;
+    let user = student(&app, "h@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(7))
+        .await
+        .unwrap();
+    save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
+    save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
+    assert_eq!(
+        save_answer(&app.pool, id, user, 1, &['z']).await,
+        Err(SaveError::BadOption)
+    );
+    assert_eq!(
+        save_answer(&app.pool, id, user, 99, &['a']).await,
+        Err(SaveError::NotFound)
+    );
+    let sel: Option<String> =
+        sqlx::query_scalar("select selected from attempt_items where attempt_id = $1 and position = 1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(sel.as_deref(), Some("b"));
+    assert!(set_flag(&app.pool, id, user, 2, true).await.unwrap());
+}
+
+#[tokio::test]
+async fn another_students_attempt_is_not_found() {
+    let app = seeded(25).await;
+    let owner = student(&app, "o@example.com").await;
+    app.logout().await;
+    let other = student(&app, "x@example.com").await;
+    let id = start(&app.pool, &exam(owner), &mut StdRng::seed_from_u64(8))
+        .await
+        .unwrap();
+    assert_eq!(
+        save_answer(&app.pool, id, other, 1, &['a']).await,
+        Err(SaveError::NotFound)
+    );
+    assert!(!set_flag(&app.pool, id, other, 1, true).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_late_answer_is_refused_and_closes_the_attempt() {
+    let app = seeded(25).await;
+    let user = student(&app, "l@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(9))
+        .await
+        .unwrap();
+    save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
+    // Within the grace period an in-flight answer still counts.
+    sqlx::query("update attempts set deadline = now() - interval '5 seconds' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    save_answer(&app.pool, id, user, 2, &['b']).await.unwrap();
+    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        save_answer(&app.pool, id, user, 3, &['b']).await,
+        Err(SaveError::TooLate)
+    );
+    let (reason, answered): (Option<String>, i64) = sqlx::query_as(
+        "select a.finish_reason, (select count(*) from attempt_items i where i.attempt_id = a.id and i.selected is not null)
+         from attempts a where a.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(reason.as_deref(), Some("expired"));
+    assert_eq!(answered, 2, "the acknowledged answers are kept");
+    assert_eq!(
+        save_answer(&app.pool, id, user, 3, &['b']).await,
+        Err(SaveError::Finished)
+    );
+}
+
+#[tokio::test]
+async fn an_abandoned_attempt_is_finalized_by_the_sweep() {
+    let app = seeded(25).await;
+    let user = student(&app, "z@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(10))
+        .await
+        .unwrap();
+    let fresh = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(11))
+        .await
+        .unwrap();
+    save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
+    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(finalize_expired(&app.pool).await.unwrap(), 1);
+    let rows: Vec<(Uuid, Option<String>, Option<i32>)> =
+        sqlx::query_as("select id, finish_reason, raw_score from attempts order by started_at")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let done = rows.iter().find(|r| r.0 == id).unwrap();
+    assert_eq!(done.1.as_deref(), Some("expired"));
+    assert!(done.2.is_some());
+    assert_eq!(
+        rows.iter().find(|r| r.0 == fresh).unwrap().1,
+        None,
+        "a running attempt is left alone"
+    );
+}
+
+#[tokio::test]
+async fn two_tabs_saving_at_once_lose_nothing() {
+    let app = seeded(25).await;
+    let user = student(&app, "t@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(12))
+        .await
+        .unwrap();
+    let tab = |positions: Vec<i32>| {
+        let pool = app.pool.clone();
+        tokio::spawn(async move {
+            for p in positions {
+                save_answer(&pool, id, user, p, &['a']).await.unwrap();
+            }
+        })
+    };
+    let (a, b) = (
+        tab((1..=65).filter(|p| p % 2 == 0).collect()),
+        tab((1..=65).filter(|p| p % 2 == 1).collect()),
+    );
+    a.await.unwrap();
+    b.await.unwrap();
+    let answered: i64 =
+        sqlx::query_scalar("select count(*) from attempt_items where attempt_id = $1 and selected = 'a'")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(answered, 65);
+}
