@@ -4,3 +4,4 @@
 pub mod assembly;
 pub mod grading;
 pub mod store;
+pub mod view;

@@ -6,6 +6,7 @@ pub mod bank;
 pub mod context;
 pub mod csrf;
 pub mod error;
+pub mod exams;
 pub mod forms;
 pub mod instructor;
 pub mod markdown;
@@ -43,6 +44,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(accounts::change_password)),
         )
         .route("/dashboard", web::get().to(pages::dashboard))
+        .route("/static/exam.js", web::get().to(exams::script))
+        .route("/exams", web::get().to(exams::choose))
+        .route("/attempts", web::post().to(exams::start))
+        .service(
+            web::resource("/attempts/{id}/q/{n}")
+                .route(web::get().to(exams::question))
+                .route(web::post().to(exams::answer)),
+        )
+        .route("/attempts/{id}/save", web::post().to(exams::autosave))
+        .route("/attempts/{id}/review", web::get().to(exams::review))
+        .route("/attempts/{id}/submit", web::post().to(exams::submit))
+        .route("/attempts/{id}/result", web::get().to(exams::result))
+        .route("/attempts/{id}/answers", web::get().to(exams::answers))
         .route("/instructor/students", web::get().to(instructor::students))
         .route("/instructor/bank", web::get().to(bank::browse))
         .service(

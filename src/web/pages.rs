@@ -33,13 +33,26 @@ pub async fn home(ctx: PageCtx) -> Result<HttpResponse, AppError> {
 pub struct DashboardPage {
     pub ctx: PageCtx,
     pub user: User,
+    pub open: Option<crate::exam::view::Summary>,
+    pub latest: Option<crate::exam::view::Summary>,
 }
 
-pub async fn dashboard(auth: SignedIn) -> Result<HttpResponse, AppError> {
+pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let history = crate::exam::view::history(&state.pool, auth.user.id).await?;
+    let mut open = None;
+    if let Some(s) = history.iter().find(|s| s.is_open()) {
+        // Reading through `summary` closes it when its time has run out.
+        open = crate::exam::view::summary(&state.pool, s.id, Some(auth.user.id))
+            .await?
+            .filter(|s| s.is_open());
+    }
+    let latest = history.into_iter().find(|s| !s.is_open());
     render_with_status(
         &DashboardPage {
             ctx: auth.ctx,
             user: auth.user,
+            open,
+            latest,
         },
         StatusCode::OK,
     )

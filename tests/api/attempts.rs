@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::common::{PASSWORD, TestApp, spawn_app};
 
 /// A bank with `per_domain` SAA questions in each domain; every 5th is "choose two".
-async fn seeded(per_domain: usize) -> TestApp {
+pub(crate) async fn seeded(per_domain: usize) -> TestApp {
     let app = spawn_app().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;

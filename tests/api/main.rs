@@ -7,6 +7,7 @@ mod accounts;
 mod attempts;
 mod bank_import;
 mod bank_pages;
+mod exam_pages;
 mod pages;
 mod security;
 mod sessions;

@@ -1,0 +1,204 @@
+//! Read models for attempt pages. A student reads only their own attempts; an
+//! instructor passes no owner and reads any. Reading an attempt whose time is
+//! up finalizes it first.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::store::{Finish, GRACE_SECONDS, finalize};
+use crate::accounts::UserId;
+use crate::bank::model::Question;
+use crate::db::DbError;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Summary {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub exam: String,
+    pub mode: String,
+    pub feedback: String,
+    pub started_at: OffsetDateTime,
+    pub deadline: Option<OffsetDateTime>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub finish_reason: Option<String>,
+    pub raw_score: Option<i32>,
+    pub scaled_score: Option<i32>,
+    pub passed: Option<bool>,
+    pub question_count: i32,
+    pub passing_score: i32,
+    pub now: OffsetDateTime,
+}
+
+impl Summary {
+    pub fn is_open(&self) -> bool {
+        self.submitted_at.is_none()
+    }
+
+    /// Seconds left as the server sees it; `None` when untimed.
+    pub fn remaining_secs(&self) -> Option<i64> {
+        self.deadline.map(|d| (d - self.now).whole_seconds().max(0))
+    }
+
+    pub fn used_secs(&self) -> i64 {
+        (self.submitted_at.unwrap_or(self.now) - self.started_at)
+            .whole_seconds()
+            .max(0)
+    }
+
+    pub fn feedback_each(&self) -> bool {
+        self.feedback == "each"
+    }
+}
+
+const SUMMARY: &str = "select a.id, a.user_id, a.exam, a.mode, a.feedback, a.started_at, a.deadline, a.submitted_at,
+        a.finish_reason, a.raw_score, a.scaled_score, a.passed, a.question_count, b.passing_score, now() as now
+    from attempts a join blueprints b on b.code = a.exam";
+
+/// The attempt, if `owner` (when given) owns it. Finalizes it when its time ran out.
+pub async fn summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Result<Option<Summary>, DbError> {
+    let sql = format!("{SUMMARY} where a.id = $1 and ($2::uuid is null or a.user_id = $2)");
+    let s: Option<Summary> = sqlx::query_as(&sql)
+        .bind(attempt)
+        .bind(owner)
+        .fetch_optional(pool)
+        .await?;
+    match s {
+        Some(s)
+            if s.is_open()
+                && s.deadline
+                    .is_some_and(|d| s.now > d + time::Duration::seconds(GRACE_SECONDS)) =>
+        {
+            finalize(pool, attempt, Finish::Expired).await?;
+            Ok(sqlx::query_as(&sql)
+                .bind(attempt)
+                .bind(owner)
+                .fetch_optional(pool)
+                .await?)
+        }
+        other => Ok(other),
+    }
+}
+
+/// Every attempt of a user, newest first.
+pub async fn history(pool: &PgPool, user: UserId) -> Result<Vec<Summary>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("{SUMMARY} where a.user_id = $1 order by a.started_at desc"))
+            .bind(user)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemState {
+    pub position: i32,
+    pub domain: String,
+    pub flagged: bool,
+    pub answered: bool,
+    pub correct: Option<bool>,
+}
+
+pub async fn item_states(pool: &PgPool, attempt: Uuid) -> Result<Vec<ItemState>, DbError> {
+    Ok(sqlx::query_as(
+        "select position, domain, flagged, selected is not null as answered, correct
+         from attempt_items where attempt_id = $1 order by position",
+    )
+    .bind(attempt)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One item with the exact question version it was built from.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub position: i32,
+    pub domain: String,
+    pub question: Question,
+    pub order: Vec<char>,
+    pub selected: Vec<char>,
+    pub flagged: bool,
+    pub locked: bool,
+    pub correct: Option<bool>,
+}
+
+type ItemRow = (
+    i32,
+    String,
+    serde_json::Value,
+    String,
+    Option<String>,
+    bool,
+    bool,
+    Option<bool>,
+);
+
+fn to_item(r: ItemRow) -> Result<Item, DbError> {
+    let (position, domain, content, order, selected, flagged, locked, correct) = r;
+    let question: Question =
+        serde_json::from_value(content).map_err(|e| DbError::Corrupt(format!("attempt item {position}: {e}")))?;
+    Ok(Item {
+        position,
+        domain,
+        question,
+        order: order.chars().collect(),
+        selected: selected.unwrap_or_default().chars().collect(),
+        flagged,
+        locked,
+        correct,
+    })
+}
+
+const ITEM: &str = "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
+    from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version";
+
+pub async fn item(pool: &PgPool, attempt: Uuid, position: i32) -> Result<Option<Item>, DbError> {
+    let row: Option<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 and i.position = $2"))
+        .bind(attempt)
+        .bind(position)
+        .fetch_optional(pool)
+        .await?;
+    row.map(to_item).transpose()
+}
+
+pub async fn items(pool: &PgPool, attempt: Uuid) -> Result<Vec<Item>, DbError> {
+    let rows: Vec<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 order by i.position"))
+        .bind(attempt)
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter().map(to_item).collect()
+}
+
+/// Locks an answered item in feedback-after-each-question practice and grades it.
+pub async fn lock(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> Result<bool, DbError> {
+    let Some(it) = item(pool, attempt, position).await? else {
+        return Ok(false);
+    };
+    let correct = super::grading::is_correct(&it.question.answer, &it.selected);
+    let n = sqlx::query(
+        "update attempt_items i set locked = true, correct = $4 from attempts a
+         where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
+           and a.feedback = 'each' and a.submitted_at is null and i.selected is not null",
+    )
+    .bind(attempt)
+    .bind(user)
+    .bind(position)
+    .bind(correct)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Per-domain results of a finished attempt: (domain, right, total).
+pub async fn domain_results(pool: &PgPool, attempt: Uuid) -> Result<Vec<(String, i64, i64)>, DbError> {
+    Ok(sqlx::query_as(
+        "select i.domain, count(*) filter (where i.correct), count(*)
+         from attempt_items i join attempts a on a.id = i.attempt_id
+         left join blueprint_domains d on d.exam = a.exam and d.code = i.domain
+         where i.attempt_id = $1 group by i.domain, d.position order by d.position",
+    )
+    .bind(attempt)
+    .fetch_all(pool)
+    .await?)
+}

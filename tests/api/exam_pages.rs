@@ -1,0 +1,235 @@
+use crate::attempts::seeded;
+use crate::common::{PASSWORD, TestApp};
+
+async fn start_exam(app: &TestApp) -> String {
+    let resp = app
+        .post("/exams", "/attempts", &[("exam", "saa-c03"), ("mode", "exam")])
+        .await;
+    assert_eq!(resp.status, 303, "{}", resp.body);
+    let loc = resp.location().unwrap().to_owned();
+    assert!(loc.ends_with("/q/1"), "{loc}");
+    loc.trim_end_matches("/q/1").to_owned()
+}
+
+/// The option values shown on a question page, in order.
+fn option_values(page: &crate::common::Page) -> Vec<String> {
+    let sel = scraper::Selector::parse("input[name=choice]").unwrap();
+    page.html()
+        .select(&sel)
+        .filter_map(|e| e.value().attr("value").map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
+    let app = seeded(25).await;
+    app.register("taker@example.com", "Taker", PASSWORD).await;
+    let base = start_exam(&app).await;
+
+    let q1 = app.get(&format!("{base}/q/1")).await;
+    assert_eq!(q1.status, 200);
+    assert_eq!(q1.select_text(".navigator li").len(), 65);
+    assert!(q1.attr("#timer", "data-remaining").unwrap().parse::<i64>().unwrap() > 129 * 60);
+    let order = option_values(&q1);
+    assert_eq!(
+        app.get(&format!("{base}/q/1"))
+            .await
+            .body
+            .matches("name=\"choice\"")
+            .count(),
+        order.len()
+    );
+    assert_eq!(
+        option_values(&app.get(&format!("{base}/q/1")).await),
+        order,
+        "a reload shows the same order"
+    );
+
+    // Answer question 1 and flag it, moving on with the form (no JS).
+    let resp = app
+        .post(
+            &format!("{base}/q/1"),
+            &format!("{base}/q/1"),
+            &[("choice", &order[0]), ("flag", "on"), ("go", "next")],
+        )
+        .await;
+    assert_eq!(resp.location(), Some(format!("{base}/q/2").as_str()));
+    let q1 = app.get(&format!("{base}/q/1")).await;
+    assert_eq!(
+        q1.attr("input[name=choice][checked]", "value").as_deref(),
+        Some(order[0].as_str())
+    );
+    assert!(q1.attr("#flag", "checked").is_some());
+    assert!(
+        q1.attr(".navigator li:first-child button", "class")
+            .unwrap()
+            .contains("flagged")
+    );
+
+    let review = app.get(&format!("{base}/review")).await;
+    assert_eq!(review.select_text("#unanswered li").len(), 64);
+    assert_eq!(review.select_text("#flagged li"), vec!["1"]);
+
+    let submitted = app
+        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
+        .await;
+    assert_eq!(submitted.location(), Some(format!("{base}/result").as_str()));
+    let result = app.get(&format!("{base}/result")).await;
+    assert!(result.select_text("#raw")[0].ends_with("/ 65"));
+    assert_eq!(result.select_text("#domains tbody tr").len(), 4);
+    assert_eq!(result.select_text("#outcome")[0].split(' ').next(), Some("불합격"));
+    // A second submit changes nothing.
+    let again = app
+        .post_raw(
+            &format!("{base}/submit"),
+            &[("csrf_token", &app.csrf_token("/dashboard").await)],
+        )
+        .await;
+    assert_eq!(again.status, 303);
+
+    let walk = app.get(&format!("{base}/answers?filter=wrong")).await;
+    assert!(walk.select_text(".walk-item").len() >= 64);
+    assert!(!walk.select_text(".walk-item .explanation").is_empty());
+    assert!(walk.select_text(".walk-item .source")[0].contains("n.txt"));
+}
+
+#[tokio::test]
+async fn the_autosave_endpoint_commits_answers_and_refuses_late_ones() {
+    let app = seeded(25).await;
+    app.register("js@example.com", "Js", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let page = app.get(&format!("{base}/q/3")).await;
+    let key = option_values(&page)[1].clone();
+    let token = page.attr("#answer-form", "data-csrf").unwrap();
+    let save = |pos: &'static str, key: String, token: String| {
+        let url = app.url(&format!("{base}/save"));
+        let client = app.client.clone();
+        async move {
+            client
+                .post(url)
+                .header("x-csrf-token", token)
+                .form(&[("position", pos), ("choice", key.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(save("3", key.clone(), token.clone()).await.status(), 204);
+    assert_eq!(
+        save("3", key.clone(), token.clone()).await.status(),
+        204,
+        "saving twice is harmless"
+    );
+    let checked = app
+        .get(&format!("{base}/q/3"))
+        .await
+        .attr("input[name=choice][checked]", "value");
+    assert_eq!(checked.as_deref(), Some(key.as_str()));
+
+    sqlx::query("update attempts set deadline = now() - interval '1 minute'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let late = save("4", key.clone(), token.clone()).await;
+    assert_eq!(late.status(), 409);
+    assert!(late.text().await.unwrap().contains("시간이 끝났습니다"));
+    // The page now shows the result, graded with the answer that was acknowledged.
+    let q = app.get(&format!("{base}/q/4")).await;
+    assert_eq!(q.location(), Some(format!("{base}/result").as_str()));
+}
+
+#[tokio::test]
+async fn another_students_attempt_is_not_found() {
+    let app = seeded(25).await;
+    app.register("one@example.com", "One", PASSWORD).await;
+    let base = start_exam(&app).await;
+    app.logout().await;
+    app.register("two@example.com", "Two", PASSWORD).await;
+    assert_eq!(app.get(&format!("{base}/q/1")).await.status, 404);
+    assert_eq!(app.get(&format!("{base}/result")).await.status, 404);
+    let token = app.csrf_token("/dashboard").await;
+    let resp = app
+        .post_raw(
+            &format!("{base}/q/1"),
+            &[("csrf_token", &token), ("choice", "a"), ("go", "next")],
+        )
+        .await;
+    assert_eq!(resp.status, 404);
+}
+
+#[tokio::test]
+async fn practice_with_feedback_after_each_question_locks_and_explains() {
+    let app = seeded(25).await;
+    app.register("p@example.com", "P", PASSWORD).await;
+    let resp = app
+        .post(
+            "/exams",
+            "/attempts",
+            &[
+                ("exam", "saa-c03"),
+                ("mode", "practice"),
+                ("count", "5"),
+                ("feedback", "each"),
+                ("domain", "cost"),
+            ],
+        )
+        .await;
+    let base = resp.location().unwrap().trim_end_matches("/q/1").to_owned();
+    let q1 = app.get(&format!("{base}/q/1")).await;
+    assert_eq!(q1.select_text(".navigator li").len(), 5);
+    assert!(
+        q1.attr("#timer", "data-remaining").is_none(),
+        "untimed practice has no clock"
+    );
+    let key = option_values(&q1)[0].clone();
+    app.post(
+        &format!("{base}/q/1"),
+        &format!("{base}/q/1"),
+        &[("choice", &key), ("go", "check")],
+    )
+    .await;
+    let checked = app.get(&format!("{base}/q/1")).await;
+    assert_eq!(checked.select_text(".feedback h2").len(), 1);
+    assert_eq!(
+        checked.select_text(".option .rationale").len(),
+        option_values(&checked).len()
+    );
+    assert!(
+        checked.attr("input[name=choice]", "disabled").is_some(),
+        "the answer is locked"
+    );
+    let domains: Vec<String> = sqlx::query_scalar("select distinct domain from attempt_items")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(domains, vec!["cost"]);
+}
+
+#[tokio::test]
+async fn a_request_the_bank_cannot_fill_is_explained_on_the_page() {
+    let app = seeded(10).await;
+    app.register("short@example.com", "Short", PASSWORD).await;
+    let resp = app
+        .post("/exams", "/attempts", &[("exam", "saa-c03"), ("mode", "exam")])
+        .await;
+    assert_eq!(resp.status, 422);
+    let lines = resp.select_text("#shortfall li");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("secure") && l.contains("19") && l.contains("10")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_offers_to_resume_an_exam_in_progress() {
+    let app = seeded(25).await;
+    app.register("resume@example.com", "Resume", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let dash = app.get("/dashboard").await;
+    assert_eq!(
+        dash.attr("#resume a", "href").as_deref(),
+        Some(format!("{base}/q/1").as_str())
+    );
+}
