@@ -449,6 +449,47 @@ pub async fn deadline(pool: &PgPool, attempt: Uuid, user: UserId) -> Result<Opti
     )
 }
 
+/// A student's extra time: (extra minutes, multiplier).
+pub async fn accommodation(pool: &PgPool, user: UserId) -> Result<(u32, f64), DbError> {
+    let row: Option<(i32, f64)> =
+        sqlx::query_as("select extra_minutes, multiplier::float8 from accommodations where user_id = $1")
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(m, x)| (u32::try_from(m).unwrap_or(0), x)).unwrap_or((0, 1.0)))
+}
+
+/// Sets a student's extra time for attempts started from now on, recording who did it.
+pub async fn set_accommodation(
+    pool: &PgPool,
+    user: UserId,
+    extra_minutes: u32,
+    multiplier: f64,
+    actor: UserId,
+) -> Result<(), DbError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "insert into accommodations (user_id, extra_minutes, multiplier, set_by) values ($1, $2, $3::numeric, $4)
+         on conflict (user_id) do update set extra_minutes = $2, multiplier = $3::numeric, set_by = $4, updated_at = now()",
+    )
+    .bind(user)
+    .bind(extra_minutes as i32)
+    .bind(multiplier)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    crate::accounts::audit(
+        &mut *tx,
+        Some(actor),
+        "student.accommodation",
+        &user.to_string(),
+        serde_json::json!({ "extra_minutes": extra_minutes, "multiplier": multiplier }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

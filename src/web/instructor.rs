@@ -1,15 +1,17 @@
 //! Instructor pages.
 
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
-use super::context::{InstructorOnly, PageCtx};
+use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
-use super::forms::render_with_status;
-use crate::accounts::{self, Role, User};
+use super::forms::{render_with_status, see_other};
+use crate::accounts::{self, Role, User, UserId};
+use crate::exam::view::Summary;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "instructor/students.html")]
@@ -27,4 +29,73 @@ pub async fn students(auth: InstructorOnly, state: web::Data<AppState>) -> Resul
         },
         StatusCode::OK,
     )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/student.html")]
+pub struct StudentPage {
+    pub ctx: PageCtx,
+    pub student: User,
+    pub attempts: Vec<Summary>,
+    pub extra_minutes: u32,
+    pub multiplier: String,
+}
+
+pub async fn student(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: UserId = path.parse().map_err(|_| AppError::NotFound)?;
+    let student = accounts::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let attempts = crate::exam::view::history(&state.pool, id).await?;
+    let (extra_minutes, multiplier) = crate::exam::store::accommodation(&state.pool, id).await?;
+    render_with_status(
+        &StudentPage {
+            ctx: auth.ctx,
+            student,
+            attempts,
+            extra_minutes,
+            multiplier: format!("{multiplier:.2}"),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct AccommodationForm {
+    extra_minutes: Option<String>,
+    multiplier: Option<String>,
+    preset: Option<String>,
+}
+
+/// Extra time for a student: minutes, a multiplier, or AWS's +30 minutes for
+/// candidates taking the exam in a language that is not their own.
+pub async fn set_accommodation(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<AccommodationForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: UserId = path.parse().map_err(|_| AppError::NotFound)?;
+    accounts::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let (minutes, multiplier) = match form.preset.as_deref() {
+        Some("esl30") => (30, 1.0),
+        Some("none") => (0, 1.0),
+        _ => {
+            let m = form.extra_minutes.as_deref().unwrap_or("0").trim().parse::<u32>();
+            let x = form.multiplier.as_deref().unwrap_or("1").trim().parse::<f64>();
+            match (m, x) {
+                (Ok(m), Ok(x)) if m <= 600 && (1.0..=3.0).contains(&x) => (m, x),
+                _ => {
+                    set_flash(&session, "students.accommodation_invalid");
+                    return Ok(see_other(&format!("/instructor/students/{id}")));
+                }
+            }
+        }
+    };
+    crate::exam::store::set_accommodation(&state.pool, id, minutes, multiplier, auth.user.id).await?;
+    set_flash(&session, "students.accommodation_saved");
+    Ok(see_other(&format!("/instructor/students/{id}")))
 }

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 pub mod exams;
 pub mod forms;
+pub mod history;
 pub mod instructor;
 pub mod markdown;
 pub mod middleware;
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/dashboard", web::get().to(pages::dashboard))
         .route("/static/exam.js", web::get().to(exams::script))
         .route("/exams", web::get().to(exams::choose))
+        .route("/history", web::get().to(history::history))
         .route("/attempts", web::post().to(exams::start))
         .service(
             web::resource("/attempts/{id}/q/{n}")
@@ -58,6 +60,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/attempts/{id}/result", web::get().to(exams::result))
         .route("/attempts/{id}/answers", web::get().to(exams::answers))
         .route("/instructor/students", web::get().to(instructor::students))
+        .route("/instructor/students/{id}", web::get().to(instructor::student))
+        .route(
+            "/instructor/students/{id}/accommodation",
+            web::post().to(instructor::set_accommodation),
+        )
         .route("/instructor/bank", web::get().to(bank::browse))
         .service(
             web::resource("/instructor/bank/upload")

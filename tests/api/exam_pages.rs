@@ -233,3 +233,107 @@ async fn the_dashboard_offers_to_resume_an_exam_in_progress() {
         Some(format!("{base}/q/1").as_str())
     );
 }
+
+async fn finish_exam(app: &TestApp) -> String {
+    let base = start_exam(app).await;
+    app.post(&format!("{base}/review"), &format!("{base}/submit"), &[])
+        .await;
+    base
+}
+
+#[tokio::test]
+async fn history_lists_attempts_and_charts_scores_against_the_pass_mark() {
+    let app = seeded(40).await;
+    app.register("hist@example.com", "Hist", PASSWORD).await;
+    finish_exam(&app).await;
+    finish_exam(&app).await;
+    let page = app.get("/history").await;
+    assert_eq!(page.select_text("#attempts tbody tr").len(), 2);
+    assert_eq!(page.select_text("svg circle.score-dot").len(), 2);
+    assert_eq!(page.select_text("svg .pass-label"), vec!["720"]);
+    assert!(page.select_text("script").is_empty(), "the chart needs no script");
+}
+
+#[tokio::test]
+async fn an_instructor_grants_extra_time_and_sees_a_students_results() {
+    let app = seeded(25).await;
+    app.register("learner@example.com", "Learner", PASSWORD).await;
+    let base = finish_exam(&app).await;
+    let learner: uuid::Uuid = sqlx::query_scalar("select id from users where email = 'learner@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    app.logout().await;
+
+    app.user_with_role("coach@example.com", "instructor").await;
+    let page_url = format!("/instructor/students/{learner}");
+    let page = app.get(&page_url).await;
+    assert_eq!(page.select_text("#student-attempts tbody tr").len(), 1);
+    assert_eq!(
+        app.get(&format!("{base}/result")).await.status,
+        200,
+        "instructors read any student's result"
+    );
+    let resp = app
+        .post(&page_url, &format!("{page_url}/accommodation"), &[("preset", "esl30")])
+        .await;
+    assert_eq!(resp.status, 303);
+    assert_eq!(
+        app.get(&page_url).await.attr("#extra_minutes", "value").as_deref(),
+        Some("30")
+    );
+    let bad = app
+        .post(
+            &page_url,
+            &format!("{page_url}/accommodation"),
+            &[("extra_minutes", "5"), ("multiplier", "0.5")],
+        )
+        .await;
+    assert_eq!(bad.status, 303);
+    assert_eq!(app.get(&page_url).await.select_text(".flash").len(), 1);
+    app.logout().await;
+
+    app.login("learner@example.com", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let secs: i64 = app
+        .get(&format!("{base}/q/1"))
+        .await
+        .attr("#timer", "data-remaining")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(secs > 159 * 60 && secs <= 160 * 60, "{secs}");
+}
+
+#[tokio::test]
+async fn a_student_cannot_open_the_instructor_student_page() {
+    let app = seeded(25).await;
+    app.register("nosy@example.com", "Nosy", PASSWORD).await;
+    let me: uuid::Uuid = sqlx::query_scalar("select id from users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.get(&format!("/instructor/students/{me}")).await.status, 403);
+}
+
+#[tokio::test]
+async fn an_exam_resumes_after_an_app_restart_with_every_answer() {
+    let app = seeded(25).await;
+    app.register("restart@example.com", "Restart", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let q2 = app.get(&format!("{base}/q/2")).await;
+    let key = option_values(&q2)[2].clone();
+    app.post(
+        &format!("{base}/q/2"),
+        &format!("{base}/q/2"),
+        &[("choice", &key), ("go", "next")],
+    )
+    .await;
+    let app = app.restart().await;
+    let q2 = app.get(&format!("{base}/q/2")).await;
+    assert_eq!(q2.status, 200);
+    assert_eq!(
+        q2.attr("input[name=choice][checked]", "value").as_deref(),
+        Some(key.as_str())
+    );
+}
