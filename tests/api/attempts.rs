@@ -1,10 +1,6 @@
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
 
 use examdrill::accounts::UserId;
-use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
-use examdrill::bank::store::{Mode as ImportMode, import};
-use examdrill::bank::{Bank, load_paths};
 use examdrill::exam::assembly::Shortfall;
 use examdrill::exam::store::{
     Feedback, Finish, Mode, SaveError, StartError, StartRequest, finalize, finalize_expired, save_answer, set_flag,
@@ -16,59 +12,9 @@ use uuid::Uuid;
 
 use crate::common::{PASSWORD, TestApp, spawn_app};
 
-/// A bank with `per_domain` SAA questions in each domain; every 5th is "choose two".
 pub(crate) async fn seeded(per_domain: usize) -> TestApp {
     let app = spawn_app().await;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;
-    bank.topics.push(Topic {
-        slug: "t".into(),
-        name_ko: "주제".into(),
-        name_en: "Topic".into(),
-        domains: vec![],
-        summary_ko: "요약".into(),
-        summary_en: "Summary".into(),
-        pos: Pos::default(),
-    });
-    for domain in ["secure", "resilient", "performance", "cost"] {
-        for i in 0..per_domain {
-            let multiple = i % 5 == 0;
-            let keys: Vec<char> = if multiple {
-                vec!['a', 'b', 'c', 'd', 'e']
-            } else {
-                vec!['a', 'b', 'c', 'd']
-            };
-            bank.questions.push(Question {
-                id: format!("{domain}-{i:03}"),
-                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
-                topic: "t".into(),
-                difficulty: Difficulty::Medium,
-                kind: if multiple { Kind::Multiple } else { Kind::Single },
-                language: "ko".into(),
-                status: Status::Published,
-                stem: format!("{domain} 문항 {i}"),
-                explanation: "해설".into(),
-                answer: if multiple { vec!['a', 'c'] } else { vec!['b'] },
-                options: keys
-                    .iter()
-                    .map(|k| Choice {
-                        key: *k,
-                        text: format!("보기 {k}"),
-                        rationale: "근거".into(),
-                        pos: Pos::default(),
-                    })
-                    .collect(),
-                source: Source {
-                    file: "n.txt".into(),
-                    heading: "h".into(),
-                },
-                pos: Pos::default(),
-            });
-        }
-    }
-    import(&app.pool, &bank, None, ImportMode::Apply)
-        .await
-        .expect("seed bank");
+    crate::common::seed_saa_bank(&app, per_domain).await;
     app
 }
 

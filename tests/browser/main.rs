@@ -32,6 +32,11 @@ fn free_port() -> u16 {
 }
 
 async fn browser() -> (Driver, Client) {
+    browser_with(true).await
+}
+
+/// A headless chromium session; `js = false` turns JavaScript off for the whole profile.
+async fn browser_with(js: bool) -> (Driver, Client) {
     let driver_bin = std::env::var("CHROMEDRIVER").expect(
         "CHROMEDRIVER is not set; run the suite through scripts/test, which installs chromium and chromedriver",
     );
@@ -61,7 +66,10 @@ async fn browser() -> (Driver, Client) {
                 "--disable-component-update", "--disable-sync", "--lang=ko-KR",
                 format!("--user-data-dir={}", profile.display()),
             ],
-            "prefs": { "intl.accept_languages": "ko-KR,ko" }
+            "prefs": {
+                "intl.accept_languages": "ko-KR,ko",
+                "profile.managed_default_content_settings.javascript": if js { 1 } else { 2 }
+            }
         }),
     );
     let url = format!("http://127.0.0.1:{}", driver.port);
@@ -227,4 +235,131 @@ async fn instructor_uploads_previews_confirms_and_finds_the_question() {
     .await;
     c.close().await.ok();
     result.expect("browser journey");
+}
+
+async fn login(c: &Client, app: &common::TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.expect("goto");
+    fill(c, "#email", email).await;
+    fill(c, "#password", common::PASSWORD).await;
+    click(c, "form.stacked button[type=submit]").await;
+    wait_for_path(c, "/dashboard").await;
+}
+
+async fn selected(app: &common::TestApp, position: i32) -> Option<String> {
+    sqlx::query_scalar("select selected from attempt_items where position = $1")
+        .bind(position)
+        .fetch_one(&app.pool)
+        .await
+        .expect("item")
+}
+
+/// Answers all 65 questions (option A each time) and submits, checking the result page.
+async fn take_full_exam(c: &Client, app: &common::TestApp, js: bool) {
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(c, "#start-saa-c03").await;
+    element(c, "#answer-form").await;
+    let base = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_end_matches("/q/1")
+        .to_owned();
+    for pos in 1..=65 {
+        wait_for_path(c, &format!("{base}/q/{pos}")).await;
+        click(c, "#opt-A").await;
+        if pos == 1 {
+            if js {
+                // The script saves on change, before any navigation.
+                for _ in 0..100 {
+                    if text(c, "#save-status").await == "저장됨" {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                assert_eq!(text(c, "#save-status").await, "저장됨");
+                assert!(selected(app, 1).await.is_some(), "autosaved before leaving the page");
+            } else {
+                assert!(
+                    selected(app, 1).await.is_none(),
+                    "without JS nothing is sent until the form is posted"
+                );
+            }
+        }
+        if pos < 65 {
+            click(c, "#next").await;
+        } else {
+            click(c, "#to-review").await;
+        }
+    }
+    wait_for_path(c, &format!("{base}/review")).await;
+    assert!(
+        c.find(Locator::Css("#no-unanswered")).await.is_ok(),
+        "every question was answered"
+    );
+    click(c, "#submit").await;
+    wait_for_path(c, &format!("{base}/result")).await;
+    assert!(text(c, "#raw").await.ends_with("/ 65"));
+    let answered: i64 = sqlx::query_scalar("select count(*) from attempt_items where selected is not null")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(answered, 65);
+}
+
+#[tokio::test]
+async fn a_full_timed_exam_with_javascript() {
+    let app = common::spawn_app().await;
+    common::seed_saa_bank(&app, 25).await;
+    app.register("js-on@example.com", "JS", common::PASSWORD).await;
+    let (_driver, c) = browser().await;
+    login(&c, &app, "js-on@example.com").await;
+    take_full_exam(&c, &app, true).await;
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_full_timed_exam_without_javascript() {
+    let app = common::spawn_app().await;
+    common::seed_saa_bank(&app, 25).await;
+    app.register("js-off@example.com", "NoJS", common::PASSWORD).await;
+    let (_driver, c) = browser_with(false).await;
+    login(&c, &app, "js-off@example.com").await;
+    take_full_exam(&c, &app, false).await;
+    c.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_practice_set_with_feedback_after_each_question() {
+    let app = common::spawn_app().await;
+    common::seed_saa_bank(&app, 25).await;
+    app.register("practice@example.com", "Practice", common::PASSWORD).await;
+    let (_driver, c) = browser().await;
+    login(&c, &app, "practice@example.com").await;
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(&c, "#exam-saa-c03 ~ details summary").await;
+    let count = element(&c, "#count-saa-c03").await;
+    count.clear().await.expect("clear");
+    count.send_keys("3").await.expect("type");
+    click(&c, "#exam-saa-c03 ~ details input[name=feedback][value=each]").await;
+    click(&c, "#practice-saa-c03").await;
+    element(&c, "#answer-form").await;
+    for pos in 1..=3 {
+        click(&c, "#opt-A").await;
+        click(&c, "#check").await;
+        let verdict = text(&c, "#feedback-heading").await;
+        assert!(verdict == "정답" || verdict == "오답", "{verdict}");
+        assert!(!text(&c, ".feedback .explanation").await.is_empty());
+        assert!(
+            c.find(Locator::Css("#check")).await.is_err(),
+            "a checked answer is locked"
+        );
+        if pos < 3 {
+            click(&c, "#next").await;
+        }
+    }
+    click(&c, "#to-review").await;
+    click(&c, "#submit").await;
+    assert!(text(&c, "#raw").await.ends_with("/ 3"));
+    c.close().await.ok();
 }

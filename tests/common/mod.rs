@@ -297,3 +297,62 @@ impl TestApp {
         .await
     }
 }
+
+/// Imports the blueprints and `per_domain` generated SAA questions per domain
+/// (every 5th a "choose two" whose answer is a and c; the others' answer is b).
+pub async fn seed_saa_bank(app: &TestApp, per_domain: usize) {
+    use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
+    use examdrill::bank::store::{Mode as ImportMode, import};
+    use examdrill::bank::{Bank, load_paths};
+    use std::collections::BTreeMap;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;
+    bank.topics.push(Topic {
+        slug: "t".into(),
+        name_ko: "주제".into(),
+        name_en: "Topic".into(),
+        domains: vec![],
+        summary_ko: "요약".into(),
+        summary_en: "Summary".into(),
+        pos: Pos::default(),
+    });
+    for domain in ["secure", "resilient", "performance", "cost"] {
+        for i in 0..per_domain {
+            let multiple = i % 5 == 0;
+            let keys: Vec<char> = if multiple {
+                vec!['a', 'b', 'c', 'd', 'e']
+            } else {
+                vec!['a', 'b', 'c', 'd']
+            };
+            bank.questions.push(Question {
+                id: format!("{domain}-{i:03}"),
+                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
+                topic: "t".into(),
+                difficulty: Difficulty::Medium,
+                kind: if multiple { Kind::Multiple } else { Kind::Single },
+                language: "ko".into(),
+                status: Status::Published,
+                stem: format!("{domain} 문항 {i}"),
+                explanation: "해설".into(),
+                answer: if multiple { vec!['a', 'c'] } else { vec!['b'] },
+                options: keys
+                    .iter()
+                    .map(|k| Choice {
+                        key: *k,
+                        text: format!("보기 {k}"),
+                        rationale: "근거".into(),
+                        pos: Pos::default(),
+                    })
+                    .collect(),
+                source: Source {
+                    file: "n.txt".into(),
+                    heading: "h".into(),
+                },
+                pos: Pos::default(),
+            });
+        }
+    }
+    import(&app.pool, &bank, None, ImportMode::Apply)
+        .await
+        .expect("seed bank");
+}
