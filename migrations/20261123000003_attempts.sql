@@ -49,3 +49,7 @@ create table attempt_items (
     foreign key (question_id, version) references question_versions (question_id, version)
 );
 create index attempt_items_question_idx on attempt_items (question_id);
+
+-- The current version's option keys (e.g. 'abcd'), kept beside the question so
+-- starting an exam needs no JSON work per candidate.
+alter table questions add column option_keys text not null default '';

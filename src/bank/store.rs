@@ -370,14 +370,19 @@ async fn write_versions(
     let langs: Vec<&str> = versions.iter().map(|v| v.0.language.as_str()).collect();
     let statuses: Vec<&str> = versions.iter().map(|v| v.0.status.as_str()).collect();
     let search: Vec<String> = versions.iter().map(|v| search_text(v.0)).collect();
+    let option_keys: Vec<String> = versions
+        .iter()
+        .map(|v| v.0.options.iter().map(|o| o.key).collect())
+        .collect();
     let contents: Vec<&serde_json::Value> = versions.iter().map(|v| &v.2).collect();
 
     sqlx::query(
-        "insert into questions (id, topic, current_version, kind, difficulty, language, status, search_text)
-         select * from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        "insert into questions (id, topic, current_version, kind, difficulty, language, status, search_text, option_keys)
+         select * from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
          on conflict (id) do update set topic = excluded.topic, current_version = excluded.current_version,
             kind = excluded.kind, difficulty = excluded.difficulty, language = excluded.language,
-            status = excluded.status, search_text = excluded.search_text, retired_at = null, updated_at = now()",
+            status = excluded.status, search_text = excluded.search_text, option_keys = excluded.option_keys,
+            retired_at = null, updated_at = now()",
     )
     .bind(&ids)
     .bind(&topics)
@@ -387,6 +392,7 @@ async fn write_versions(
     .bind(&langs)
     .bind(&statuses)
     .bind(&search)
+    .bind(&option_keys)
     .execute(&mut **tx)
     .await?;
     sqlx::query(

@@ -67,33 +67,61 @@ pub fn with_accommodation(base: u32, extra_minutes: u32, multiplier: f64) -> u32
     (f64::from(base) * multiplier.max(1.0)).ceil() as u32 + extra_minutes
 }
 
+#[derive(sqlx::FromRow)]
+struct StartSettings {
+    questions: i32,
+    minutes: i32,
+    domains: Vec<String>,
+    weights: Vec<i32>,
+    extra_minutes: i32,
+    multiplier: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: String,
+    domain: String,
+    seen: i64,
+    version: i32,
+    option_keys: String,
+}
+
+/// Builds and stores an attempt in three round trips (settings, candidates,
+/// one insert statement), so a crowd pressing Start at once is served quickly.
 #[tracing::instrument(skip(pool, rng), fields(user = %req.user, exam = %req.exam))]
 pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Result<Uuid, StartError> {
-    let bp: Option<(i32, i32)> = sqlx::query_as("select questions, minutes from blueprints where code = $1")
-        .bind(&req.exam)
-        .fetch_optional(pool)
-        .await?;
-    let (bp_questions, bp_minutes) = bp.ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
-    let weights: Vec<(String, i32)> =
-        sqlx::query_as("select code, weight from blueprint_domains where exam = $1 order by position")
-            .bind(&req.exam)
-            .fetch_all(pool)
-            .await?;
-    let weights: Vec<(String, u32)> = weights
-        .into_iter()
+    let settings: Option<StartSettings> = sqlx::query_as(
+        "select b.questions, b.minutes,
+                array(select code from blueprint_domains where exam = b.code order by position) as domains,
+                array(select weight from blueprint_domains where exam = b.code order by position) as weights,
+                coalesce((select extra_minutes from accommodations where user_id = $2), 0) as extra_minutes,
+                coalesce((select multiplier::float8 from accommodations where user_id = $2), 1.0) as multiplier
+         from blueprints b where b.code = $1",
+    )
+    .bind(&req.exam)
+    .bind(req.user)
+    .fetch_optional(pool)
+    .await?;
+    let s = settings.ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
+    let weights: Vec<(String, u32)> = s
+        .domains
+        .iter()
+        .zip(&s.weights)
         .filter(|(d, _)| req.mode == Mode::Exam || req.domains.is_empty() || req.domains.contains(d))
-        .map(|(d, w)| (d, u32::try_from(w).unwrap_or(0)))
+        .map(|(d, w)| (d.clone(), u32::try_from(*w).unwrap_or(0)))
         .collect();
     let (count, base_minutes) = match req.mode {
         Mode::Exam => (
-            usize::try_from(bp_questions).unwrap_or(0),
-            Some(u32::try_from(bp_minutes).unwrap_or(0)),
+            usize::try_from(s.questions).unwrap_or(0),
+            Some(u32::try_from(s.minutes).unwrap_or(0)),
         ),
         Mode::Practice => (req.count.unwrap_or(10).clamp(1, 200), req.minutes),
     };
+    let minutes =
+        base_minutes.map(|base| with_accommodation(base, u32::try_from(s.extra_minutes).unwrap_or(0), s.multiplier));
     let topics: Option<&[String]> = (req.mode == Mode::Practice && !req.topics.is_empty()).then_some(&req.topics);
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "select q.id, e.domain, coalesce(s.seen, 0)
+    let rows: Vec<CandidateRow> = sqlx::query_as(
+        "select q.id, e.domain, coalesce(s.seen, 0) as seen, q.current_version as version, q.option_keys
          from questions q
          join question_exams e on e.question_id = q.id and e.exam = $1
          left join (select i.question_id, count(*) as seen from attempt_items i
@@ -109,29 +137,27 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     .bind(topics)
     .fetch_all(pool)
     .await?;
+    let details: HashMap<&str, (i32, &str)> = rows
+        .iter()
+        .map(|r| (r.id.as_str(), (r.version, r.option_keys.as_str())))
+        .collect();
     let candidates: Vec<Candidate> = rows
-        .into_iter()
-        .map(|(id, domain, seen)| Candidate {
-            id,
-            domain,
-            seen: u32::try_from(seen).unwrap_or(u32::MAX),
+        .iter()
+        .map(|r| Candidate {
+            id: r.id.clone(),
+            domain: r.domain.clone(),
+            seen: u32::try_from(r.seen).unwrap_or(u32::MAX),
         })
         .collect();
-    let allocation = if topics.is_some() {
-        // Topic drills aren't shaped by the blueprint: take the least seen across the chosen topics.
-        let available = candidates.len();
-        if available < count {
+    let chosen = if topics.is_some() {
+        // Topic drills aren't shaped by the blueprint: the least seen across the chosen topics.
+        if candidates.len() < count {
             return Err(StartError::Shortfall(vec![Shortfall {
                 domain: "*".into(),
                 wanted: count,
-                available,
+                available: candidates.len(),
             }]));
         }
-        vec![]
-    } else {
-        allocate(&weights, count)
-    };
-    let chosen = if topics.is_some() {
         let mut all = candidates;
         all.shuffle(rng);
         all.sort_by_key(|c| c.seen);
@@ -139,94 +165,53 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         all.shuffle(rng);
         all
     } else {
-        pick(&allocation, &candidates, rng).map_err(StartError::Shortfall)?
+        pick(&allocate(&weights, count), &candidates, rng).map_err(StartError::Shortfall)?
     };
 
-    let ids: Vec<&str> = chosen.iter().map(|c| c.id.as_str()).collect();
-    let versions: Vec<(String, i32, serde_json::Value)> = sqlx::query_as(
-        "select q.id, q.current_version, v.content->'options'
-         from questions q join question_versions v on v.question_id = q.id and v.version = q.current_version
-         where q.id = any($1)",
-    )
-    .bind(&ids)
-    .fetch_all(pool)
-    .await?;
-    let by_id: HashMap<&str, (i32, Vec<char>)> = versions
-        .iter()
-        .map(|(id, v, opts)| {
-            let keys = opts
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|o| o.get("key").and_then(|k| k.as_str()).and_then(|k| k.chars().next()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (id.as_str(), (*v, keys))
-        })
-        .collect();
-
-    let minutes = match base_minutes {
-        Some(base) => {
-            let acc: Option<(i32, f64)> =
-                sqlx::query_as("select extra_minutes, multiplier::float8 from accommodations where user_id = $1")
-                    .bind(req.user)
-                    .fetch_optional(pool)
-                    .await?;
-            let (extra, mult) = acc.unwrap_or((0, 1.0));
-            Some(with_accommodation(base, u32::try_from(extra).unwrap_or(0), mult))
-        }
-        None => None,
-    };
-
+    let mut positions = Vec::with_capacity(chosen.len());
+    let mut qids = Vec::with_capacity(chosen.len());
+    let mut vers = Vec::with_capacity(chosen.len());
+    let mut domains = Vec::with_capacity(chosen.len());
+    let mut orders = Vec::with_capacity(chosen.len());
+    for (i, c) in chosen.iter().enumerate() {
+        let (version, keys) = details.get(c.id.as_str()).copied().unwrap_or((0, ""));
+        let mut keys: Vec<char> = keys.chars().collect();
+        keys.shuffle(rng);
+        positions.push(i as i32 + 1);
+        qids.push(c.id.as_str());
+        vers.push(version);
+        domains.push(c.domain.as_str());
+        orders.push(keys.into_iter().collect::<String>());
+    }
     let attempt = Uuid::new_v4();
-    let mut tx = pool.begin().await?;
+    // One statement, so the attempt and its items appear together or not at all.
     sqlx::query(
-        "insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
-         values ($1, $2, $3, $4, $5, case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)",
+        "with a as (
+            insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
+            values ($1, $2, $3, $4, $5,
+                    case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)
+            returning id)
+         insert into attempt_items (attempt_id, position, question_id, version, domain, option_order)
+         select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[]) as u",
     )
     .bind(attempt)
     .bind(req.user)
     .bind(&req.exam)
     .bind(if req.mode == Mode::Exam { "exam" } else { "practice" })
-    .bind(if req.feedback == Feedback::EachQuestion { "each" } else { "end" })
+    .bind(if req.feedback == Feedback::EachQuestion {
+        "each"
+    } else {
+        "end"
+    })
     .bind(minutes.map(|m| m as i32))
     .bind(chosen.len() as i32)
-    .execute(&mut *tx)
-    .await?;
-    let mut positions = Vec::new();
-    let mut qids = Vec::new();
-    let mut vers = Vec::new();
-    let mut domains = Vec::new();
-    let mut orders = Vec::new();
-    for (i, c) in chosen.iter().enumerate() {
-        let Some((version, keys)) = by_id.get(c.id.as_str()) else {
-            return Err(StartError::Db(DbError::Corrupt(format!(
-                "question {} vanished during assembly",
-                c.id
-            ))));
-        };
-        let mut keys = keys.clone();
-        keys.shuffle(rng);
-        positions.push(i as i32 + 1);
-        qids.push(c.id.as_str());
-        vers.push(*version);
-        domains.push(c.domain.as_str());
-        orders.push(keys.into_iter().collect::<String>());
-    }
-    sqlx::query(
-        "insert into attempt_items (attempt_id, position, question_id, version, domain, option_order)
-         select $1, * from unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::text[])",
-    )
-    .bind(attempt)
     .bind(&positions)
     .bind(&qids)
     .bind(&vers)
     .bind(&domains)
     .bind(&orders)
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
-    tx.commit().await?;
     Ok(attempt)
 }
 

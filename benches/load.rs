@@ -1,0 +1,488 @@
+//! Load test: many students taking exams against the real server and
+//! PostgreSQL on 127.0.0.1. Prints throughput and p50/p95/p99 per step, the
+//! highest answer-save rate with p99 under 50 ms, PostgreSQL's own single-row
+//! upsert rate measured with pgbench in the same run, and checks in the
+//! database that every acknowledged answer is there.
+//!
+//! Run: `scripts/bench-load` (or `cargo bench --bench load` with DATABASE_URL
+//! and PGBENCH set). STUDENTS=1000 by default.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::cookie::Key;
+use examdrill::configuration::Settings;
+use examdrill::startup::Application;
+use rand::Rng;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use tokio::sync::{Barrier, Mutex, Semaphore};
+
+const PASSWORD: &str = "load-test-password";
+
+#[derive(Default)]
+struct Stats(Mutex<HashMap<&'static str, Vec<f64>>>);
+
+impl Stats {
+    async fn record(&self, step: &'static str, since: Instant) {
+        self.0
+            .lock()
+            .await
+            .entry(step)
+            .or_default()
+            .push(since.elapsed().as_secs_f64() * 1e3);
+    }
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(step: &str, samples: &mut [f64], wall: Duration) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let rate = samples.len() as f64 / wall.as_secs_f64();
+    let p99 = pct(samples, 0.99);
+    println!(
+        "{step:<22} n={:>6}  {:>8.1}/s  p50 {:>7.1} ms  p95 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms",
+        samples.len(),
+        rate,
+        pct(samples, 0.5),
+        pct(samples, 0.95),
+        p99,
+        samples.last().copied().unwrap_or(0.0)
+    );
+    (rate, p99)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .build()
+        .expect("client")
+}
+
+fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    html.find(marker)
+        .map(|i| &html[i + marker.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+struct Student {
+    client: reqwest::Client,
+    csrf: String,
+    attempt: String,
+    /// option keys per position, read from the question pages
+    keys: HashMap<i32, Vec<char>>,
+}
+
+async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
+    use examdrill::bank::model::*;
+    use std::collections::BTreeMap;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut bank = examdrill::bank::load_paths(&[root.join("question_bank/blueprints")], None).bank;
+    bank.topics.push(Topic {
+        slug: "load".into(),
+        name_ko: "부하".into(),
+        name_en: "Load".into(),
+        domains: vec![],
+        summary_ko: "요약".into(),
+        summary_en: "Summary".into(),
+        pos: Pos::default(),
+    });
+    for domain in ["secure", "resilient", "performance", "cost"] {
+        for i in 0..60 {
+            bank.questions.push(Question {
+                id: format!("load-{domain}-{i:03}"),
+                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
+                topic: "load".into(),
+                difficulty: Difficulty::Medium,
+                kind: Kind::Single,
+                language: "ko".into(),
+                status: Status::Published,
+                stem: format!("{domain} 부하 시험 문항 {i}: 가장 알맞은 것은?"),
+                explanation: "해설".into(),
+                answer: vec!['b'],
+                options: ['a', 'b', 'c', 'd']
+                    .iter()
+                    .map(|k| Choice {
+                        key: *k,
+                        text: format!("보기 {k}"),
+                        rationale: "근거".into(),
+                        pos: Pos::default(),
+                    })
+                    .collect(),
+                source: Source {
+                    file: "n.txt".into(),
+                    heading: "h".into(),
+                },
+                pos: Pos::default(),
+            });
+        }
+    }
+    examdrill::bank::store::import(pool, &bank, None, examdrill::bank::store::Mode::Apply).await?;
+    let hash = examdrill::accounts::password::hash(
+        examdrill::accounts::Password::parse(PASSWORD.into()).map_err(|e| anyhow::anyhow!("{e}"))?,
+    )
+    .await?;
+    let emails: Vec<String> = (0..students).map(|i| format!("load{i}@example.com")).collect();
+    sqlx::query(
+        "insert into users (id, email, display_name, password_hash, role)
+         select gen_random_uuid(), e, 'Load', $2, 'student' from unnest($1::text[]) as e",
+    )
+    .bind(&emails)
+    .bind(&hash)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL's own rate for an equivalent durable single-row upsert.
+fn pgbench(server_url: &str, db: &str, clients: usize, seconds: u32) -> anyhow::Result<f64> {
+    let bin = std::env::var("PGBENCH").unwrap_or_else(|_| "pgbench".into());
+    let script = std::env::temp_dir().join("examdrill-pgbench.sql");
+    std::fs::write(
+        &script,
+        "\\set a random(1, 100000)\n\\set p random(1, 65)\n\
+         insert into bench_answers (a, p, v) values (:a, :p, 'b') on conflict (a, p) do update set v = excluded.v, at = now();\n",
+    )?;
+    let rest = server_url.trim_start_matches("postgres://");
+    let (user, hostport) = rest.split_once('@').unwrap_or(("postgres", rest));
+    let hostport = hostport.split('/').next().unwrap_or("127.0.0.1:5432");
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+    let out = std::process::Command::new(&bin)
+        .args(["-h", host, "-p", port, "-U", user, "-n", "-M", "prepared", "-f"])
+        .arg(&script)
+        .args(["-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), db])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tps = text
+        .lines()
+        .find(|l| l.starts_with("tps"))
+        .and_then(|l| l.split('=').nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .ok_or_else(|| anyhow::anyhow!("pgbench said: {text}{}", String::from_utf8_lossy(&out.stderr)))?;
+    Ok(tps)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("load benchmark: skipped (run it with `scripts/bench-load`)");
+        return Ok(());
+    }
+    let students: usize = std::env::var("STUDENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let server =
+        std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("set DATABASE_URL (scripts/bench-load does)"))?;
+    let db = format!("examdrill_load_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&server).await?;
+    admin.execute(format!("create database \"{db}\"").as_str()).await?;
+    let url = format!("{}/{db}", server.rsplit_once('/').map(|(p, _)| p).unwrap_or(&server));
+
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: url.clone(),
+        db_pool_size: 32,
+        cookie_key: Key::generate(),
+        cookie_secure: false,
+        data_dir: std::env::temp_dir(),
+    };
+    let app = Application::build(settings).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    tokio::spawn(app.run_until_stopped());
+    seed(&pool, students).await?;
+    println!("load test: {students} students, server {base}, PostgreSQL {db}");
+
+    let stats = Arc::new(Stats::default());
+    // Phase 1: everyone logs in (argon2 work, bounded so the machine isn't swamped).
+    let gate = Arc::new(Semaphore::new(16));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..students {
+        let (stats, gate, base) = (stats.clone(), gate.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok()?;
+            let c = client();
+            let t0 = Instant::now();
+            let page = c.get(format!("{base}/login")).send().await.ok()?.text().await.ok()?;
+            let csrf = csrf_from(&page);
+            let email = format!("load{i}@example.com");
+            let r = c
+                .post(format!("{base}/login"))
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", PASSWORD),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .ok()?;
+            (r.status() == 303).then_some(())?;
+            stats.record("login", t0).await;
+            let dash = c
+                .get(format!("{base}/dashboard"))
+                .send()
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            Some(Student {
+                client: c,
+                csrf: csrf_from(&dash),
+                attempt: String::new(),
+                keys: HashMap::new(),
+            })
+        }));
+    }
+    let mut roster = Vec::new();
+    for t in tasks {
+        if let Some(s) = t.await? {
+            roster.push(s);
+        }
+    }
+    let login_wall = t.elapsed();
+    anyhow::ensure!(
+        roster.len() == students,
+        "only {} of {students} logged in",
+        roster.len()
+    );
+
+    // Phase 2: everyone presses Start within the same second.
+    let barrier = Arc::new(Barrier::new(roster.len()));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for mut s in roster {
+        let (stats, barrier, base) = (stats.clone(), barrier.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let t0 = Instant::now();
+            let r = s
+                .client
+                .post(format!("{base}/attempts"))
+                .form(&[("exam", "saa-c03"), ("mode", "exam"), ("csrf_token", s.csrf.as_str())])
+                .send()
+                .await;
+            let ok = matches!(&r, Ok(r) if r.status() == 303);
+            if ok {
+                stats.record("start", t0).await;
+                let loc = r.ok().and_then(|r| {
+                    r.headers()
+                        .get("location")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                });
+                s.attempt = loc.unwrap_or_default().trim_end_matches("/q/1").to_owned();
+            }
+            (s, ok)
+        }));
+    }
+    let mut roster = Vec::new();
+    let mut started = 0;
+    for t in tasks {
+        let (s, ok) = t.await?;
+        started += usize::from(ok);
+        roster.push(s);
+    }
+    let start_wall = t.elapsed();
+
+    // Phase 3: each student reads every question page (navigation) and flags a few.
+    let gate = Arc::new(Semaphore::new(64));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for mut s in roster {
+        let (stats, gate, base) = (stats.clone(), gate.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await;
+            for pos in 1..=65 {
+                let t0 = Instant::now();
+                let Ok(page) = s.client.get(format!("{base}{}/q/{pos}", s.attempt)).send().await else {
+                    continue;
+                };
+                let Ok(html) = page.text().await else { continue };
+                stats.record("question page", t0).await;
+                let keys: Vec<char> = html
+                    .match_indices("name=\"choice\" value=\"")
+                    .filter_map(|(i, m)| html[i + m.len()..].chars().next())
+                    .collect();
+                s.keys.insert(pos, keys);
+                if pos % 13 == 0 {
+                    let t0 = Instant::now();
+                    let _ = s
+                        .client
+                        .post(format!("{base}{}/save", s.attempt))
+                        .header("x-csrf-token", &s.csrf)
+                        .form(&[("position", pos.to_string()), ("flag", "on".into())])
+                        .send()
+                        .await;
+                    stats.record("flag", t0).await;
+                }
+            }
+            s
+        }));
+    }
+    let mut roster = Vec::new();
+    for t in tasks {
+        roster.push(t.await?);
+    }
+    let nav_wall = t.elapsed();
+
+    // Phase 4: answer saves at rising concurrency; every 204 is remembered to check later.
+    let acked: Arc<Mutex<HashMap<(String, i32), char>>> = Arc::default();
+    let roster = Arc::new(roster);
+    let mut best: Option<(usize, f64, f64)> = None;
+    let mut level_results = Vec::new();
+    for concurrency in [8usize, 16, 32, 64, 128] {
+        let lat: Arc<Mutex<Vec<f64>>> = Arc::default();
+        let t = Instant::now();
+        let deadline = t + Duration::from_secs(5);
+        let mut tasks = Vec::new();
+        for w in 0..concurrency {
+            let (roster, lat, acked, base) = (roster.clone(), lat.clone(), acked.clone(), base.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut n = w;
+                while Instant::now() < deadline {
+                    let s = &roster[n % roster.len()];
+                    let pos = (n / roster.len()) as i32 % 65 + 1;
+                    n += concurrency;
+                    let key = s
+                        .keys
+                        .get(&pos)
+                        .and_then(|k| k.get(rand::thread_rng().gen_range(0..k.len().max(1))))
+                        .copied()
+                        .unwrap_or('a');
+                    let t0 = Instant::now();
+                    let r = s
+                        .client
+                        .post(format!("{base}{}/save", s.attempt))
+                        .header("x-csrf-token", &s.csrf)
+                        .form(&[("position", pos.to_string()), ("choice", key.to_string())])
+                        .send()
+                        .await;
+                    if matches!(&r, Ok(r) if r.status() == 204) {
+                        lat.lock().await.push(t0.elapsed().as_secs_f64() * 1e3);
+                        acked.lock().await.insert((s.attempt.clone(), pos), key);
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await?;
+        }
+        let wall = t.elapsed();
+        let mut samples = std::mem::take(&mut *lat.lock().await);
+        let (rate, p99) = report(&format!("save x{concurrency}"), &mut samples, wall);
+        level_results.push((concurrency, rate, p99));
+        if p99 < 50.0 && best.is_none_or(|b| rate > b.1) {
+            best = Some((concurrency, rate, p99));
+        }
+    }
+
+    let roster = Arc::try_unwrap(roster).map_err(|_| anyhow::anyhow!("roster still shared"))?;
+
+    // Phase 5: submit (after a short think time) and read results.
+    let gate = Arc::new(Semaphore::new(32));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for s in roster {
+        let (stats, gate, base) = (stats.clone(), gate.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await;
+            let think = Duration::from_millis(rand::thread_rng().gen_range(0..20));
+            tokio::time::sleep(think).await;
+            let t0 = Instant::now();
+            let _ = s
+                .client
+                .post(format!("{base}{}/submit", s.attempt))
+                .form(&[("csrf_token", s.csrf.as_str())])
+                .send()
+                .await;
+            stats.record("submit", t0).await;
+            let t0 = Instant::now();
+            let _ = s.client.get(format!("{base}{}/result", s.attempt)).send().await;
+            stats.record("result page", t0).await;
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let submit_wall = t.elapsed();
+
+    println!("\n== per step ==");
+    let mut all = std::mem::take(&mut *stats.0.lock().await);
+    for (step, wall) in [
+        ("login", login_wall),
+        ("start", start_wall),
+        ("question page", nav_wall),
+        ("flag", nav_wall),
+        ("submit", submit_wall),
+        ("result page", submit_wall),
+    ] {
+        if let Some(samples) = all.get_mut(step) {
+            report(step, samples, wall);
+        }
+    }
+    let start_p99 = all.get("start").map(|s| pct(s, 0.99)).unwrap_or(f64::INFINITY);
+    println!(
+        "start burst: {started} of {students} students got their exam; p99 {start_p99:.0} ms (goal: all, p99 < 1000 ms: {})",
+        if started == students && start_p99 < 1000.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+
+    // Every acknowledged answer must be in the database (the last acknowledged value per question).
+    let acked = std::mem::take(&mut *acked.lock().await);
+    let rows: Vec<(uuid::Uuid, i32, Option<String>)> =
+        sqlx::query_as("select attempt_id, position, selected from attempt_items")
+            .fetch_all(&pool)
+            .await?;
+    let stored: HashMap<(String, i32), Option<String>> = rows
+        .into_iter()
+        .map(|(a, p, s)| ((format!("/attempts/{a}"), p), s))
+        .collect();
+    let missing = acked
+        .iter()
+        .filter(|(k, v)| stored.get(*k).and_then(|s| s.as_deref()) != Some(v.to_string().as_str()))
+        .count();
+    println!(
+        "acknowledged answers checked in the database: {}; missing or different: {missing}",
+        acked.len()
+    );
+
+    // PostgreSQL's own ceiling for the same kind of durable write.
+    sqlx::query("create table bench_answers (a int, p int, v text, at timestamptz default now(), primary key (a, p))")
+        .execute(&pool)
+        .await?;
+    let clients = best.map(|b| b.0).unwrap_or(32);
+    let pg_tps = pgbench(&server, &db, clients, 10)?;
+    println!("pgbench single-row upsert with {clients} clients: {pg_tps:.0} tps");
+    match best {
+        Some((c, rate, p99)) => println!(
+            "answer saves: best {rate:.0}/s at {c} concurrent with p99 {p99:.1} ms (< 50 ms); ratio to pgbench {:.2} (goals: >= 3000/s, ratio >= 0.5)",
+            rate / pg_tps
+        ),
+        None => println!("answer saves: no concurrency level kept p99 under 50 ms; levels: {level_results:?}"),
+    }
+
+    pool.close().await;
+    admin
+        .execute(format!("drop database \"{db}\" with (force)").as_str())
+        .await
+        .ok();
+    anyhow::ensure!(missing == 0, "acknowledged answers are missing");
+    Ok(())
+}
