@@ -361,3 +361,31 @@ async fn instructors_download_a_topic_as_toml_or_moodle_xml() {
     assert_eq!(preview.select_text("#added-count"), vec!["0"]);
     assert_eq!(preview.select_text("#changed-count"), vec!["0"]);
 }
+
+#[tokio::test]
+async fn instructors_edit_a_blueprint_through_the_same_upload() {
+    let app = instructor_app().await;
+    let original = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints/saa-c03.toml"),
+    )
+    .unwrap();
+    let edited = original.replace("minutes = 130", "minutes = 140");
+    let resp = app.upload(&[("saa-c03.toml", &edited)]).await;
+    let url = resp.location().unwrap().to_owned();
+    assert!(app.get(&url).await.select_text("#problems").is_empty());
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let minutes: i32 = sqlx::query_scalar("select minutes from blueprints where code = 'saa-c03'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(minutes, 140);
+
+    // A broken blueprint is refused with its position, like any other file.
+    let broken = original.replace("weight = 20", "weight = 25");
+    let resp = app.upload(&[("saa-c03.toml", &broken)]).await;
+    let problems = app.get(resp.location().unwrap()).await.select_text("#problems li");
+    assert!(
+        problems.iter().any(|p| p.contains("weights add up to 105")),
+        "{problems:?}"
+    );
+}

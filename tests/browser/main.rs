@@ -103,16 +103,36 @@ async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
     }
 }
 
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(e, fantoccini::error::CmdError::Standard(w) if w.error == fantoccini::error::ErrorStatus::StaleElementReference)
+}
+
+/// Runs `act` on the element, finding it again if the page changed under it.
+async fn with_element<T, F, Fut>(c: &Client, css: &str, act: F) -> T
+where
+    F: Fn(fantoccini::elements::Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+{
+    for _ in 0..20 {
+        match act(element(c, css).await).await {
+            Ok(v) => return v,
+            Err(e) if is_stale(&e) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(e) => panic!("{css}: {e:?}"),
+        }
+    }
+    panic!("{css} kept going stale");
+}
+
 async fn text(c: &Client, css: &str) -> String {
-    element(c, css).await.text().await.expect("text")
+    with_element(c, css, |e| async move { e.text().await }).await
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    element(c, css).await.send_keys(value).await.expect("type");
+    with_element(c, css, |e| async move { e.send_keys(value).await }).await
 }
 
 async fn click(c: &Client, css: &str) {
-    element(c, css).await.click().await.expect("click");
+    with_element(c, css, |e| async move { e.click().await }).await
 }
 
 /// Waits until the browser shows `path` after a navigation.
@@ -224,7 +244,12 @@ async fn instructor_uploads_previews_confirms_and_finds_the_question() {
 
         fill(&c, "#q", "방화벽").await;
         click(&c, "form.filters button[type=submit]").await;
-        element(&c, "#questions").await;
+        for _ in 0..100 {
+            if c.current_url().await?.query().is_some_and(|q| q.contains("q=")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert_eq!(text(&c, "#result-count").await, "문항 수: 1");
         click(&c, r#"#questions a[href="/instructor/bank/questions/fixture-vpc-001"]"#).await;
         wait_for_path(&c, "/instructor/bank/questions/fixture-vpc-001").await;
@@ -344,7 +369,16 @@ async fn a_practice_set_with_feedback_after_each_question() {
     click(&c, "#exam-saa-c03 ~ details input[name=feedback][value=each]").await;
     click(&c, "#practice-saa-c03").await;
     element(&c, "#answer-form").await;
+    let base = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_end_matches("/q/1")
+        .to_owned();
     for pos in 1..=3 {
+        // Wait for the page itself, so no click lands on the previous one.
+        wait_for_path(&c, &format!("{base}/q/{pos}")).await;
         click(&c, "#opt-A").await;
         click(&c, "#check").await;
         let verdict = text(&c, "#feedback-heading").await;
