@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod formats;
+mod shipped;
 
 use examdrill::bank::{Kind, load_paths};
 
