@@ -11,6 +11,7 @@ pub mod db;
 pub mod exam;
 pub mod i18n;
 pub mod notes;
+pub mod review;
 pub mod session_store;
 pub mod startup;
 pub mod telemetry;

@@ -82,6 +82,8 @@ struct CandidateRow {
     id: String,
     domain: String,
     seen: i64,
+    /// The student's latest graded answer to it was wrong.
+    missed: bool,
     version: i32,
     option_keys: String,
 }
@@ -121,10 +123,14 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         base_minutes.map(|base| with_accommodation(base, u32::try_from(s.extra_minutes).unwrap_or(0), s.multiplier));
     let topics: Option<&[String]> = (req.mode == Mode::Practice && !req.topics.is_empty()).then_some(&req.topics);
     let rows: Vec<CandidateRow> = sqlx::query_as(
-        "select q.id, e.domain, coalesce(s.seen, 0) as seen, q.current_version as version, q.option_keys
+        "select q.id, e.domain, coalesce(s.seen, 0) as seen, coalesce(s.missed, false) as missed,
+                q.current_version as version, q.option_keys
          from questions q
          join question_exams e on e.question_id = q.id and e.exam = $1
-         left join (select i.question_id, count(*) as seen from attempt_items i
+         left join (select i.question_id, count(*) as seen,
+                           ((array_agg(i.correct order by a.started_at desc)
+                               filter (where i.correct is not null))[1] = false) as missed
+                    from attempt_items i
                     join attempts a on a.id = i.attempt_id where a.user_id = $2
                     group by i.question_id) s on s.question_id = q.id
          where q.retired_at is null and q.status = 'published'
@@ -137,6 +143,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     .bind(topics)
     .fetch_all(pool)
     .await?;
+    let missed: std::collections::HashSet<&str> = rows.iter().filter(|r| r.missed).map(|r| r.id.as_str()).collect();
     let details: HashMap<&str, (i32, &str)> = rows
         .iter()
         .map(|r| (r.id.as_str(), (r.version, r.option_keys.as_str())))
@@ -150,7 +157,8 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         })
         .collect();
     let chosen = if topics.is_some() {
-        // Topic drills aren't shaped by the blueprint: the least seen across the chosen topics.
+        // Topic drills aren't shaped by the blueprint: unseen and last-answered-wrong
+        // questions first, then the least seen, across the chosen topics.
         if candidates.len() < count {
             return Err(StartError::Shortfall(vec![Shortfall {
                 domain: "*".into(),
@@ -160,7 +168,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         }
         let mut all = candidates;
         all.shuffle(rng);
-        all.sort_by_key(|c| c.seen);
+        all.sort_by_key(|c| (!(c.seen == 0 || missed.contains(c.id.as_str())), c.seen));
         all.truncate(count);
         all.shuffle(rng);
         all
@@ -341,12 +349,12 @@ pub struct Outcome {
 /// racing a request) changes nothing: only the first one grades.
 pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Option<Outcome>, DbError> {
     let mut tx = pool.begin().await?;
-    let open: Option<(String,)> =
-        sqlx::query_as("select exam from attempts where id = $1 and submitted_at is null for update")
+    let open: Option<(String, UserId, OffsetDateTime)> =
+        sqlx::query_as("select exam, user_id, now() from attempts where id = $1 and submitted_at is null for update")
             .bind(attempt)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((exam,)) = open else {
+    let Some((exam, user, now)) = open else {
         return Ok(None);
     };
     let items: Vec<(i32, Option<String>, serde_json::Value)> = sqlx::query_as(
@@ -359,12 +367,15 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
     .await?;
     let mut positions = Vec::new();
     let mut correct = Vec::new();
+    let mut graded = Vec::new();
     for (pos, selected, content) in &items {
         let q: Question =
             serde_json::from_value(content.clone()).map_err(|e| DbError::Corrupt(format!("attempt {attempt}: {e}")))?;
         let chosen: Vec<char> = selected.as_deref().unwrap_or("").chars().collect();
+        let right = is_correct(&q.answer, &chosen);
         positions.push(*pos);
-        correct.push(is_correct(&q.answer, &chosen));
+        correct.push(right);
+        graded.push((q.id, right));
     }
     sqlx::query(
         "update attempt_items i set correct = u.c
@@ -375,6 +386,8 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
     .bind(&correct)
     .execute(&mut *tx)
     .await?;
+    // Missed questions enter the review queue in the same transaction as the grade.
+    crate::review::store::record_graded(&mut tx, user, &graded, now).await?;
     let (min, max, pass): (i32, i32, i32) =
         sqlx::query_as("select score_min, score_max, passing_score from blueprints where code = $1")
             .bind(&exam)

@@ -13,6 +13,7 @@ pub mod instructor;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod review;
 
 use actix_web::web;
 use sqlx::PgPool;
@@ -59,6 +60,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/attempts/{id}/submit", web::post().to(exams::submit))
         .route("/attempts/{id}/result", web::get().to(exams::result))
         .route("/attempts/{id}/answers", web::get().to(exams::answers))
+        .route("/review", web::get().to(review::index))
+        .route("/review/topics/{slug}", web::get().to(review::topic))
+        .route("/review/topics/{slug}/drill", web::post().to(review::drill))
+        .service(
+            web::resource("/review/session")
+                .route(web::get().to(review::session))
+                .route(web::post().to(review::session_answer)),
+        )
+        .route("/review/cards/{id}/drop", web::post().to(review::drop_card))
+        .service(
+            web::resource("/review/settings")
+                .route(web::get().to(review::settings))
+                .route(web::post().to(review::save_settings)),
+        )
         .route("/instructor/students", web::get().to(instructor::students))
         .route("/instructor/students/{id}", web::get().to(instructor::student))
         .route(

@@ -35,6 +35,7 @@ pub struct DashboardPage {
     pub user: User,
     pub open: Option<crate::exam::view::Summary>,
     pub latest: Option<crate::exam::view::Summary>,
+    pub plan: super::review::StudyPlan,
 }
 
 pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -47,12 +48,14 @@ pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<Htt
             .filter(|s| s.is_open());
     }
     let latest = history.into_iter().find(|s| !s.is_open());
+    let plan = super::review::study_plan(&state, auth.user.id, auth.ctx.lang).await?;
     render_with_status(
         &DashboardPage {
             ctx: auth.ctx,
             user: auth.user,
             open,
             latest,
+            plan,
         },
         StatusCode::OK,
     )

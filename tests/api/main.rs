@@ -9,5 +9,6 @@ mod bank_import;
 mod bank_pages;
 mod exam_pages;
 mod pages;
+mod review;
 mod security;
 mod sessions;

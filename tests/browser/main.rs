@@ -397,3 +397,82 @@ async fn a_practice_set_with_feedback_after_each_question() {
     assert!(text(&c, "#raw").await.ends_with("/ 3"));
     c.close().await.ok();
 }
+
+/// Misses in a practice set show up as the weakest topic on /review; its page
+/// starts a drill; the day's reviews are answered one by one with feedback.
+#[tokio::test]
+async fn weak_topic_review_drill_and_daily_reviews() {
+    let app = common::spawn_app().await;
+    common::seed_saa_bank_with_topics(&app, 20, true).await;
+    app.register("review@example.com", "Review", common::PASSWORD).await;
+    let (_driver, c) = browser().await;
+    login(&c, &app, "review@example.com").await;
+
+    // A six-question practice set on the cost domain, every answer wrong (A; the key is B, or A+C).
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(&c, "#exam-saa-c03 ~ details summary").await;
+    click(&c, "#exam-saa-c03 ~ details input[name=domain][value=cost]").await;
+    let count = element(&c, "#count-saa-c03").await;
+    count.clear().await.expect("clear");
+    count.send_keys("6").await.expect("type");
+    click(&c, "#practice-saa-c03").await;
+    element(&c, "#answer-form").await;
+    let base = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_end_matches("/q/1")
+        .to_owned();
+    for pos in 1..=6 {
+        wait_for_path(&c, &format!("{base}/q/{pos}")).await;
+        click(&c, "#opt-A").await;
+        click(&c, if pos < 6 { "#next" } else { "#to-review" }).await;
+    }
+    click(&c, "#submit").await;
+    assert!(text(&c, "#raw").await.starts_with('0'));
+
+    // The review page ranks the missed topic first.
+    c.goto(&app.url("/review")).await.expect("goto");
+    assert_eq!(
+        text(&c, "#weak-topics tbody tr:first-child a.topic-link").await,
+        "주제 cost-topic"
+    );
+    click(&c, "#weak-topics tbody tr:first-child a.topic-link").await;
+    wait_for_path(&c, "/review/topics/cost-topic").await;
+    assert!(text(&c, "#topic-summary").await.contains("cost-topic"));
+    assert_eq!(
+        c.find_all(Locator::Css("article.missed")).await.expect("missed").len(),
+        6
+    );
+    click(&c, "#start-drill").await;
+    element(&c, "#answer-form").await;
+    assert!(
+        element(&c, "#check").await.is_displayed().await.unwrap_or(false),
+        "drills give feedback after each question"
+    );
+
+    // A wrong answer returns within minutes; let those minutes pass.
+    sqlx::query("update review_cards set due = due - interval '10 minutes'")
+        .execute(&app.pool)
+        .await
+        .expect("time passes");
+    c.goto(&app.url("/dashboard")).await.expect("goto");
+    assert_eq!(text(&c, "#plan-due").await, "6");
+    click(&c, "#plan-start-reviews").await;
+    for n in 0..6 {
+        wait_for_path(&c, "/review/session").await;
+        assert_eq!(text(&c, "#due-now").await, (6 - n).to_string());
+        click(&c, "#opt-B").await;
+        click(&c, "#check-review").await;
+        assert!(
+            !text(&c, "#next-review strong").await.is_empty(),
+            "tells when it comes back"
+        );
+        assert!(!text(&c, ".feedback .explanation").await.is_empty());
+        click(&c, if n < 5 { "#next-card" } else { "#done" }).await;
+    }
+    wait_for_path(&c, "/review").await;
+    assert_eq!(text(&c, "#due-now").await, "0");
+    c.close().await.ok();
+}

@@ -301,21 +301,41 @@ impl TestApp {
 /// Imports the blueprints and `per_domain` generated SAA questions per domain
 /// (every 5th a "choose two" whose answer is a and c; the others' answer is b).
 pub async fn seed_saa_bank(app: &TestApp, per_domain: usize) {
+    seed_saa_bank_with_topics(app, per_domain, false).await;
+}
+
+/// Like [`seed_saa_bank`]; with `topic_per_domain` each domain's questions
+/// form their own topic, `<domain>-topic`.
+pub async fn seed_saa_bank_with_topics(app: &TestApp, per_domain: usize, topic_per_domain: bool) {
     use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
     use examdrill::bank::store::{Mode as ImportMode, import};
     use examdrill::bank::{Bank, load_paths};
     use std::collections::BTreeMap;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;
-    bank.topics.push(Topic {
-        slug: "t".into(),
-        name_ko: "주제".into(),
-        name_en: "Topic".into(),
-        domains: vec![],
-        summary_ko: "요약".into(),
-        summary_en: "Summary".into(),
-        pos: Pos::default(),
-    });
+    let topic_of = |domain: &str| {
+        if topic_per_domain {
+            format!("{domain}-topic")
+        } else {
+            "t".to_owned()
+        }
+    };
+    let mut slugs: Vec<String> = ["secure", "resilient", "performance", "cost"]
+        .iter()
+        .map(|d| topic_of(d))
+        .collect();
+    slugs.dedup();
+    for slug in slugs {
+        bank.topics.push(Topic {
+            name_ko: format!("주제 {slug}"),
+            name_en: format!("Topic {slug}"),
+            summary_ko: format!("{slug} 요약: **핵심** 내용"),
+            summary_en: format!("Summary of {slug}"),
+            slug,
+            domains: vec![],
+            pos: Pos::default(),
+        });
+    }
     for domain in ["secure", "resilient", "performance", "cost"] {
         for i in 0..per_domain {
             let multiple = i % 5 == 0;
@@ -327,7 +347,7 @@ pub async fn seed_saa_bank(app: &TestApp, per_domain: usize) {
             bank.questions.push(Question {
                 id: format!("{domain}-{i:03}"),
                 domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
-                topic: "t".into(),
+                topic: topic_of(domain),
                 difficulty: Difficulty::Medium,
                 kind: if multiple { Kind::Multiple } else { Kind::Single },
                 language: "ko".into(),

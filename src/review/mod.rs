@@ -1,0 +1,7 @@
+//! Weak-topic review: how well a student knows each topic and domain
+//! (`mastery`), when each missed question should come back (`schedule`, FSRS),
+//! and the queue and answers in PostgreSQL (`store`).
+
+pub mod mastery;
+pub mod schedule;
+pub mod store;

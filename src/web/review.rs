@@ -1,0 +1,688 @@
+//! The review area: weakest topics first, a topic's page with its summary and
+//! the student's missed questions, topic drills, and the daily FSRS session.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use rand::SeedableRng;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::AppState;
+use super::context::{PageCtx, SignedIn, set_flash};
+use super::error::{AppError, safe_next};
+use super::forms::{render_with_status, see_other};
+use super::markdown::render;
+use crate::accounts::UserId;
+use crate::exam::store::{self as exams, Feedback, Mode, StartError, StartRequest};
+use crate::i18n::Lang;
+use crate::review::mastery::{self, Answer, Estimate, Trend};
+use crate::review::store::{self, Settings};
+
+/// Reviews "due today" are counted to the end of the day where the student
+/// most likely is: Korea for the Korean UI, UTC otherwise.
+fn time_zone(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ko => "Asia/Seoul",
+        Lang::En => "UTC",
+    }
+}
+
+/// "in 10 minutes" / "10분 후", for when a question comes back.
+pub fn in_words(lang: Lang, from: OffsetDateTime, to: OffsetDateTime) -> String {
+    let secs = (to - from).whole_seconds().max(0);
+    let (n, unit_ko, unit_en) = if secs < 3600 {
+        ((secs + 59) / 60, "분", "minute")
+    } else if secs < 86_400 {
+        ((secs + 1800) / 3600, "시간", "hour")
+    } else {
+        ((secs + 43_200) / 86_400, "일", "day")
+    };
+    let n = n.max(1);
+    match lang {
+        Lang::Ko => format!("{n}{unit_ko} 후"),
+        Lang::En => format!("in {n} {unit_en}{}", if n == 1 { "" } else { "s" }),
+    }
+}
+
+/// One ranked row: a topic or a domain with its display name.
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub est: Estimate,
+}
+
+impl Row {
+    pub fn trend_key(&self) -> &'static str {
+        match self.est.trend {
+            Trend::Improving => "review.trend_up",
+            Trend::Declining => "review.trend_down",
+            Trend::Steady => "review.trend_steady",
+            Trend::Unknown => "review.trend_unknown",
+        }
+    }
+}
+
+/// One bar of the per-domain chart, in SVG user units.
+pub struct Bar {
+    pub name: String,
+    pub y: u32,
+    pub width: f64,
+    pub low_x: f64,
+    pub high_x: f64,
+    pub pct: u32,
+    pub seen: usize,
+    pub below: bool,
+    pub enough: bool,
+}
+
+pub struct DomainChart {
+    pub height: u32,
+    pub pass_x: f64,
+    pub pass_pct: u32,
+    pub bars: Vec<Bar>,
+}
+
+const CHART_X: f64 = 200.0;
+const CHART_W: f64 = 380.0;
+const BAR_STEP: u32 = 34;
+
+struct Exam {
+    /// (code, name) in blueprint order
+    domains: Vec<(String, String)>,
+    /// The share of questions that reaches the passing score on our linear scale.
+    pass_share: f64,
+}
+
+async fn exam_info(state: &AppState, lang: Lang, code: &str) -> Result<Option<Exam>, AppError> {
+    let b: Option<(i32, i32, i32)> =
+        sqlx::query_as("select passing_score, score_min, score_max from blueprints where code = $1")
+            .bind(code)
+            .fetch_optional(&state.pool)
+            .await?;
+    let Some((pass, min, max)) = b else {
+        return Ok(None);
+    };
+    let doms: Vec<(String, String, String)> =
+        sqlx::query_as("select code, name_ko, name_en from blueprint_domains where exam = $1 order by position")
+            .bind(code)
+            .fetch_all(&state.pool)
+            .await?;
+    Ok(Some(Exam {
+        domains: doms
+            .into_iter()
+            .map(|(c, ko, en)| (c, if lang == Lang::En { en } else { ko }))
+            .collect(),
+        pass_share: if max > min {
+            f64::from(pass - min) / f64::from(max - min)
+        } else {
+            0.7
+        },
+    }))
+}
+
+async fn topic_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
+    Ok(crate::bank::store::topic_names(&state.pool)
+        .await?
+        .into_iter()
+        .map(|(slug, ko, en)| (slug, if lang == Lang::En { en } else { ko }))
+        .collect())
+}
+
+/// Topic and domain estimates for one exam.
+struct Mastery {
+    topics: Vec<Estimate>,
+    domains: Vec<Estimate>,
+}
+
+async fn mastery_for(state: &AppState, user: UserId, exam: &str) -> Result<Mastery, AppError> {
+    let rows = store::graded_answers(&state.pool, user, exam).await?;
+    let by = |pick: fn(&(String, String, bool, f64)) -> &String| {
+        rows.iter()
+            .map(|r| Answer {
+                key: pick(r).clone(),
+                correct: r.2,
+                age_days: r.3,
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(Mastery {
+        topics: mastery::estimate(&by(|r| &r.0)),
+        domains: mastery::estimate(&by(|r| &r.1)),
+    })
+}
+
+fn rows(estimates: Vec<Estimate>, names: &HashMap<String, String>) -> Vec<Row> {
+    estimates
+        .into_iter()
+        .map(|est| Row {
+            name: names.get(&est.key).cloned().unwrap_or_else(|| est.key.clone()),
+            key: est.key.clone(),
+            est,
+        })
+        .collect()
+}
+
+fn domain_chart(exam: &Exam, domains: &[Estimate]) -> DomainChart {
+    let bars = exam
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name))| {
+            let est = domains.iter().find(|e| &e.key == code);
+            let (acc, low, high, seen, enough) = est.map_or((0.0, 0.0, 0.0, 0, false), |e| {
+                (e.accuracy, e.low, e.high, e.seen, e.enough_data())
+            });
+            Bar {
+                name: name.clone(),
+                y: 10 + BAR_STEP * i as u32,
+                width: CHART_W * acc,
+                low_x: CHART_X + CHART_W * low,
+                high_x: CHART_X + CHART_W * high,
+                pct: (acc * 100.0).round() as u32,
+                seen,
+                below: acc < exam.pass_share,
+                enough,
+            }
+        })
+        .collect::<Vec<_>>();
+    DomainChart {
+        height: 20 + BAR_STEP * bars.len() as u32,
+        pass_x: CHART_X + CHART_W * exam.pass_share,
+        pass_pct: (exam.pass_share * 100.0).round() as u32,
+        bars,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/index.html")]
+pub struct ReviewPage {
+    pub ctx: PageCtx,
+    pub exams: Vec<String>,
+    pub exam: String,
+    pub ranked: Vec<Row>,
+    pub thin: Vec<Row>,
+    pub chart: Option<DomainChart>,
+    pub due_now: i64,
+    pub due_today: i64,
+    pub min_answers: usize,
+}
+
+#[derive(Deserialize)]
+pub struct ExamQuery {
+    exam: Option<String>,
+}
+
+pub async fn index(
+    auth: SignedIn,
+    state: web::Data<AppState>,
+    query: web::Query<ExamQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user = auth.user.id;
+    let lang = auth.ctx.lang;
+    let exams = store::exams_answered(&state.pool, user).await?;
+    let exam = match &query.exam {
+        Some(e) if exams.contains(e) => e.clone(),
+        Some(_) => return Err(AppError::NotFound),
+        None => exams.first().cloned().unwrap_or_default(),
+    };
+    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let (mut ranked, mut thin, mut chart) = (vec![], vec![], None);
+    if let Some(info) = exam_info(&state, lang, &exam).await? {
+        let m = mastery_for(&state, user, &exam).await?;
+        let names = topic_names(&state, lang).await?;
+        let (r, t) = mastery::rank(m.topics);
+        ranked = rows(r, &names);
+        thin = rows(t, &names);
+        chart = Some(domain_chart(&info, &m.domains));
+    }
+    render_with_status(
+        &ReviewPage {
+            ctx: auth.ctx,
+            exams,
+            exam,
+            ranked,
+            thin,
+            chart,
+            due_now,
+            due_today,
+            min_answers: mastery::MIN_ANSWERS,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The dashboard's study plan: the three weakest topics (or domains, when
+/// there are too few ranked topics) and the reviews due today.
+pub struct StudyPlan {
+    pub exam: String,
+    pub weakest: Vec<(String, String, u32, bool)>,
+    pub due_now: i64,
+    pub due_today: i64,
+}
+
+pub async fn study_plan(state: &AppState, user: UserId, lang: Lang) -> Result<StudyPlan, AppError> {
+    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let exam = store::exams_answered(&state.pool, user)
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let mut weakest = vec![];
+    if let Some(info) = exam_info(state, lang, &exam).await? {
+        let m = mastery_for(state, user, &exam).await?;
+        let names = topic_names(state, lang).await?;
+        let (topics, _) = mastery::rank(m.topics);
+        for e in topics.into_iter().take(3) {
+            let name = names.get(&e.key).cloned().unwrap_or_else(|| e.key.clone());
+            weakest.push((format!("/review/topics/{}", e.key), name, e.accuracy_pct(), true));
+        }
+        let (domains, _) = mastery::rank(m.domains);
+        for e in domains.into_iter().take(3 - weakest.len()) {
+            let name = info
+                .domains
+                .iter()
+                .find(|(c, _)| *c == e.key)
+                .map_or_else(|| e.key.clone(), |(_, n)| n.clone());
+            weakest.push((format!("/review?exam={exam}"), name, e.accuracy_pct(), false));
+        }
+    }
+    Ok(StudyPlan {
+        exam,
+        weakest,
+        due_now,
+        due_today,
+    })
+}
+
+pub struct MissedView {
+    pub id: String,
+    pub stem: String,
+    pub answer: String,
+    pub explanation: String,
+    pub source: String,
+    pub wrong: i64,
+    pub seen: i64,
+    pub last_correct: bool,
+    pub queued: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/topic.html")]
+pub struct TopicPage {
+    pub ctx: PageCtx,
+    pub slug: String,
+    pub name: String,
+    pub summary: String,
+    pub exams: Vec<String>,
+    pub size: i64,
+    pub estimate: Option<Estimate>,
+    pub missed: Vec<MissedView>,
+    pub shortfall: Option<(usize, usize)>,
+    pub default_count: i64,
+}
+
+async fn topic_page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: UserId,
+    slug: &str,
+    shortfall: Option<(usize, usize)>,
+) -> Result<TopicPage, AppError> {
+    let en = ctx.lang == Lang::En;
+    let topic: Option<(String, String, String, String)> =
+        sqlx::query_as("select name_ko, name_en, summary_ko, summary_en from topics where slug = $1")
+            .bind(slug)
+            .fetch_optional(&state.pool)
+            .await?;
+    let (name_ko, name_en, sum_ko, sum_en) = topic.ok_or(AppError::NotFound)?;
+    let exams: Vec<String> = sqlx::query_scalar(
+        "select distinct e.exam from questions q join question_exams e on e.question_id = q.id
+         where q.topic = $1 and q.retired_at is null and q.status = 'published' order by 1",
+    )
+    .bind(slug)
+    .fetch_all(&state.pool)
+    .await?;
+    let size: i64 = sqlx::query_scalar(
+        "select count(*) from questions where topic = $1 and retired_at is null and status = 'published'",
+    )
+    .bind(slug)
+    .fetch_one(&state.pool)
+    .await?;
+    let mut estimate = None;
+    for exam in &exams {
+        let m = mastery_for(state, user, exam).await?;
+        if let Some(e) = m.topics.into_iter().find(|e| e.key == slug) {
+            estimate = Some(e);
+            break;
+        }
+    }
+    let missed = store::missed(&state.pool, user, slug)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let q = m.question;
+            let answer = q
+                .options
+                .iter()
+                .filter(|o| q.answer.contains(&o.key))
+                .map(|o| render(&o.text))
+                .collect::<Vec<_>>()
+                .join("");
+            MissedView {
+                stem: render(&q.stem),
+                answer,
+                explanation: render(&q.explanation),
+                source: format!("{} — {}", q.source.file, q.source.heading),
+                id: q.id,
+                wrong: m.wrong,
+                seen: m.seen,
+                last_correct: m.last_correct,
+                queued: m.queued,
+            }
+        })
+        .collect();
+    Ok(TopicPage {
+        ctx,
+        slug: slug.to_owned(),
+        name: if en { name_en } else { name_ko },
+        summary: render(if en { &sum_en } else { &sum_ko }),
+        exams,
+        default_count: size.min(10),
+        size,
+        estimate,
+        missed,
+        shortfall,
+    })
+}
+
+pub async fn topic(
+    auth: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = topic_page(&state, auth.ctx, auth.user.id, &path, None).await?;
+    render_with_status(&page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct DrillForm {
+    exam: String,
+    count: String,
+}
+
+/// Starts a practice set of this topic, unseen and missed questions first,
+/// with feedback after each question.
+pub async fn drill(
+    auth: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<DrillForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner();
+    let count = form.count.trim().parse::<usize>().unwrap_or(10).clamp(1, 65);
+    let req = StartRequest {
+        user: auth.user.id,
+        exam: form.exam.clone(),
+        mode: Mode::Practice,
+        feedback: Feedback::EachQuestion,
+        count: Some(count),
+        minutes: None,
+        domains: vec![],
+        topics: vec![slug.clone()],
+    };
+    let started = {
+        let mut rng = rand::rngs::StdRng::from_entropy();
+        exams::start(&state.pool, &req, &mut rng).await
+    };
+    match started {
+        Ok(id) => Ok(see_other(&format!("/attempts/{id}/q/1"))),
+        Err(StartError::Shortfall(s)) => {
+            let (wanted, available) = s.first().map_or((count, 0), |s| (s.wanted, s.available));
+            let page = topic_page(&state, auth.ctx, auth.user.id, &slug, Some((wanted, available))).await?;
+            render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(StartError::UnknownExam(_)) => Err(AppError::NotFound),
+        Err(StartError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub struct OptionView {
+    pub key: char,
+    pub label: char,
+    pub html: String,
+    pub rationale: String,
+    pub chosen: bool,
+    pub correct: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/session.html")]
+pub struct SessionPage {
+    pub ctx: PageCtx,
+    /// The question on screen, if one is due or was just answered.
+    pub question_id: Option<String>,
+    pub stem: String,
+    pub multiple: bool,
+    pub choose_n: usize,
+    pub options: Vec<OptionView>,
+    /// Set once answered: right or wrong.
+    pub result: Option<bool>,
+    pub explanation: String,
+    pub source: String,
+    pub next_in: String,
+    pub due_now: i64,
+    pub due_today: i64,
+    /// When nothing is due: when the next one is.
+    pub upcoming: Option<String>,
+}
+
+fn options(q: &crate::bank::model::Question, selected: &[char]) -> Vec<OptionView> {
+    q.options
+        .iter()
+        .zip('A'..='Z')
+        .map(|(o, label)| OptionView {
+            key: o.key,
+            label,
+            html: render(&o.text),
+            rationale: render(&o.rationale),
+            chosen: selected.contains(&o.key),
+            correct: q.answer.contains(&o.key),
+        })
+        .collect()
+}
+
+fn empty_session(ctx: PageCtx) -> SessionPage {
+    SessionPage {
+        ctx,
+        question_id: None,
+        stem: String::new(),
+        multiple: false,
+        choose_n: 0,
+        options: vec![],
+        result: None,
+        explanation: String::new(),
+        source: String::new(),
+        next_in: String::new(),
+        due_now: 0,
+        due_today: 0,
+        upcoming: None,
+    }
+}
+
+pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let user = auth.user.id;
+    let lang = auth.ctx.lang;
+    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let mut page = empty_session(auth.ctx);
+    page.due_now = due_now;
+    page.due_today = due_today;
+    match store::next_due(&state.pool, user).await? {
+        Some(item) => {
+            let q = &item.question;
+            page.stem = render(&q.stem);
+            page.multiple = q.kind == crate::bank::Kind::Multiple;
+            page.choose_n = q.answer.len();
+            page.options = options(q, &[]);
+            page.question_id = Some(q.id.clone());
+        }
+        None => {
+            let now = OffsetDateTime::now_utc();
+            page.upcoming = store::queue(&state.pool, user, 1)
+                .await?
+                .first()
+                .map(|(_, _, due)| in_words(lang, now, *due));
+        }
+    }
+    render_with_status(&page, StatusCode::OK)
+}
+
+/// Grades a review answer and shows the feedback with when it comes back.
+pub async fn session_answer(
+    auth: SignedIn,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let user = auth.user.id;
+    let lang = auth.ctx.lang;
+    let qid = form
+        .iter()
+        .find(|(k, _)| k == "question")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let chosen: Vec<char> = form
+        .iter()
+        .filter(|(k, _)| k == "choice")
+        .filter_map(|(_, v)| v.chars().next())
+        .collect();
+    if chosen.is_empty() {
+        set_flash(&session, "review.choose_first");
+        return Ok(see_other("/review/session"));
+    }
+    let done = match store::answer(&state.pool, user, &qid, &chosen).await {
+        Ok(done) => done,
+        Err(store::ReviewError::NotDue) => {
+            set_flash(&session, "review.not_due");
+            return Ok(see_other("/review/session"));
+        }
+        Err(store::ReviewError::BadOption) => return Err(AppError::NotFound),
+        Err(store::ReviewError::Db(e)) => return Err(e.into()),
+    };
+    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let q = &done.question;
+    let page = SessionPage {
+        question_id: Some(q.id.clone()),
+        stem: render(&q.stem),
+        multiple: q.kind == crate::bank::Kind::Multiple,
+        choose_n: q.answer.len(),
+        options: options(q, &done.selected),
+        result: Some(done.correct),
+        explanation: render(&q.explanation),
+        source: format!("{} — {}", q.source.file, q.source.heading),
+        next_in: in_words(lang, OffsetDateTime::now_utc(), done.next_due),
+        due_now,
+        due_today,
+        upcoming: None,
+        ctx: auth.ctx,
+    };
+    render_with_status(&page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct DropForm {
+    next: Option<String>,
+}
+
+pub async fn drop_card(
+    auth: SignedIn,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<DropForm>,
+) -> Result<HttpResponse, AppError> {
+    if store::drop_card(&state.pool, auth.user.id, &path).await? {
+        set_flash(&session, "review.dropped");
+    }
+    Ok(see_other(safe_next(form.next.as_deref())))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/settings.html")]
+pub struct SettingsPage {
+    pub ctx: PageCtx,
+    pub retention_pct: u32,
+    pub include_correct: bool,
+    pub error: bool,
+}
+
+pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let s = store::settings(&state.pool, auth.user.id).await?;
+    render_with_status(
+        &SettingsPage {
+            ctx: auth.ctx,
+            retention_pct: (s.retention * 100.0).round() as u32,
+            include_correct: s.include_correct,
+            error: false,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    retention: String,
+    include_correct: Option<String>,
+}
+
+pub async fn save_settings(
+    auth: SignedIn,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let include_correct = form.include_correct.as_deref() == Some("on");
+    let pct = form.retention.trim().trim_end_matches('%').trim().parse::<u32>().ok();
+    let Some(pct) = pct.filter(|p| (70..=99).contains(p)) else {
+        return render_with_status(
+            &SettingsPage {
+                ctx: auth.ctx,
+                retention_pct: 90,
+                include_correct,
+                error: true,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    store::set_settings(
+        &state.pool,
+        auth.user.id,
+        Settings {
+            retention: f64::from(pct) / 100.0,
+            include_correct,
+        },
+    )
+    .await?;
+    set_flash(&session, "review.settings_saved");
+    Ok(see_other("/review/settings"))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn intervals_read_naturally() {
+        let t = datetime!(2026-11-23 09:00 UTC);
+        assert_eq!(in_words(Lang::En, t, t + time::Duration::minutes(10)), "in 10 minutes");
+        assert_eq!(in_words(Lang::Ko, t, t + time::Duration::days(4)), "4일 후");
+        assert_eq!(in_words(Lang::En, t, t + time::Duration::hours(1)), "in 1 hour");
+        assert_eq!(in_words(Lang::En, t, t), "in 1 minute");
+    }
+}
