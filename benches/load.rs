@@ -123,6 +123,7 @@ async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
                     file: "n.txt".into(),
                     heading: "h".into(),
                 },
+                generated: None,
                 pos: Pos::default(),
             });
         }

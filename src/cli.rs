@@ -42,6 +42,122 @@ enum Command {
     /// Work with question-bank files.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Generate draft questions from study notes.
+    #[command(subcommand)]
+    Notes(NotesCommand),
+}
+
+#[derive(Subcommand)]
+enum NotesCommand {
+    /// Write draft questions (native bank format, status = draft) made from note files.
+    Generate {
+        /// Note files (.md is read as Markdown, anything else as plain text) or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The draft file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Same notes and seed, same drafts.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Exam for sections without an SAA/SOA tag.
+        #[arg(long, default_value = "saa-c03", value_parser = ["saa-c03", "soa-c03"])]
+        exam: String,
+        /// Topic slug for the drafts (default: from the first file name).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Blueprint folder the drafts are validated against.
+        #[arg(long, default_value = "question_bank/blueprints")]
+        blueprints: PathBuf,
+    },
+    /// Report generation quality: drafts, rejections per rule, section coverage, time, and sample drafts.
+    Report {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "saa-c03", value_parser = ["saa-c03", "soa-c03"])]
+        exam: String,
+        /// How many drafts, drawn at random, to print verbatim.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+        #[arg(long, default_value = "question_bank/blueprints")]
+        blueprints: PathBuf,
+    },
+}
+
+/// Reads note files, expanding folders (sorted, so output is stable).
+fn read_notes(paths: &[PathBuf]) -> anyhow::Result<Vec<crate::notes::draft::NoteInput>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|e| e.is_file())
+                .collect();
+            entries.sort();
+            files.extend(entries);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(crate::notes::draft::NoteInput { name, bytes })
+        })
+        .collect()
+}
+
+fn blueprints_from(dir: &std::path::Path) -> Vec<crate::bank::model::Blueprint> {
+    crate::bank::load_paths(&[dir.to_path_buf()], None).bank.blueprints
+}
+
+fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duration) {
+    let r = &g.report;
+    println!("drafts produced: {}", r.drafts);
+    for (kind, n) in &r.by_kind {
+        println!("  {kind}: {n}");
+    }
+    println!("drafts rejected by rule:");
+    for rule in [
+        crate::notes::draft::Rule::AnswerInStem,
+        crate::notes::draft::Rule::DuplicateOptions,
+        crate::notes::draft::Rule::DistractorTrue,
+        crate::notes::draft::Rule::TooFewDistractors,
+        crate::notes::draft::Rule::DuplicateStem,
+        crate::notes::draft::Rule::Invalid,
+    ] {
+        println!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
+    }
+    println!(
+        "sections with at least one draft: {} of {} ({:.1} %)",
+        r.sections_with_draft,
+        r.sections,
+        r.coverage() * 100.0
+    );
+    println!(
+        "facts found: {}",
+        r.facts
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for w in &g.warnings {
+        println!("warning: {w}");
+    }
+    for e in &g.errors {
+        println!("error: {e}");
+    }
+    println!("generation time: {:.0} ms", elapsed.as_secs_f64() * 1000.0);
 }
 
 #[derive(Subcommand)]
@@ -143,13 +259,16 @@ enum UserCommand {
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.log_format, "info,sqlx=warn");
-    if let Command::Bank(cmd) = cli.command {
-        return bank(cmd, cli.database_url).await;
-    }
+    let command = match cli.command {
+        Command::Bank(cmd) => return bank(cmd, cli.database_url).await,
+        Command::Notes(cmd) => return notes_command(cmd),
+        other => other,
+    };
     let database_url = cli
         .database_url
         .context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
-    match cli.command {
+    match command {
+        Command::Notes(_) => Ok(()),
         Command::Serve(args) => serve(database_url, args).await,
         Command::Migrate => {
             let pool = crate::db::pool(&database_url, 2)?;
@@ -377,5 +496,74 @@ fn read_password() -> anyhow::Result<String> {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
+    use crate::notes::draft::{Options, generate};
+    match cmd {
+        NotesCommand::Generate {
+            paths,
+            out,
+            seed,
+            exam,
+            topic,
+            blueprints,
+        } => {
+            let inputs = read_notes(&paths)?;
+            let opts = Options {
+                seed,
+                default_exam: exam,
+                topic,
+            };
+            let t = std::time::Instant::now();
+            let g = generate(&inputs, &opts, &blueprints_from(&blueprints));
+            let elapsed = t.elapsed();
+            if g.drafts.is_empty() {
+                print_report(&g, elapsed);
+                bail!("no drafts could be made from these notes; nothing was written");
+            }
+            let files = crate::bank::export::to_native_files(&g.bank())?;
+            let text: String = files.into_values().collect();
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            print_report(&g, elapsed);
+            println!("wrote {} draft(s) to {}", g.drafts.len(), out.display());
+            Ok(())
+        }
+        NotesCommand::Report {
+            paths,
+            seed,
+            exam,
+            samples,
+            blueprints,
+        } => {
+            use rand::SeedableRng;
+            use rand::seq::SliceRandom;
+            let inputs = read_notes(&paths)?;
+            let opts = Options {
+                seed,
+                default_exam: exam,
+                topic: None,
+            };
+            let t = std::time::Instant::now();
+            let g = generate(&inputs, &opts, &blueprints_from(&blueprints));
+            let elapsed = t.elapsed();
+            print_report(&g, elapsed);
+            let mut picks: Vec<&crate::notes::draft::Draft> = g.drafts.iter().collect();
+            picks.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+            let sample = crate::bank::model::Bank {
+                blueprints: vec![],
+                topics: vec![g.topic.clone()],
+                questions: picks.into_iter().take(samples).map(|d| d.question.clone()).collect(),
+            };
+            println!(
+                "\n# {} draft(s) drawn at random (seed {seed}), verbatim:\n",
+                sample.questions.len()
+            );
+            for text in crate::bank::export::to_native_files(&sample)?.into_values() {
+                println!("{text}");
+            }
+            Ok(())
+        }
     }
 }

@@ -38,6 +38,15 @@ struct QuestionOut<'a> {
     stem: &'a str,
     explanation: &'a str,
     options: Vec<OptionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generated: Option<GeneratedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct GeneratedOut<'a> {
+    path: &'a str,
+    lines: [u32; 2],
+    quality: u8,
 }
 
 #[derive(Serialize)]
@@ -90,6 +99,11 @@ fn question_out(q: &Question) -> QuestionOut<'_> {
                 rationale: &o.rationale,
             })
             .collect(),
+        generated: q.generated.as_ref().map(|g| GeneratedOut {
+            path: &g.path,
+            lines: g.lines,
+            quality: g.quality,
+        }),
     }
 }
 

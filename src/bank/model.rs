@@ -149,6 +149,17 @@ pub struct Source {
     pub heading: String,
 }
 
+/// Where a generated draft came from and how good the generator thinks it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generated {
+    /// The heading path in the note, outermost first, joined with " > ".
+    pub path: String,
+    /// First and last line of the note text the draft was built from.
+    pub lines: [u32; 2],
+    /// 0–100; higher is more likely to be publishable as is.
+    pub quality: u8,
+}
+
 /// A question as stored in an immutable version (positions are not part of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
@@ -165,6 +176,9 @@ pub struct Question {
     pub answer: Vec<char>,
     pub options: Vec<Choice>,
     pub source: Source,
+    /// Set on drafts made from notes; absent from hand-written questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
     #[serde(skip)]
     pub pos: Pos,
 }

@@ -7,7 +7,9 @@ use std::ops::Range;
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
 use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Blueprint, BlueprintDomain, Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
+use super::model::{
+    Blueprint, BlueprintDomain, Choice, Difficulty, Generated, Kind, Pos, Question, Source, Status, Topic,
+};
 
 /// What one bank file holds.
 #[derive(Debug, Default)]
@@ -182,9 +184,11 @@ const QUESTION_FIELDS: &[&str] = &[
     "answer",
     "source",
     "options",
+    "generated",
 ];
 const OPTION_FIELDS: &[&str] = &["key", "text", "rationale"];
 const SOURCE_FIELDS: &[&str] = &["file", "heading"];
+const GENERATED_FIELDS: &[&str] = &["path", "lines", "quality"];
 
 /// Parses one topic/question file. Problems are appended to `diags`; whatever
 /// parsed cleanly is returned so later checks can still run on it.
@@ -411,6 +415,7 @@ fn parse_question(
         })
     });
     let options = parse_options(r, t, at.clone(), &what);
+    let generated = t.get("generated").and_then(|item| parse_generated(r, item));
 
     let mut answer = Vec::new();
     if let Some(raw) = &answer_raw {
@@ -444,7 +449,42 @@ fn parse_question(
         answer: answer_raw.map(|_| answer)?,
         options: options?,
         source: source?,
+        generated,
         pos: r.pos(at),
+    })
+}
+
+/// The optional `generated = { path, lines = [first, last], quality }` of a draft.
+fn parse_generated(r: &mut Reader<'_>, item: &Item) -> Option<Generated> {
+    let gt = r.table(item, "generated")?;
+    r.unknown_keys(gt, "`generated`", GENERATED_FIELDS);
+    let at = item.span();
+    let path = r.string(gt, at.clone(), "`generated`", "path");
+    let quality = r.uint(gt, at.clone(), "`generated`", "quality");
+    if quality.is_some_and(|q| q > 100) {
+        r.err(gt.get("quality").and_then(Item::span), "`quality` must be 0–100");
+    }
+    let lines = r.item(gt, at, "`generated`", "lines").and_then(|li| {
+        let nums: Option<Vec<u32>> = li
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_integer().and_then(|i| u32::try_from(i).ok()))
+                    .collect()
+            })
+            .and_then(|v: Vec<Option<u32>>| v.into_iter().collect());
+        match nums.as_deref() {
+            Some([a, b]) if a <= b => Some([*a, *b]),
+            _ => {
+                r.err(li.span(), "`lines` must be [first, last] line numbers");
+                None
+            }
+        }
+    });
+    Some(Generated {
+        path: path?,
+        lines: lines?,
+        quality: u8::try_from(quality?.min(100)).ok()?,
     })
 }
 

@@ -51,6 +51,9 @@ impl From<sqlx::Error> for ImportError {
 pub enum Mode {
     DryRun,
     Apply,
+    /// Apply, but only add and update: nothing missing from the upload is
+    /// retired. Publishing a few reviewed drafts into a topic uses this.
+    Add,
 }
 
 #[derive(sqlx::FromRow)]
@@ -248,6 +251,7 @@ pub async fn import(
     let uploaded: HashSet<&str> = ids.iter().copied().collect();
     let mut retired: Vec<String> = existing
         .iter()
+        .filter(|_| mode != Mode::Add)
         .filter(|(id, e)| !e.retired && !uploaded.contains(id.as_str()) && topics.contains(&e.topic.as_str()))
         .map(|(id, _)| id.clone())
         .collect();
@@ -282,7 +286,7 @@ pub async fn import(
         .await?;
     }
     match mode {
-        Mode::Apply => tx.commit().await?,
+        Mode::Apply | Mode::Add => tx.commit().await?,
         Mode::DryRun => tx.rollback().await?,
     }
     Ok(report)

@@ -1,6 +1,9 @@
 //! Study notes: their heading structure, used to check question sources and to
 //! report which sections the bank covers. Knows nothing of HTTP.
 
+pub mod draft;
+pub mod store;
+
 use std::path::Path;
 
 use crate::bank::validate::normalize;
@@ -59,7 +62,7 @@ pub fn headings(text: &str) -> Vec<Heading> {
     out
 }
 
-fn tags_of(text: &str) -> Vec<String> {
+pub(crate) fn tags_of(text: &str) -> Vec<String> {
     let Some(start) = text.find('[') else { return Vec::new() };
     let Some(len) = text[start..].find(']') else {
         return Vec::new();

@@ -12,6 +12,7 @@ pub mod history;
 pub mod instructor;
 pub mod markdown;
 pub mod middleware;
+pub mod notes;
 pub mod pages;
 pub mod review;
 
@@ -93,6 +94,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/instructor/bank/questions/{id}", web::get().to(bank::question))
         .route("/instructor/bank/questions/{id}/retire", web::post().to(bank::retire))
         .route("/instructor/bank/questions/{id}/restore", web::post().to(bank::restore))
+        .service(
+            web::resource("/instructor/notes")
+                .route(web::get().to(notes::index))
+                .route(web::post().to(notes::upload)),
+        )
+        .route("/instructor/notes/{id}", web::get().to(notes::batch))
+        .route("/instructor/notes/{id}/approve", web::post().to(notes::approve_bulk))
+        .route("/instructor/notes/{id}/publish", web::post().to(notes::publish))
+        .route("/instructor/notes/{id}/drafts/{n}", web::post().to(notes::set_state))
+        .service(
+            web::resource("/instructor/notes/{id}/drafts/{n}/edit")
+                .route(web::get().to(notes::edit_form))
+                .route(web::post().to(notes::edit)),
+        )
         .route("/admin/users", web::get().to(admin::users))
         .route("/admin/users/{id}/role", web::post().to(admin::set_role));
 }

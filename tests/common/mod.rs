@@ -368,6 +368,7 @@ pub async fn seed_saa_bank_with_topics(app: &TestApp, per_domain: usize, topic_p
                     file: "n.txt".into(),
                     heading: "h".into(),
                 },
+                generated: None,
                 pos: Pos::default(),
             });
         }

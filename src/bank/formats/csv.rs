@@ -199,6 +199,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
             answer,
             options,
             source,
+            generated: None,
             pos: pos(line, 1),
         });
     }

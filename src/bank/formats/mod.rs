@@ -184,6 +184,7 @@ impl RawQuestion {
                 file: self.file,
                 heading: "—".to_owned(),
             },
+            generated: None,
             pos: self.pos,
         }
     }

@@ -1,0 +1,537 @@
+//! A note as a tree of sections holding blocks (list items with their nesting,
+//! paragraphs, table rows), each with the line it came from. Markdown goes
+//! through pulldown-cmark; plain text is read by lines and indentation. Both
+//! builders are iterative, so deep nesting cannot overflow the stack.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::text::clean_inline;
+
+/// Larger files are refused with a clear message rather than processed slowly.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Item,
+    Para,
+    Row,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Inline Markdown removed.
+    pub text: String,
+    /// The first bold span, when the line has one.
+    pub bold: Option<String>,
+    /// Table cells (rows only).
+    pub cells: Vec<String>,
+    /// The first row of a table.
+    pub header: bool,
+    pub line: usize,
+    /// The list item this one is nested in (index into the section's blocks).
+    pub parent: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    pub level: u8,
+    pub line: usize,
+    pub tags: Vec<String>,
+    pub parent: Option<usize>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub file: String,
+    pub sections: Vec<Section>,
+    pub lines: Vec<String>,
+}
+
+impl Outline {
+    /// Heading titles from the top down to `s`, joined with " > ".
+    pub fn path(&self, s: usize) -> String {
+        let mut parts = Vec::new();
+        let mut cur = Some(s);
+        while let Some(i) = cur {
+            if self.sections[i].level > 0 {
+                parts.push(self.sections[i].title.as_str());
+            }
+            cur = self.sections[i].parent;
+        }
+        parts.reverse();
+        parts.join(" > ")
+    }
+
+    /// The level-2 section (or the top-most heading) that `s` belongs to.
+    pub fn top(&self, s: usize) -> usize {
+        let mut cur = s;
+        while let Some(p) = self.sections[cur].parent {
+            if self.sections[p].level == 0 || self.sections[cur].level <= 2 {
+                break;
+            }
+            cur = p;
+        }
+        cur
+    }
+
+    /// Exam tags on `s` or the nearest heading above it that has any.
+    pub fn tags(&self, s: usize) -> &[String] {
+        let mut cur = Some(s);
+        while let Some(i) = cur {
+            if !self.sections[i].tags.is_empty() {
+                return &self.sections[i].tags;
+            }
+            cur = self.sections[i].parent;
+        }
+        &[]
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InputError {
+    #[error("{file}: larger than {max} MB; split it into smaller files", max = MAX_BYTES / 1024 / 1024)]
+    TooLarge { file: String },
+    #[error("{file}: looks like binary data, not text notes")]
+    Binary { file: String },
+    #[error("{file}: holds no text")]
+    Empty { file: String },
+}
+
+/// Decodes a note file. Invalid UTF-8 is replaced and reported as a warning.
+pub fn decode(file: &str, bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, InputError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(InputError::TooLarge { file: file.into() });
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
+        .count();
+    if head.contains(&0) || control * 10 > head.len().max(1) {
+        return Err(InputError::Binary { file: file.into() });
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_owned(),
+        Err(_) => {
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            let bad = lossy.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
+            warnings.push(format!(
+                "{file}: not valid UTF-8; {bad} undecodable sequence(s) were replaced"
+            ));
+            lossy
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+    if text.trim().is_empty() {
+        return Err(InputError::Empty { file: file.into() });
+    }
+    Ok(text)
+}
+
+struct Builder {
+    sections: Vec<Section>,
+    /// Open sections, innermost last (indices).
+    open: Vec<usize>,
+}
+
+impl Builder {
+    fn new(file: &str) -> Self {
+        Builder {
+            sections: vec![Section {
+                title: file.to_owned(),
+                level: 0,
+                line: 1,
+                tags: vec![],
+                parent: None,
+                blocks: vec![],
+            }],
+            open: vec![0],
+        }
+    }
+
+    fn heading(&mut self, level: u8, raw: &str, line: usize) {
+        let (title, _) = clean_inline(raw);
+        if title.is_empty() {
+            return;
+        }
+        while self.open.len() > 1 && self.sections[*self.open.last().unwrap_or(&0)].level >= level {
+            self.open.pop();
+        }
+        let parent = self.open.last().copied();
+        self.sections.push(Section {
+            tags: crate::notes::tags_of(&title),
+            title,
+            level,
+            line,
+            parent,
+            blocks: vec![],
+        });
+        self.open.push(self.sections.len() - 1);
+    }
+
+    fn current(&mut self) -> &mut Section {
+        let i = self.open.last().copied().unwrap_or(0);
+        &mut self.sections[i]
+    }
+}
+
+/// Parses plain text: `#` headings (also inside bullets, as these notes write
+/// them), bullets by indentation, `|` table rows, everything else paragraphs.
+pub fn parse_text(file: &str, text: &str) -> Outline {
+    let mut b = Builder::new(file);
+    // (indent, block index) of open list items in the current section
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut in_fence = false;
+    let mut table_open = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let indent: usize = raw
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .map(|c| if c == '\t' { 4 } else { 1 })
+            .sum();
+        let t = raw.trim();
+        if t.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence || t.is_empty() {
+            if t.is_empty() {
+                table_open = false;
+            }
+            continue;
+        }
+        let unbulleted = t.trim_start_matches(['-', '*', '+', '•', '·', ' ', '\t']);
+        let hashes = unbulleted.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && unbulleted[hashes..].starts_with([' ', '\t']) {
+            b.heading(hashes as u8, &unbulleted[hashes..], line);
+            items.clear();
+            table_open = false;
+            continue;
+        }
+        if t.starts_with('|') {
+            let cells: Vec<String> = t.trim_matches('|').split('|').map(|c| clean_inline(c).0).collect();
+            if cells.iter().all(|c| c.chars().all(|x| matches!(x, '-' | ':' | ' '))) {
+                continue;
+            }
+            let header = !table_open;
+            table_open = true;
+            b.current().blocks.push(Block {
+                kind: BlockKind::Row,
+                text: cells.join(" | "),
+                bold: None,
+                cells,
+                header,
+                line,
+                parent: None,
+            });
+            continue;
+        }
+        table_open = false;
+        let bullet = ["- ", "* ", "+ ", "• ", "· "].iter().any(|p| t.starts_with(p))
+            || t.split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit()));
+        let body = if bullet {
+            t.split_once(' ').map_or("", |(_, r)| r)
+        } else {
+            t
+        };
+        let (clean, bold) = clean_inline(body);
+        if clean.is_empty() {
+            continue;
+        }
+        if bullet {
+            while items.last().is_some_and(|&(ind, _)| ind >= indent) {
+                items.pop();
+            }
+            let parent = items.last().map(|&(_, bi)| bi);
+            let sec = b.current();
+            sec.blocks.push(Block {
+                kind: BlockKind::Item,
+                text: clean,
+                bold,
+                cells: vec![],
+                header: false,
+                line,
+                parent,
+            });
+            let idx = sec.blocks.len() - 1;
+            items.push((indent, idx));
+        } else {
+            // An indented continuation under a bullet belongs to it as a child.
+            let parent = if indent > 0 {
+                items.last().map(|&(_, bi)| bi)
+            } else {
+                None
+            };
+            if indent == 0 {
+                items.clear();
+            }
+            b.current().blocks.push(Block {
+                kind: BlockKind::Para,
+                text: clean,
+                bold,
+                cells: vec![],
+                header: false,
+                line,
+                parent,
+            });
+        }
+    }
+    Outline {
+        file: file.to_owned(),
+        sections: b.sections,
+        lines: text.lines().map(str::to_owned).collect(),
+    }
+}
+
+/// Parses Markdown with pulldown-cmark (tables on).
+pub fn parse_markdown(file: &str, text: &str) -> Outline {
+    let mut line_starts = vec![0usize];
+    for (i, byte) in text.bytes().enumerate() {
+        if byte == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1);
+    let mut b = Builder::new(file);
+    // Open list items: block index, or None for an item whose text has not started.
+    let mut items: Vec<Option<usize>> = Vec::new();
+    let mut buf = String::new();
+    let mut buf_line = 0usize;
+    let mut heading: Option<u8> = None;
+    let mut in_item_text = false;
+    let mut row: Vec<String> = Vec::new();
+    let mut in_head = false;
+    let mut cell = String::new();
+    let mut in_cell = false;
+
+    let flush = |b: &mut Builder, items: &mut [Option<usize>], buf: &mut String, line: usize, item: bool| {
+        let raw = std::mem::take(buf);
+        let (clean, bold) = clean_inline(&raw);
+        if clean.is_empty() {
+            return;
+        }
+        let parent = items.iter().rev().skip(usize::from(item)).find_map(|x| *x);
+        let sec = b.current();
+        sec.blocks.push(Block {
+            kind: if item { BlockKind::Item } else { BlockKind::Para },
+            text: clean,
+            bold,
+            cells: vec![],
+            header: false,
+            line,
+            parent,
+        });
+        if item {
+            let idx = sec.blocks.len() - 1;
+            if let Some(last) = items.last_mut() {
+                *last = Some(idx);
+            }
+        }
+    };
+
+    for (ev, range) in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter()
+    {
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some(level as u8);
+                buf.clear();
+                buf_line = line_of(range.start);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(level) = heading.take() {
+                    let raw = std::mem::take(&mut buf);
+                    b.heading(level, &raw, buf_line);
+                    items.clear();
+                }
+            }
+            Event::Start(Tag::Item) => {
+                if in_item_text {
+                    flush(&mut b, &mut items, &mut buf, buf_line, true);
+                }
+                items.push(None);
+                in_item_text = true;
+                buf.clear();
+                buf_line = line_of(range.start);
+            }
+            Event::End(TagEnd::Item) => {
+                if in_item_text {
+                    flush(&mut b, &mut items, &mut buf, buf_line, true);
+                    in_item_text = false;
+                }
+                items.pop();
+            }
+            Event::Start(Tag::Paragraph) if !in_item_text => {
+                buf.clear();
+                buf_line = line_of(range.start);
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if in_item_text {
+                    flush(&mut b, &mut items, &mut buf, buf_line, true);
+                    in_item_text = false;
+                } else {
+                    flush(&mut b, &mut items, &mut buf, buf_line, false);
+                }
+            }
+            Event::Start(Tag::List(_)) if in_item_text => {
+                flush(&mut b, &mut items, &mut buf, buf_line, true);
+                in_item_text = false;
+            }
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => {
+                push_row(&mut b, &mut row, true, buf_line);
+                in_head = false;
+            }
+            Event::Start(Tag::TableRow) => {
+                row.clear();
+                buf_line = line_of(range.start);
+            }
+            Event::End(TagEnd::TableRow) => push_row(&mut b, &mut row, in_head, buf_line),
+            Event::Start(Tag::TableCell) => {
+                in_cell = true;
+                cell.clear();
+                if in_head {
+                    buf_line = line_of(range.start);
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                in_cell = false;
+                row.push(clean_inline(&cell).0);
+            }
+            Event::Start(Tag::Strong) => {
+                if in_cell {
+                    cell.push_str("**");
+                } else {
+                    buf.push_str("**");
+                }
+            }
+            Event::End(TagEnd::Strong) => {
+                if in_cell {
+                    cell.push_str("**");
+                } else {
+                    buf.push_str("**");
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if in_cell {
+                    cell.push_str(&t);
+                } else {
+                    buf.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if in_cell {
+                    cell.push(' ');
+                } else {
+                    buf.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    Outline {
+        file: file.to_owned(),
+        sections: b.sections,
+        lines: text.lines().map(str::to_owned).collect(),
+    }
+}
+
+fn push_row(b: &mut Builder, row: &mut Vec<String>, header: bool, line: usize) {
+    if row.is_empty() {
+        return;
+    }
+    let cells = std::mem::take(row);
+    b.current().blocks.push(Block {
+        kind: BlockKind::Row,
+        text: cells.join(" | "),
+        bold: None,
+        cells,
+        header,
+        line,
+        parent: None,
+    });
+}
+
+/// Markdown files (`.md`, `.markdown`) go through pulldown-cmark; anything
+/// else is read as plain text.
+pub fn parse(file: &str, text: &str) -> Outline {
+    let lower = file.to_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        parse_markdown(file, text)
+    } else {
+        parse_text(file, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTE: &str = "# Storage\n## [SAA] EBS\n- **EBS 유형**\n  - gp3 : 범용 SSD 볼륨\n  - st1 : 처리량 최적화 HDD\n\n본문 문장이다.\n### Snapshots\n| 이름 | 설명 |\n|---|---|\n| A | 첫째 |\n";
+
+    #[test]
+    fn text_and_markdown_give_the_same_tree() {
+        for outline in [parse_text("n.txt", NOTE), parse_markdown("n.md", NOTE)] {
+            let titles: Vec<_> = outline.sections.iter().map(|s| (s.level, s.title.as_str())).collect();
+            assert_eq!(
+                titles,
+                vec![(0, "n.txt"), (1, "Storage"), (2, "[SAA] EBS"), (3, "Snapshots")]
+                    .into_iter()
+                    .map(|(l, t)| (l, if l == 0 { outline.file.as_str() } else { t }))
+                    .collect::<Vec<_>>()
+            );
+            let ebs = &outline.sections[2];
+            assert_eq!(ebs.tags, vec!["SAA"]);
+            let items: Vec<_> = ebs.blocks.iter().map(|b| (b.text.as_str(), b.parent, b.line)).collect();
+            assert_eq!(items[0], ("EBS 유형", None, 3), "{items:?}");
+            assert_eq!(items[1], ("gp3 : 범용 SSD 볼륨", Some(0), 4));
+            assert_eq!(items[2].1, Some(0));
+            assert_eq!(items[3].0, "본문 문장이다.");
+            assert_eq!(ebs.blocks[0].bold.as_deref(), Some("EBS 유형"));
+            let rows: Vec<_> = outline.sections[3]
+                .blocks
+                .iter()
+                .map(|b| (b.cells.clone(), b.header))
+                .collect();
+            assert_eq!(
+                rows,
+                vec![
+                    (vec!["이름".to_string(), "설명".into()], true),
+                    (vec!["A".into(), "첫째".into()], false)
+                ]
+            );
+            assert_eq!(outline.path(3), "Storage > [SAA] EBS > Snapshots");
+        }
+    }
+
+    #[test]
+    fn binary_and_oversized_input_is_refused_clearly() {
+        let mut w = vec![];
+        assert!(matches!(
+            decode("a.bin", &[0, 159, 146, 150, 0, 1, 2], &mut w),
+            Err(InputError::Binary { .. })
+        ));
+        assert!(matches!(
+            decode("big.md", &vec![b'a'; MAX_BYTES + 1], &mut w),
+            Err(InputError::TooLarge { .. })
+        ));
+        let t = decode("bad.md", b"## ok\n\xff\xfe text", &mut w).unwrap();
+        assert!(t.contains("text"));
+        assert_eq!(w.len(), 1, "invalid UTF-8 is a warning, not a failure");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let deep_list: String = (0..10_000).map(|i| format!("{}- item {i}\n", "  ".repeat(i))).collect();
+        let o = parse_text("deep.txt", &deep_list);
+        assert_eq!(o.sections[0].blocks.len(), 10_000);
+        let quotes = format!("{}deep\n", ">".repeat(10_000));
+        parse_markdown("q.md", &quotes);
+        let lists: String = (0..10_000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+        parse_markdown("l.md", &lists);
+    }
+}

@@ -1,0 +1,377 @@
+//! Draft batches in PostgreSQL: saving what the generator made, the review
+//! states, edits, and publishing approved drafts through the bank import.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::draft::{Generation, Rule};
+use crate::accounts::UserId;
+use crate::bank::model::{Bank, Pos, Question, Status, Topic};
+use crate::bank::store::{ImportError, ImportReport, Mode, import};
+use crate::db::DbError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Approved,
+    Rejected,
+    Published,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        match s {
+            "pending" => Some(State::Pending),
+            "approved" => Some(State::Approved),
+            "rejected" => Some(State::Rejected),
+            "published" => Some(State::Published),
+            _ => None,
+        }
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> DbError {
+    DbError::Corrupt(e.to_string())
+}
+
+/// Saves a generation as a new batch, all drafts pending, in one transaction.
+pub async fn save(pool: &PgPool, user: UserId, files: &[String], g: &Generation) -> Result<Uuid, DbError> {
+    let id = Uuid::new_v4();
+    let r = &g.report;
+    let report = serde_json::json!({
+        "drafts": r.drafts,
+        "sections": r.sections,
+        "sections_with_draft": r.sections_with_draft,
+        "rejected": r.rejected.iter().map(|(k, v)| (k.as_str(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
+        "by_kind": r.by_kind,
+        "errors": g.errors,
+    });
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "insert into note_batches (id, user_id, files, topic_slug, topic_name_ko, topic_name_en, summary_ko, summary_en, report, warnings)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(files)
+    .bind(&g.topic.slug)
+    .bind(&g.topic.name_ko)
+    .bind(&g.topic.name_en)
+    .bind(&g.topic.summary_ko)
+    .bind(&g.topic.summary_en)
+    .bind(report)
+    .bind(&g.warnings)
+    .execute(&mut *tx)
+    .await?;
+    let mut ns = Vec::new();
+    let mut questions = Vec::new();
+    let mut kinds = Vec::new();
+    let mut dfiles = Vec::new();
+    let mut sections = Vec::new();
+    let mut firsts = Vec::new();
+    let mut lasts = Vec::new();
+    let mut excerpts = Vec::new();
+    let mut qualities = Vec::new();
+    for (i, d) in g.drafts.iter().enumerate() {
+        let gen_meta = d.question.generated.as_ref();
+        ns.push(i as i32 + 1);
+        questions.push(serde_json::to_value(&d.question).map_err(corrupt)?);
+        kinds.push(d.kind);
+        dfiles.push(d.file.as_str());
+        sections.push(gen_meta.map_or("", |m| m.path.as_str()));
+        firsts.push(gen_meta.map_or(0, |m| m.lines[0] as i32));
+        lasts.push(gen_meta.map_or(0, |m| m.lines[1] as i32));
+        excerpts.push(d.excerpt.as_str());
+        qualities.push(gen_meta.map_or(0, |m| i32::from(m.quality)));
+    }
+    sqlx::query(
+        "insert into note_drafts (batch_id, n, question, kind, file, section, first_line, last_line, excerpt, quality)
+         select $1, * from unnest($2::int[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::int[])",
+    )
+    .bind(id)
+    .bind(&ns)
+    .bind(&questions)
+    .bind(&kinds)
+    .bind(&dfiles)
+    .bind(&sections)
+    .bind(&firsts)
+    .bind(&lasts)
+    .bind(&excerpts)
+    .bind(&qualities)
+    .execute(&mut *tx)
+    .await?;
+    crate::accounts::audit(
+        &mut *tx,
+        Some(user),
+        "notes.generate",
+        &id.to_string(),
+        serde_json::json!({ "files": files, "drafts": g.drafts.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchSummary {
+    pub id: Uuid,
+    pub files: Vec<String>,
+    pub created_at: OffsetDateTime,
+    pub pending: i64,
+    pub approved: i64,
+    pub published: i64,
+    pub total: i64,
+}
+
+pub async fn batches(pool: &PgPool) -> Result<Vec<BatchSummary>, DbError> {
+    Ok(sqlx::query_as(
+        "select b.id, b.files, b.created_at,
+                count(*) filter (where d.state = 'pending') as pending,
+                count(*) filter (where d.state = 'approved') as approved,
+                count(*) filter (where d.state = 'published') as published,
+                count(d.n) as total
+         from note_batches b left join note_drafts d on d.batch_id = b.id
+         group by b.id order by b.created_at desc limit 50",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub id: Uuid,
+    pub files: Vec<String>,
+    pub topic: Topic,
+    pub report: serde_json::Value,
+    pub warnings: Vec<String>,
+}
+
+type BatchRow = (
+    Uuid,
+    Vec<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    serde_json::Value,
+    Vec<String>,
+);
+
+pub async fn batch(pool: &PgPool, id: Uuid) -> Result<Option<Batch>, DbError> {
+    let row: Option<BatchRow> = sqlx::query_as(
+        "select id, files, topic_slug, topic_name_ko, topic_name_en, summary_ko, summary_en, report, warnings
+         from note_batches where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(id, files, slug, name_ko, name_en, summary_ko, summary_en, report, warnings)| Batch {
+            id,
+            files,
+            topic: Topic {
+                slug,
+                name_ko,
+                name_en,
+                domains: vec![],
+                summary_ko,
+                summary_en,
+                pos: Pos::default(),
+            },
+            report,
+            warnings,
+        },
+    ))
+}
+
+#[derive(Debug, Clone)]
+pub struct DraftRow {
+    pub n: i32,
+    pub question: Question,
+    pub kind: String,
+    pub file: String,
+    pub section: String,
+    pub first_line: i32,
+    pub last_line: i32,
+    pub excerpt: String,
+    pub quality: i32,
+    pub state: State,
+}
+
+type DraftTuple = (
+    i32,
+    serde_json::Value,
+    String,
+    String,
+    String,
+    i32,
+    i32,
+    String,
+    i32,
+    String,
+);
+
+fn to_row(t: DraftTuple) -> Result<DraftRow, DbError> {
+    let (n, q, kind, file, section, first_line, last_line, excerpt, quality, state) = t;
+    Ok(DraftRow {
+        n,
+        question: serde_json::from_value(q).map_err(corrupt)?,
+        kind,
+        file,
+        section,
+        first_line,
+        last_line,
+        excerpt,
+        quality,
+        state: State::parse(&state).ok_or_else(|| corrupt(format!("draft state {state}")))?,
+    })
+}
+
+const DRAFT: &str =
+    "select n, question, kind, file, section, first_line, last_line, excerpt, quality, state from note_drafts";
+
+/// Drafts of a batch in note order (file, then line), optionally one state only.
+pub async fn drafts(pool: &PgPool, batch: Uuid, state: Option<State>) -> Result<Vec<DraftRow>, DbError> {
+    let rows: Vec<DraftTuple> = sqlx::query_as(&format!(
+        "{DRAFT} where batch_id = $1 and ($2::text is null or state = $2) order by file, first_line, n"
+    ))
+    .bind(batch)
+    .bind(state.map(State::as_str))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(to_row).collect()
+}
+
+pub async fn draft(pool: &PgPool, batch: Uuid, n: i32) -> Result<Option<DraftRow>, DbError> {
+    let row: Option<DraftTuple> = sqlx::query_as(&format!("{DRAFT} where batch_id = $1 and n = $2"))
+        .bind(batch)
+        .bind(n)
+        .fetch_optional(pool)
+        .await?;
+    row.map(to_row).transpose()
+}
+
+/// Approves, rejects or reopens one draft; published drafts stay published.
+pub async fn set_state(pool: &PgPool, batch: Uuid, n: i32, state: State) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "update note_drafts set state = $3, updated_at = now() where batch_id = $1 and n = $2 and state <> 'published'",
+    )
+    .bind(batch)
+    .bind(n)
+    .bind(state.as_str())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Approves every pending draft whose quality score is at least `min`.
+pub async fn approve_at_least(pool: &PgPool, batch: Uuid, min: i32) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "update note_drafts set state = 'approved', updated_at = now()
+         where batch_id = $1 and state = 'pending' and quality >= $2",
+    )
+    .bind(batch)
+    .bind(min)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Replaces a draft's question with an edited one (already validated by the caller).
+pub async fn update(pool: &PgPool, batch: Uuid, n: i32, q: &Question) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "update note_drafts set question = $3, updated_at = now() where batch_id = $1 and n = $2 and state <> 'published'",
+    )
+    .bind(batch)
+    .bind(n)
+    .bind(serde_json::to_value(q).map_err(corrupt)?)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("no approved drafts to publish")]
+    NothingApproved,
+    #[error("the approved drafts do not pass validation")]
+    Invalid(Vec<crate::bank::diagnostics::Diagnostic>),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Publishes the approved drafts into `topic` (the batch's own new topic, or
+/// an existing one) through the bank import, which validates and versions
+/// them; nothing already in the topic is retired. All or nothing.
+pub async fn publish(
+    pool: &PgPool,
+    batch: &Batch,
+    into_topic: Option<&str>,
+    actor: UserId,
+) -> Result<ImportReport, PublishError> {
+    let approved = drafts(pool, batch.id, Some(State::Approved)).await?;
+    if approved.is_empty() {
+        return Err(PublishError::NothingApproved);
+    }
+    let slug = into_topic.unwrap_or(&batch.topic.slug).to_owned();
+    let mut topic = batch.topic.clone();
+    let mut domains: Vec<(String, String)> = approved
+        .iter()
+        .flat_map(|d| d.question.domains.iter().map(|(e, c)| (e.clone(), c.clone())))
+        .collect();
+    domains.sort();
+    domains.dedup();
+    topic.domains = domains;
+    let questions: Vec<Question> = approved
+        .iter()
+        .map(|d| {
+            let mut q = d.question.clone();
+            q.status = Status::Published;
+            q.topic = slug.clone();
+            q
+        })
+        .collect();
+    let bank = Bank {
+        blueprints: vec![],
+        topics: if into_topic.is_some() { vec![] } else { vec![topic] },
+        questions,
+    };
+    let report = match import(pool, &bank, Some(actor), Mode::Add).await {
+        Ok(r) => r,
+        Err(ImportError::Invalid(d)) => return Err(PublishError::Invalid(d)),
+        Err(ImportError::Db(e)) => return Err(e.into()),
+    };
+    let ns: Vec<i32> = approved.iter().map(|d| d.n).collect();
+    sqlx::query("update note_drafts set state = 'published', updated_at = now() where batch_id = $1 and n = any($2)")
+        .bind(batch.id)
+        .bind(&ns)
+        .execute(pool)
+        .await
+        .map_err(DbError::from)?;
+    // Marked after the import commits; publishing again is harmless, since
+    // re-importing identical questions changes nothing.
+    Ok(report)
+}
+
+/// The rules in the order reports list them.
+pub const RULES: [Rule; 6] = [
+    Rule::AnswerInStem,
+    Rule::DuplicateOptions,
+    Rule::DistractorTrue,
+    Rule::TooFewDistractors,
+    Rule::DuplicateStem,
+    Rule::Invalid,
+];

@@ -1,0 +1,491 @@
+//! "Generate from notes": instructors upload study notes, review the draft
+//! questions beside the note lines they came from, approve, edit or reject
+//! them, and publish the approved ones through the normal bank import.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AppState;
+use super::context::{InstructorOnly, PageCtx, set_flash};
+use super::error::AppError;
+use super::forms::{render_with_status, see_other};
+use super::markdown::render;
+use crate::bank::Diagnostic;
+use crate::bank::model::{Bank, Question};
+use crate::notes::draft::{NoteInput, Options, generate};
+use crate::notes::store::{self, BatchSummary, DraftRow, PublishError, State};
+
+/// One note file may be this large (the generator's own limit).
+pub const MAX_NOTE_BYTES: usize = crate::notes::draft::outline::MAX_BYTES;
+/// All files of one upload together.
+pub const MAX_NOTES_UPLOAD: usize = 20 * 1024 * 1024;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/notes/index.html")]
+pub struct IndexPage {
+    pub ctx: PageCtx,
+    pub batches: Vec<BatchSummary>,
+    pub error: Option<String>,
+    pub max_mb: usize,
+}
+
+async fn index_page(
+    ctx: PageCtx,
+    state: &AppState,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let batches = store::batches(&state.pool).await?;
+    render_with_status(
+        &IndexPage {
+            ctx,
+            batches,
+            error,
+            max_mb: MAX_NOTE_BYTES / 1024 / 1024,
+        },
+        status,
+    )
+}
+
+pub async fn index(auth: InstructorOnly, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    index_page(auth.ctx, &state, None, StatusCode::OK).await
+}
+
+/// Reads the uploaded note files and the exam field. Errors are catalog keys.
+async fn read_upload(mut payload: Multipart) -> Result<Result<(Vec<NoteInput>, String), &'static str>, AppError> {
+    let mut files = Vec::new();
+    let mut exam = "saa-c03".to_owned();
+    let mut total = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::internal(anyhow::anyhow!("malformed multipart upload")))?;
+        let cd = field.content_disposition().cloned();
+        let filename = cd.as_ref().and_then(|cd| cd.get_filename()).map(str::to_owned);
+        let key = cd.as_ref().and_then(|cd| cd.get_name()).unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+            total += chunk.len();
+            if total > MAX_NOTES_UPLOAD || bytes.len() + chunk.len() > MAX_NOTE_BYTES {
+                return Ok(Err("notes.too_large"));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match filename {
+            Some(name) if !(name.is_empty() && bytes.is_empty()) => {
+                let lower = name.to_lowercase();
+                if !(lower.ends_with(".md") || lower.ends_with(".txt") || lower.ends_with(".markdown")) {
+                    return Ok(Err("notes.wrong_type"));
+                }
+                files.push(NoteInput { name, bytes });
+            }
+            Some(_) => {}
+            None if key == "exam" => {
+                let v = String::from_utf8_lossy(&bytes).trim().to_owned();
+                if v == "saa-c03" || v == "soa-c03" {
+                    exam = v;
+                }
+            }
+            None => {}
+        }
+    }
+    if files.is_empty() {
+        return Ok(Err("notes.empty"));
+    }
+    Ok(Ok((files, exam)))
+}
+
+pub async fn upload(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (inputs, exam) = match read_upload(payload).await? {
+        Ok(x) => x,
+        Err(key) => {
+            let status = if key == "notes.too_large" {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let msg = auth.ctx.t(key).to_owned();
+            return index_page(auth.ctx, &state, Some(msg), status).await;
+        }
+    };
+    let (blueprints, _) = crate::bank::store::known(&state.pool).await?;
+    let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let opts = Options {
+        seed: 1,
+        default_exam: exam,
+        topic: None,
+    };
+    let g = web::block(move || generate(&inputs, &opts, &blueprints))
+        .await
+        .map_err(AppError::internal)?;
+    if g.drafts.is_empty() {
+        let mut msg = auth.ctx.t("notes.no_drafts").to_owned();
+        for e in &g.errors {
+            msg.push(' ');
+            msg.push_str(e);
+        }
+        return index_page(auth.ctx, &state, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let id = store::save(&state.pool, auth.user.id, &names, &g).await?;
+    Ok(see_other(&format!("/instructor/notes/{id}")))
+}
+
+pub struct DraftView {
+    pub n: i32,
+    pub id: String,
+    pub kind: String,
+    pub state: &'static str,
+    pub quality: i32,
+    pub stem: String,
+    /// (label, html, correct, rationale)
+    pub options: Vec<(char, String, bool, String)>,
+    pub explanation: String,
+    pub exam_domain: String,
+    pub lines: String,
+    pub excerpt: String,
+}
+
+pub struct SectionGroup {
+    pub file: String,
+    pub section: String,
+    pub drafts: Vec<DraftView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/notes/batch.html")]
+pub struct BatchPage {
+    pub ctx: PageCtx,
+    pub id: Uuid,
+    pub files: Vec<String>,
+    pub topic_slug: String,
+    pub topic_name: String,
+    pub topics: Vec<(String, String)>,
+    pub report: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    pub filter: String,
+    pub counts: Vec<(&'static str, usize)>,
+    pub groups: Vec<SectionGroup>,
+    pub problems: Vec<Diagnostic>,
+}
+
+fn view(d: DraftRow) -> DraftView {
+    let q = d.question;
+    DraftView {
+        n: d.n,
+        kind: d.kind,
+        state: d.state.as_str(),
+        quality: d.quality,
+        stem: render(&q.stem),
+        options: q
+            .options
+            .iter()
+            .map(|o| (o.key, render(&o.text), q.answer.contains(&o.key), o.rationale.clone()))
+            .collect(),
+        explanation: render(&q.explanation),
+        exam_domain: q
+            .domains
+            .iter()
+            .map(|(e, c)| format!("{e}/{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        lines: format!("{}–{}", d.first_line, d.last_line),
+        excerpt: d.excerpt,
+        id: q.id,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BatchQuery {
+    state: Option<String>,
+}
+
+async fn batch_page(
+    ctx: PageCtx,
+    state: &AppState,
+    id: Uuid,
+    filter: Option<State>,
+    problems: Vec<Diagnostic>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let all = store::drafts(&state.pool, id, None).await?;
+    let counts = [State::Pending, State::Approved, State::Rejected, State::Published]
+        .into_iter()
+        .map(|s| (s.as_str(), all.iter().filter(|d| d.state == s).count()))
+        .collect();
+    let mut groups: Vec<SectionGroup> = Vec::new();
+    for d in all.into_iter().filter(|d| filter.is_none_or(|f| d.state == f)) {
+        let (file, section) = (d.file.clone(), d.section.clone());
+        match groups.last_mut() {
+            Some(g) if g.file == file && g.section == section => g.drafts.push(view(d)),
+            _ => groups.push(SectionGroup {
+                file,
+                section,
+                drafts: vec![view(d)],
+            }),
+        }
+    }
+    let r = &batch.report;
+    let num = |k: &str| r.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let mut report = vec![
+        (ctx.t("notes.report_drafts").to_owned(), num("drafts").to_string()),
+        (
+            ctx.t("notes.report_sections").to_owned(),
+            format!("{} / {}", num("sections_with_draft"), num("sections")),
+        ),
+    ];
+    if let Some(rej) = r.get("rejected").and_then(serde_json::Value::as_object) {
+        for (rule, n) in rej {
+            report.push((format!("{}: {rule}", ctx.t("notes.report_rejected")), n.to_string()));
+        }
+    }
+    let en = ctx.lang == crate::i18n::Lang::En;
+    let topics = crate::bank::store::topic_names(&state.pool)
+        .await?
+        .into_iter()
+        .map(|(slug, ko, en_name)| (slug, if en { en_name } else { ko }))
+        .collect();
+    render_with_status(
+        &BatchPage {
+            id,
+            files: batch.files,
+            topic_slug: batch.topic.slug.clone(),
+            topic_name: if en { batch.topic.name_en } else { batch.topic.name_ko },
+            topics,
+            report,
+            warnings: batch.warnings,
+            filter: filter.map_or("", State::as_str).to_owned(),
+            counts,
+            groups,
+            problems,
+            ctx,
+        },
+        status,
+    )
+}
+
+pub async fn batch(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    query: web::Query<BatchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.state.as_deref().and_then(State::parse);
+    batch_page(auth.ctx, &state, path.into_inner(), filter, vec![], StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    action: String,
+    back: Option<String>,
+}
+
+fn back_to(id: Uuid, back: Option<&str>, n: i32) -> String {
+    let filter = back
+        .and_then(State::parse)
+        .map_or(String::new(), |s| format!("?state={}", s.as_str()));
+    format!("/instructor/notes/{id}{filter}#draft-{n}")
+}
+
+pub async fn set_state(
+    _auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+    form: web::Form<StateForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, n) = path.into_inner();
+    let new = match form.action.as_str() {
+        "approve" => State::Approved,
+        "reject" => State::Rejected,
+        "reopen" => State::Pending,
+        _ => return Err(AppError::NotFound),
+    };
+    if !store::set_state(&state.pool, id, n, new).await? && store::draft(&state.pool, id, n).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other(&back_to(id, form.back.as_deref(), n)))
+}
+
+#[derive(Deserialize)]
+pub struct BulkForm {
+    min_quality: String,
+}
+
+pub async fn approve_bulk(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: web::Form<BulkForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let Some(min) = form
+        .min_quality
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (0..=100).contains(m))
+    else {
+        let d = Diagnostic {
+            pos: Default::default(),
+            message: auth.ctx.t("notes.bad_quality").to_owned(),
+        };
+        return batch_page(auth.ctx, &state, id, None, vec![d], StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    store::approve_at_least(&state.pool, id, min).await?;
+    set_flash(&session, "notes.bulk_done");
+    Ok(see_other(&format!("/instructor/notes/{id}?state=approved")))
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    /// Empty: the batch's own new topic.
+    topic: Option<String>,
+}
+
+pub async fn publish(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    form: web::Form<PublishForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let into = form.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    match store::publish(&state.pool, &batch, into, auth.user.id).await {
+        Ok(_) => {
+            set_flash(&session, "notes.published");
+            Ok(see_other(&format!("/instructor/notes/{id}?state=published")))
+        }
+        Err(PublishError::NothingApproved) => {
+            let d = Diagnostic {
+                pos: Default::default(),
+                message: auth.ctx.t("notes.nothing_approved").to_owned(),
+            };
+            batch_page(auth.ctx, &state, id, None, vec![d], StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PublishError::Invalid(d)) => {
+            batch_page(auth.ctx, &state, id, None, d, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PublishError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "instructor/notes/edit.html")]
+pub struct EditPage {
+    pub ctx: PageCtx,
+    pub id: Uuid,
+    pub n: i32,
+    pub text: String,
+    pub excerpt: String,
+    pub lines: String,
+    pub file: String,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// The draft as the `[[questions]]` table of a native bank file.
+fn to_toml(q: &Question) -> Result<String, AppError> {
+    let bank = Bank {
+        blueprints: vec![],
+        topics: vec![],
+        questions: vec![q.clone()],
+    };
+    let files = crate::bank::export::to_native_files(&bank).map_err(AppError::internal)?;
+    Ok(files.into_values().collect())
+}
+
+pub async fn edit_form(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, n) = path.into_inner();
+    let d = store::draft(&state.pool, id, n).await?.ok_or(AppError::NotFound)?;
+    render_with_status(
+        &EditPage {
+            text: to_toml(&d.question)?,
+            excerpt: d.excerpt,
+            lines: format!("{}–{}", d.first_line, d.last_line),
+            file: d.file,
+            id,
+            n,
+            problems: vec![],
+            ctx: auth.ctx,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    text: String,
+}
+
+/// Saves an edited draft after parsing and validating it like any bank file;
+/// problems are shown with line and column and nothing is lost.
+pub async fn edit(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, n) = path.into_inner();
+    let d = store::draft(&state.pool, id, n).await?.ok_or(AppError::NotFound)?;
+    let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let mut problems = Vec::new();
+    let file = crate::bank::native::parse_bank_file("draft.toml", &form.text, &mut problems);
+    let mut question = None;
+    if problems.is_empty() {
+        match file.questions.as_slice() {
+            [q] if q.id == d.question.id => question = Some(q.clone()),
+            _ => problems.push(Diagnostic {
+                pos: Default::default(),
+                message: format!("{} {}", auth.ctx.t("notes.edit_one"), d.question.id),
+            }),
+        }
+    }
+    if let Some(q) = &question {
+        let (blueprints, mut topics) = crate::bank::store::known(&state.pool).await?;
+        topics.push(batch.topic.clone());
+        problems.extend(crate::bank::validate::validate(&Bank {
+            blueprints,
+            topics,
+            questions: vec![q.clone()],
+        }));
+    }
+    match question {
+        Some(mut q) if problems.is_empty() => {
+            q.status = crate::bank::model::Status::Draft;
+            store::update(&state.pool, id, n, &q).await?;
+            set_flash(&session, "notes.saved");
+            Ok(see_other(&format!("/instructor/notes/{id}#draft-{n}")))
+        }
+        _ => render_with_status(
+            &EditPage {
+                text: form.into_inner().text,
+                excerpt: d.excerpt,
+                lines: format!("{}–{}", d.first_line, d.last_line),
+                file: d.file,
+                id,
+                n,
+                problems,
+                ctx: auth.ctx,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}
