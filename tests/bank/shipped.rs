@@ -1,12 +1,12 @@
-//! The shipped banks: they validate, have no repeated stems, give every topic
-//! a study summary, and cite note sections that exist. (The per-domain
-//! minimums join these once the banks are complete.)
+//! The shipped banks: they validate, meet the per-domain minimums and the
+//! multiple-response share, have no repeated stems, give every topic a study
+//! summary, and cite note sections that exist.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use examdrill::bank::validate::normalize;
-use examdrill::bank::{Bank, load_paths};
+use examdrill::bank::{Bank, Kind, load_paths};
 use examdrill::notes::NoteIndex;
 
 fn shipped() -> Bank {
@@ -51,6 +51,51 @@ fn every_shipped_topic_has_summaries_of_study_length() {
             t.slug
         );
     }
+}
+
+fn check_exam(exam: &str, minimums: &[(&str, usize)]) {
+    let bank = shipped();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let (mut total, mut multiple) = (0usize, 0usize);
+    for q in &bank.questions {
+        if let Some(d) = q.domains.get(exam) {
+            *counts.entry(d.as_str()).or_default() += 1;
+            total += 1;
+            multiple += usize::from(q.kind == Kind::Multiple);
+        }
+    }
+    for (domain, min) in minimums {
+        let n = counts.get(domain).copied().unwrap_or(0);
+        assert!(n >= *min, "{exam}/{domain}: {n} questions, the minimum is {min}");
+    }
+    let share = multiple as f64 / total.max(1) as f64;
+    assert!(
+        (0.10..=0.20).contains(&share),
+        "{exam}: {multiple} of {total} are multiple response ({:.1} %)",
+        share * 100.0
+    );
+}
+
+#[test]
+fn the_soa_bank_meets_its_minimums_and_multiple_response_share() {
+    check_exam(
+        "soa-c03",
+        &[
+            ("monitoring", 72),
+            ("reliability", 72),
+            ("deployment", 72),
+            ("security", 52),
+            ("networking", 59),
+        ],
+    );
+}
+
+#[test]
+fn the_saa_bank_meets_its_minimums_and_multiple_response_share() {
+    check_exam(
+        "saa-c03",
+        &[("secure", 120), ("resilient", 102), ("performance", 96), ("cost", 78)],
+    );
 }
 
 #[test]
