@@ -194,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: url.clone(),
-        db_pool_size: 32,
+        db_pool_size: 16,
         cookie_key: Key::generate(),
         cookie_secure: false,
         data_dir: std::env::temp_dir(),

@@ -2,6 +2,7 @@
 //! nothing of HTTP.
 
 pub mod assembly;
+pub mod catalog;
 pub mod grading;
 pub mod store;
 pub mod view;

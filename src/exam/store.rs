@@ -67,44 +67,56 @@ pub fn with_accommodation(base: u32, extra_minutes: u32, multiplier: f64) -> u32
     (f64::from(base) * multiplier.max(1.0)).ceil() as u32 + extra_minutes
 }
 
+/// The student's side of a start: their extra time and what they have seen.
 #[derive(sqlx::FromRow)]
-struct StartSettings {
-    questions: i32,
-    minutes: i32,
-    domains: Vec<String>,
-    weights: Vec<i32>,
+struct StudentRow {
+    epoch: Uuid,
+    generation: i64,
     extra_minutes: i32,
     multiplier: f64,
+    seen_ids: Vec<String>,
+    seen_counts: Vec<i64>,
+    /// The student's latest graded answer to it was wrong.
+    missed: Vec<bool>,
 }
 
-#[derive(sqlx::FromRow)]
-struct CandidateRow {
-    id: String,
-    domain: String,
+struct CandidateRow<'a> {
+    id: &'a str,
+    domain: &'a str,
     seen: i64,
-    /// The student's latest graded answer to it was wrong.
     missed: bool,
     version: i32,
-    option_keys: String,
+    option_keys: &'a str,
 }
 
-/// Builds and stores an attempt in three round trips (settings, candidates,
-/// one insert statement), so a crowd pressing Start at once is served quickly.
+/// Builds and stores an attempt in two round trips: one small query for the
+/// student (accommodation, questions seen, the bank's generation), then one
+/// insert statement. The bank side comes from the per-exam catalog, reloaded
+/// only when the bank changed, so a crowd pressing Start is served quickly.
 #[tracing::instrument(skip(pool, rng), fields(user = %req.user, exam = %req.exam))]
 pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Result<Uuid, StartError> {
-    let settings: Option<StartSettings> = sqlx::query_as(
-        "select b.questions, b.minutes,
-                array(select code from blueprint_domains where exam = b.code order by position) as domains,
-                array(select weight from blueprint_domains where exam = b.code order by position) as weights,
-                coalesce((select extra_minutes from accommodations where user_id = $2), 0) as extra_minutes,
-                coalesce((select multiplier::float8 from accommodations where user_id = $2), 1.0) as multiplier
-         from blueprints b where b.code = $1",
+    let student: StudentRow = sqlx::query_as(
+        "with s as (
+             select i.question_id, count(*) as seen,
+                    coalesce((array_agg(i.correct order by a.started_at desc)
+                        filter (where i.correct is not null))[1] = false, false) as missed
+             from attempt_items i join attempts a on a.id = i.attempt_id
+             where a.user_id = $1 group by i.question_id)
+         select st.epoch, st.generation,
+                coalesce(acc.extra_minutes, 0) as extra_minutes,
+                coalesce(acc.multiplier::float8, 1.0) as multiplier,
+                array(select question_id from s order by question_id) as seen_ids,
+                array(select seen from s order by question_id) as seen_counts,
+                array(select missed from s order by question_id) as missed
+         from bank_state st left join accommodations acc on acc.user_id = $1",
     )
-    .bind(&req.exam)
     .bind(req.user)
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    let s = settings.ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
+    let data = super::catalog::exam(pool, &req.exam, student.epoch, student.generation)
+        .await?
+        .ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
+    let s = &*data;
     let weights: Vec<(String, u32)> = s
         .domains
         .iter()
@@ -119,40 +131,44 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         ),
         Mode::Practice => (req.count.unwrap_or(10).clamp(1, 200), req.minutes),
     };
-    let minutes =
-        base_minutes.map(|base| with_accommodation(base, u32::try_from(s.extra_minutes).unwrap_or(0), s.multiplier));
-    let topics: Option<&[String]> = (req.mode == Mode::Practice && !req.topics.is_empty()).then_some(&req.topics);
-    let rows: Vec<CandidateRow> = sqlx::query_as(
-        "select q.id, e.domain, coalesce(s.seen, 0) as seen, coalesce(s.missed, false) as missed,
-                q.current_version as version, q.option_keys
-         from questions q
-         join question_exams e on e.question_id = q.id and e.exam = $1
-         left join (select i.question_id, count(*) as seen,
-                           ((array_agg(i.correct order by a.started_at desc)
-                               filter (where i.correct is not null))[1] = false) as missed
-                    from attempt_items i
-                    join attempts a on a.id = i.attempt_id where a.user_id = $2
-                    group by i.question_id) s on s.question_id = q.id
-         where q.retired_at is null and q.status = 'published'
-           and ($3 or q.kind <> 'truefalse')
-           and ($4::text[] is null or q.topic = any($4))",
-    )
-    .bind(&req.exam)
-    .bind(req.user)
-    .bind(req.mode == Mode::Practice)
-    .bind(topics)
-    .fetch_all(pool)
-    .await?;
-    let missed: std::collections::HashSet<&str> = rows.iter().filter(|r| r.missed).map(|r| r.id.as_str()).collect();
-    let details: HashMap<&str, (i32, &str)> = rows
+    let minutes = base_minutes.map(|base| {
+        with_accommodation(
+            base,
+            u32::try_from(student.extra_minutes).unwrap_or(0),
+            student.multiplier,
+        )
+    });
+    let seen: HashMap<&str, (i64, bool)> = student
+        .seen_ids
         .iter()
-        .map(|r| (r.id.as_str(), (r.version, r.option_keys.as_str())))
+        .zip(student.seen_counts.iter().zip(&student.missed))
+        .map(|(id, (n, m))| (id.as_str(), (*n, *m)))
         .collect();
+    let topics: Option<&[String]> = (req.mode == Mode::Practice && !req.topics.is_empty()).then_some(&req.topics);
+    let rows: Vec<CandidateRow> = s
+        .entries
+        .iter()
+        .filter(|e| req.mode == Mode::Practice || e.kind != "truefalse")
+        .filter(|e| topics.is_none_or(|t| t.contains(&e.topic)))
+        .map(|e| {
+            let (n, m) = seen.get(e.id.as_str()).copied().unwrap_or((0, false));
+            CandidateRow {
+                id: &e.id,
+                domain: &e.domain,
+                seen: n,
+                missed: m,
+                version: e.version,
+                option_keys: &e.option_keys,
+            }
+        })
+        .collect();
+    let missed: std::collections::HashSet<&str> = rows.iter().filter(|r| r.missed).map(|r| r.id).collect();
+    let details: HashMap<&str, (i32, &str)> = rows.iter().map(|r| (r.id, (r.version, r.option_keys))).collect();
     let candidates: Vec<Candidate> = rows
         .iter()
         .map(|r| Candidate {
-            id: r.id.clone(),
-            domain: r.domain.clone(),
+            id: r.id.to_owned(),
+            domain: r.domain.to_owned(),
             seen: u32::try_from(r.seen).unwrap_or(u32::MAX),
         })
         .collect();

@@ -345,3 +345,52 @@ async fn two_tabs_saving_at_once_lose_nothing() {
             .unwrap();
     assert_eq!(answered, 65);
 }
+
+#[tokio::test]
+async fn a_start_after_a_bank_change_sees_the_change() {
+    let app = seeded(25).await;
+    let user = student(&app, "s@example.com").await;
+    // The first start caches the bank for assembly.
+    start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(1))
+        .await
+        .unwrap();
+
+    // Retire six secure questions (leaving exactly the 19 an exam needs) and edit another.
+    for i in 0..6 {
+        examdrill::bank::store::set_retired(&app.pool, &format!("secure-{i:03}"), true, None)
+            .await
+            .unwrap();
+    }
+    let mut bank = examdrill::bank::store::export(&app.pool, &["t".to_owned()])
+        .await
+        .unwrap();
+    bank.questions.retain(|q| q.id == "secure-010");
+    bank.questions[0].stem = "바뀐 문항".into();
+    examdrill::bank::store::import(&app.pool, &bank, None, examdrill::bank::store::Mode::Add)
+        .await
+        .unwrap();
+
+    app.logout().await;
+    let user2 = student(&app, "t@example.com").await;
+    let id = start(&app.pool, &exam(user2), &mut StdRng::seed_from_u64(2))
+        .await
+        .unwrap();
+    let secure: Vec<(String, i32)> = sqlx::query_as(
+        "select question_id, version from attempt_items where attempt_id = $1 and domain = 'secure' order by question_id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(secure.len(), 19);
+    assert!(
+        secure
+            .iter()
+            .all(|(q, _)| !(0..6).any(|i| *q == format!("secure-{i:03}"))),
+        "retired questions are never served: {secure:?}"
+    );
+    assert!(
+        secure.contains(&("secure-010".to_owned(), 2)),
+        "the new version is served: {secure:?}"
+    );
+}

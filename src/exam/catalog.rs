@@ -1,0 +1,102 @@
+//! What exam assembly needs from the bank (blueprint shape and every live
+//! question's id, domain, version and option keys), cached per database and
+//! exam. Each start reads the bank's generation counter (bumped by triggers on
+//! every bank change) and reloads only when it moved, so a crowd pressing
+//! Start does not rescan the bank once per student.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::DbError;
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub domain: String,
+    pub topic: String,
+    pub kind: String,
+    pub version: i32,
+    pub option_keys: String,
+}
+
+#[derive(Debug)]
+pub struct ExamData {
+    pub epoch: Uuid,
+    pub generation: i64,
+    pub questions: i32,
+    pub minutes: i32,
+    pub domains: Vec<String>,
+    pub weights: Vec<i32>,
+    pub entries: Vec<Entry>,
+}
+
+type Cache = RwLock<HashMap<(String, String), Arc<ExamData>>>;
+
+static CACHE: LazyLock<Cache> = LazyLock::new(Cache::default);
+
+/// Tells databases apart within one process (tests run many side by side).
+fn database_key(pool: &PgPool) -> String {
+    let o = pool.connect_options();
+    format!("{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or(""))
+}
+
+/// The exam's data at `(epoch, generation)`, from the cache when it is current.
+/// `None` when the exam does not exist.
+pub async fn exam(pool: &PgPool, exam: &str, epoch: Uuid, generation: i64) -> Result<Option<Arc<ExamData>>, DbError> {
+    let key = (database_key(pool), exam.to_owned());
+    if let Ok(cache) = CACHE.read() {
+        if let Some(d) = cache
+            .get(&key)
+            .filter(|d| d.epoch == epoch && d.generation == generation)
+        {
+            return Ok(Some(d.clone()));
+        }
+    }
+    let shape: Option<(i32, i32, Vec<String>, Vec<i32>)> = sqlx::query_as(
+        "select b.questions, b.minutes,
+                array(select code from blueprint_domains where exam = b.code order by position),
+                array(select weight from blueprint_domains where exam = b.code order by position)
+         from blueprints b where b.code = $1",
+    )
+    .bind(exam)
+    .fetch_optional(pool)
+    .await?;
+    let Some((questions, minutes, domains, weights)) = shape else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, String, String, String, i32, String)> = sqlx::query_as(
+        "select q.id, e.domain, q.topic, q.kind, q.current_version, q.option_keys
+         from questions q join question_exams e on e.question_id = q.id and e.exam = $1
+         where q.retired_at is null and q.status = 'published'
+         order by q.id",
+    )
+    .bind(exam)
+    .fetch_all(pool)
+    .await?;
+    let data = Arc::new(ExamData {
+        epoch,
+        generation,
+        questions,
+        minutes,
+        domains,
+        weights,
+        entries: rows
+            .into_iter()
+            .map(|(id, domain, topic, kind, version, option_keys)| Entry {
+                id,
+                domain,
+                topic,
+                kind,
+                version,
+                option_keys,
+            })
+            .collect(),
+    });
+    if let Ok(mut cache) = CACHE.write() {
+        cache.insert(key, data.clone());
+    }
+    Ok(Some(data))
+}
