@@ -81,6 +81,8 @@ struct Student {
     attempt: String,
     /// option keys per position, read from the question pages
     keys: HashMap<i32, Vec<char>>,
+    /// The page's signed autosave token.
+    save_token: String,
 }
 
 async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
@@ -245,6 +247,7 @@ async fn main() -> anyhow::Result<()> {
                 csrf: csrf_from(&dash),
                 attempt: String::new(),
                 keys: HashMap::new(),
+                save_token: String::new(),
             })
         }));
     }
@@ -319,12 +322,16 @@ async fn main() -> anyhow::Result<()> {
                     .filter_map(|(i, m)| html[i + m.len()..].chars().next())
                     .collect();
                 s.keys.insert(pos, keys);
+                if let Some(i) = html.find("data-save-token=\"") {
+                    let rest = &html[i + "data-save-token=\"".len()..];
+                    s.save_token = rest.split('"').next().unwrap_or("").to_owned();
+                }
                 if pos % 13 == 0 {
                     let t0 = Instant::now();
                     let _ = s
                         .client
                         .post(format!("{base}{}/save", s.attempt))
-                        .header("x-csrf-token", &s.csrf)
+                        .header("x-save-token", &s.save_token)
                         .form(&[("position", pos.to_string()), ("flag", "on".into())])
                         .send()
                         .await;
@@ -368,7 +375,7 @@ async fn main() -> anyhow::Result<()> {
                     let r = s
                         .client
                         .post(format!("{base}{}/save", s.attempt))
-                        .header("x-csrf-token", &s.csrf)
+                        .header("x-save-token", &s.save_token)
                         .form(&[("position", pos.to_string()), ("choice", key.to_string())])
                         .send()
                         .await;

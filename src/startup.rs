@@ -97,6 +97,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
     let state = web::Data::new(AppState {
         pool: pool.clone(),
         cookie_secure: settings.cookie_secure,
+        save_key: settings.cookie_key.signing().to_vec(),
     });
     let store = PgSessionStore::new(pool);
     let key = settings.cookie_key.clone();
@@ -117,11 +118,21 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         App::new()
             .app_data(state.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
-            .configure(http::routes)
-            .default_service(web::to(http::pages::not_found))
-            .wrap(from_fn(csrf::middleware))
-            .wrap(from_fn(middleware::language))
-            .wrap(sessions)
+            // Autosave authenticates with its signed token (which also stands in
+            // for the CSRF token), so it skips the session lookup entirely.
+            .service(
+                web::resource("/attempts/{id}/save")
+                    .route(web::post().to(http::exams::autosave))
+                    .wrap(from_fn(middleware::language)),
+            )
+            .service(
+                web::scope("")
+                    .configure(http::routes)
+                    .default_service(web::to(http::pages::not_found))
+                    .wrap(from_fn(csrf::middleware))
+                    .wrap(from_fn(middleware::language))
+                    .wrap(sessions),
+            )
             .wrap(from_fn(middleware::error_pages))
             .wrap(middleware::security_headers())
             .wrap(TracingLogger::default())

@@ -11,7 +11,7 @@
       return fetch(form.dataset.saveUrl, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRF-Token": form.dataset.csrf },
+        headers: { "X-Save-Token": form.dataset.saveToken },
         body: new URLSearchParams(body)
       }).then(function (r) {
         if (r.status === 204) { status.textContent = status.dataset.saved; return; }

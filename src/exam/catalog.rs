@@ -47,13 +47,14 @@ fn database_key(pool: &PgPool) -> String {
 /// `None` when the exam does not exist.
 pub async fn exam(pool: &PgPool, exam: &str, epoch: Uuid, generation: i64) -> Result<Option<Arc<ExamData>>, DbError> {
     let key = (database_key(pool), exam.to_owned());
-    if let Ok(cache) = CACHE.read() {
-        if let Some(d) = cache
+    let cached = CACHE.read().ok().and_then(|cache| {
+        cache
             .get(&key)
             .filter(|d| d.epoch == epoch && d.generation == generation)
-        {
-            return Ok(Some(d.clone()));
-        }
+            .cloned()
+    });
+    if let Some(d) = cached {
+        return Ok(Some(d));
     }
     let shape: Option<(i32, i32, Vec<String>, Vec<i32>)> = sqlx::query_as(
         "select b.questions, b.minutes,

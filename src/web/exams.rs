@@ -207,6 +207,44 @@ pub struct QuestionPage {
     pub source: String,
     pub nav: Vec<ItemState>,
     pub total: i32,
+    /// Lets the page's script save answers to this attempt without a session lookup.
+    pub save_token: String,
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn save_mac(key: &[u8], attempt: Uuid, user: crate::accounts::UserId) -> Option<HmacSha256> {
+    use hmac::Mac;
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    mac.update(b"examdrill autosave\0");
+    mac.update(attempt.as_bytes());
+    mac.update(user.0.as_bytes());
+    Some(mac)
+}
+
+/// `user.signature`: which user may save into `attempt`, signed with the app key.
+pub fn save_token(key: &[u8], attempt: Uuid, user: crate::accounts::UserId) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let sig = save_mac(key, attempt, user)
+        .map(|m| m.finalize().into_bytes().to_vec())
+        .unwrap_or_default();
+    format!(
+        "{}.{}",
+        user.0,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
+    )
+}
+
+/// The user a save token speaks for, if its signature matches `attempt`.
+fn verify_save_token(key: &[u8], attempt: Uuid, token: &str) -> Option<crate::accounts::UserId> {
+    use base64::Engine;
+    use hmac::Mac;
+    let (user, sig) = token.split_once('.')?;
+    let user = crate::accounts::UserId(user.parse().ok()?);
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).ok()?;
+    save_mac(key, attempt, user)?.verify_slice(&sig).ok()?;
+    Some(user)
 }
 
 impl QuestionPage {
@@ -251,6 +289,7 @@ pub async fn question(
         total: attempt.question_count,
         item_position: pos,
         nav,
+        save_token: save_token(&state.save_key, id, auth.user.id),
         attempt,
         ctx: auth.ctx,
     };
@@ -314,19 +353,26 @@ pub async fn answer(
 }
 
 /// The JavaScript path: saves as soon as a choice changes; answers 204 once committed.
-/// It is the hottest path, so it reads only the user id from the session
-/// (the save itself checks that the attempt belongs to that user).
+/// It is the hottest path, so it skips the session: the page hands its script
+/// a token signed for this attempt and user, which also serves as the CSRF
+/// token (a cross-site page cannot read it). The save itself still checks
+/// that the attempt belongs to that user and is open.
 pub async fn autosave(
-    session: Session,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> HttpResponse {
-    let Some(user) = super::context::session_user_id(&session) else {
-        return HttpResponse::Unauthorized().finish();
-    };
     let Ok(id) = path.parse::<Uuid>() else {
         return HttpResponse::NotFound().finish();
+    };
+    let token = req
+        .headers()
+        .get("x-save-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(user) = verify_save_token(&state.save_key, id, token) else {
+        return HttpResponse::Forbidden().finish();
     };
     let Some(pos) = form
         .iter()

@@ -23,6 +23,8 @@ use sqlx::PgPool;
 pub struct AppState {
     pub pool: PgPool,
     pub cookie_secure: bool,
+    /// Signs autosave tokens (derived from the cookie key).
+    pub save_key: Vec<u8>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -56,7 +58,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(exams::question))
                 .route(web::post().to(exams::answer)),
         )
-        .route("/attempts/{id}/save", web::post().to(exams::autosave))
         .route("/attempts/{id}/review", web::get().to(exams::review))
         .route("/attempts/{id}/submit", web::post().to(exams::submit))
         .route("/attempts/{id}/result", web::get().to(exams::result))

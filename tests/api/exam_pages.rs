@@ -100,14 +100,14 @@ async fn the_autosave_endpoint_commits_answers_and_refuses_late_ones() {
     let base = start_exam(&app).await;
     let page = app.get(&format!("{base}/q/3")).await;
     let key = option_values(&page)[1].clone();
-    let token = page.attr("#answer-form", "data-csrf").unwrap();
+    let token = page.attr("#answer-form", "data-save-token").unwrap();
     let save = |pos: &'static str, key: String, token: String| {
         let url = app.url(&format!("{base}/save"));
         let client = app.client.clone();
         async move {
             client
                 .post(url)
-                .header("x-csrf-token", token)
+                .header("x-save-token", token)
                 .form(&[("position", pos), ("choice", key.as_str())])
                 .send()
                 .await
@@ -336,4 +336,56 @@ async fn an_exam_resumes_after_an_app_restart_with_every_answer() {
         q2.attr("input[name=choice][checked]", "value").as_deref(),
         Some(key.as_str())
     );
+}
+
+#[tokio::test]
+async fn autosave_needs_the_pages_signed_token_for_that_attempt_and_user() {
+    let app = seeded(25).await;
+    app.register("one@example.com", "One", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let page = app.get(&format!("{base}/q/1")).await;
+    let key = option_values(&page)[0].clone();
+    let token = page.attr("#answer-form", "data-save-token").unwrap();
+    let save = |token: String| {
+        let url = app.url(&format!("{base}/save"));
+        let key = key.clone();
+        async move {
+            crate::common::client()
+                .post(url)
+                .header("x-save-token", token)
+                .form(&[("position", "1"), ("choice", key.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(save(String::new()).await, 403, "no token");
+    let (user, sig) = token.split_once('.').unwrap();
+    let other_user = format!("{}.{sig}", uuid::Uuid::new_v4());
+    assert_eq!(save(other_user).await, 403, "the signature binds the user");
+    let mut bent = sig.to_owned();
+    bent.replace_range(0..1, if sig.starts_with('A') { "B" } else { "A" });
+    assert_eq!(save(format!("{user}.{bent}")).await, 403, "a forged signature");
+    let saved: Option<String> = sqlx::query_scalar("select selected from attempt_items where position = 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(saved, None, "nothing was written");
+    // The right token works even from a client without the session cookie.
+    assert_eq!(save(token.clone()).await, 204);
+
+    // A token for one attempt does not open another.
+    app.logout().await;
+    app.register("two@example.com", "Two", PASSWORD).await;
+    let other = start_exam(&app).await;
+    let status = crate::common::client()
+        .post(app.url(&format!("{other}/save")))
+        .header("x-save-token", token)
+        .form(&[("position", "1"), ("choice", "a")])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 403);
 }
