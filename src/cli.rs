@@ -11,6 +11,21 @@ use crate::configuration::{Settings, load_or_create_cookie_key};
 use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
 
+/// `println!` that ends the program quietly when the reader has gone away
+/// (`examdrill notes report … | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("writing to standard output failed: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "examdrill", version, about = "AWS SAA-C03 / SOA-C03 practice exams")]
 pub struct Cli {
@@ -122,11 +137,11 @@ fn blueprints_from(dir: &std::path::Path) -> Vec<crate::bank::model::Blueprint> 
 
 fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duration) {
     let r = &g.report;
-    println!("drafts produced: {}", r.drafts);
+    out!("drafts produced: {}", r.drafts);
     for (kind, n) in &r.by_kind {
-        println!("  {kind}: {n}");
+        out!("  {kind}: {n}");
     }
-    println!("drafts rejected by rule:");
+    out!("drafts rejected by rule:");
     for rule in [
         crate::notes::draft::Rule::AnswerInStem,
         crate::notes::draft::Rule::DuplicateOptions,
@@ -135,15 +150,15 @@ fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duratio
         crate::notes::draft::Rule::DuplicateStem,
         crate::notes::draft::Rule::Invalid,
     ] {
-        println!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
+        out!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
     }
-    println!(
+    out!(
         "sections with at least one draft: {} of {} ({:.1} %)",
         r.sections_with_draft,
         r.sections,
         r.coverage() * 100.0
     );
-    println!(
+    out!(
         "facts found: {}",
         r.facts
             .iter()
@@ -152,12 +167,12 @@ fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duratio
             .join(", ")
     );
     for w in &g.warnings {
-        println!("warning: {w}");
+        out!("warning: {w}");
     }
     for e in &g.errors {
-        println!("error: {e}");
+        out!("error: {e}");
     }
-    println!("generation time: {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    out!("generation time: {:.0} ms", elapsed.as_secs_f64() * 1000.0);
 }
 
 #[derive(Subcommand)]
@@ -273,7 +288,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Migrate => {
             let pool = crate::db::pool(&database_url, 2)?;
             crate::db::migrate(&pool).await.context("applying migrations")?;
-            println!("migrations applied");
+            out!("migrations applied");
             Ok(())
         }
         Command::User(cmd) => user(database_url, cmd).await,
@@ -311,7 +326,7 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
             let loaded = crate::bank::load::read_paths(&paths, None, defaults.as_ref());
             if !loaded.diagnostics.is_empty() {
                 for d in &loaded.diagnostics {
-                    println!("{d}");
+                    out!("{d}");
                 }
                 bail!("{} problem(s); nothing was imported", loaded.diagnostics.len());
             }
@@ -319,7 +334,7 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
             match import(&pool, &loaded.bank, None, mode).await {
                 Ok(r) => {
                     let verb = if dry_run { "would be" } else { "were" };
-                    println!(
+                    out!(
                         "{} added, {} changed, {} retired, {} restored, {} unchanged ({} topic(s), {} blueprint(s)) {verb} imported",
                         r.added.len(),
                         r.changed.len(),
@@ -333,7 +348,7 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
                 }
                 Err(ImportError::Invalid(diags)) => {
                     for d in &diags {
-                        println!("{d}");
+                        out!("{d}");
                     }
                     bail!("{} problem(s); nothing was imported", diags.len());
                 }
@@ -346,7 +361,7 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
             if format == "moodle-xml" {
                 let xml = crate::bank::formats::moodle_xml::export(&bank);
                 std::fs::write(&out, xml).with_context(|| format!("writing {}", out.display()))?;
-                println!("wrote {} question(s) to {}", bank.questions.len(), out.display());
+                out!("wrote {} question(s) to {}", bank.questions.len(), out.display());
                 return Ok(());
             }
             let files = crate::bank::export::to_native_files(&bank)?;
@@ -357,16 +372,16 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
                 }
                 std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
             }
-            println!("wrote {} file(s) to {}", files.len(), out.display());
+            out!("wrote {} file(s) to {}", files.len(), out.display());
             Ok(())
         }
         BankCommand::Check { paths, blueprints } => {
             let loaded = crate::bank::load_paths(&paths, Some(&blueprints));
             for d in &loaded.diagnostics {
-                println!("{d}");
+                out!("{d}");
             }
             let b = &loaded.bank;
-            println!(
+            out!(
                 "{} file(s): {} blueprint(s), {} topic(s), {} question(s); {} problem(s)",
                 loaded.files,
                 b.blueprints.len(),
@@ -387,19 +402,19 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
             let mut current = "";
             for s in &cov.sections {
                 if s.file != current {
-                    println!("{}", s.file);
+                    out!("{}", s.file);
                     current = &s.file;
                 }
-                println!("  {:>4}  line {:>5}  {}", s.questions, s.line, s.heading);
+                out!("  {:>4}  line {:>5}  {}", s.questions, s.line, s.heading);
             }
             let covered = cov.sections.iter().filter(|s| s.questions > 0).count();
-            println!(
+            out!(
                 "{exam}: {} question(s); {covered} of {} section(s) have at least one question",
                 cov.questions,
                 cov.sections.len()
             );
             if !cov.unresolved.is_empty() {
-                println!(
+                out!(
                     "sources that name no existing note heading: {}",
                     cov.unresolved.join(", ")
                 );
@@ -424,9 +439,9 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
     let url = format!("http://{host}:{}/", app.port());
     let staff = accounts::list(app.pool(), Some(Role::Instructor)).await?.len()
         + accounts::list(app.pool(), Some(Role::Admin)).await?.len();
-    println!("examdrill is listening on {url}");
+    out!("examdrill is listening on {url}");
     if staff == 0 {
-        println!(
+        out!(
             "No instructor or admin account exists yet. Create the first one with:\n  \
              examdrill user create --role admin --email you@example.com --name \"Your Name\"\n\
              (through the scripts: scripts/run user create --role admin --email … --name …)"
@@ -463,7 +478,7 @@ async fn user(database_url: String, cmd: UserCommand) -> anyhow::Result<()> {
                 serde_json::json!({ "role": role.as_str() }),
             )
             .await?;
-            println!("created {} ({}) as {}", user.email, user.id, user.role);
+            out!("created {} ({}) as {}", user.email, user.id, user.role);
         }
         UserCommand::SetRole { email, role } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
@@ -472,11 +487,11 @@ async fn user(database_url: String, cmd: UserCommand) -> anyhow::Result<()> {
                 bail!("no account with email {}", email.as_str());
             };
             accounts::set_role(&pool, None, user.id, role).await?;
-            println!("{} is now {}", user.email, role);
+            out!("{} is now {}", user.email, role);
         }
         UserCommand::List => {
             for u in accounts::list(&pool, None).await? {
-                println!("{}\t{}\t{}\t{}", u.id, u.role, u.email, u.display_name);
+                out!("{}\t{}\t{}\t{}", u.id, u.role, u.email, u.display_name);
             }
         }
     }
@@ -527,7 +542,7 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
             let text: String = files.into_values().collect();
             std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
             print_report(&g, elapsed);
-            println!("wrote {} draft(s) to {}", g.drafts.len(), out.display());
+            out!("wrote {} draft(s) to {}", g.drafts.len(), out.display());
             Ok(())
         }
         NotesCommand::Report {
@@ -556,12 +571,12 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
                 topics: vec![g.topic.clone()],
                 questions: picks.into_iter().take(samples).map(|d| d.question.clone()).collect(),
             };
-            println!(
+            out!(
                 "\n# {} draft(s) drawn at random (seed {seed}), verbatim:\n",
                 sample.questions.len()
             );
             for text in crate::bank::export::to_native_files(&sample)?.into_values() {
-                println!("{text}");
+                out!("{text}");
             }
             Ok(())
         }

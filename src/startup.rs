@@ -21,6 +21,7 @@ const SESSION_TTL_DAYS: i64 = 14;
 const SESSION_COOKIE: &str = "examdrill_session";
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 const EXPIRE_EVERY: Duration = Duration::from_secs(15);
+const KEEP_ALIVE: Duration = Duration::from_secs(75);
 
 pub struct Application {
     port: u16,
@@ -98,6 +99,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         pool: pool.clone(),
         cookie_secure: settings.cookie_secure,
         save_key: settings.cookie_key.signing().to_vec(),
+        saver: crate::exam::saver::Saver::spawn(pool.clone()),
     });
     let store = PgSessionStore::new(pool);
     let key = settings.cookie_key.clone();
@@ -137,6 +139,10 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
             .wrap(middleware::security_headers())
             .wrap(TracingLogger::default())
     })
+    // Students pause between questions for longer than actix's 5 s default;
+    // a closed idle connection means a new handshake per page, and a request
+    // racing the close fails in clients that don't retry.
+    .keep_alive(KEEP_ALIVE)
     .listen(listener)?
     .run();
     Ok(server)

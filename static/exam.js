@@ -5,9 +5,16 @@
   var form = document.getElementById("answer-form");
   var status = document.getElementById("save-status");
   if (form) {
+    // Saves go out one after another, so a later click can never be
+    // overtaken by an earlier one on the way to the server.
+    var queue = Promise.resolve();
     var post = function (body) {
       status.textContent = status.dataset.saving;
       body.append("position", form.dataset.position);
+      queue = queue.then(function () { return send(body); });
+      return queue;
+    };
+    var send = function (body) {
       return fetch(form.dataset.saveUrl, {
         method: "POST",
         credentials: "same-origin",

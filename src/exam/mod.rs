@@ -4,5 +4,6 @@
 pub mod assembly;
 pub mod catalog;
 pub mod grading;
+pub mod saver;
 pub mod store;
 pub mod view;

@@ -239,7 +239,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     Ok(attempt)
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
 pub enum SaveError {
     #[error("no such attempt or question")]
     NotFound,
@@ -260,6 +260,14 @@ fn db_err(e: sqlx::Error) -> SaveError {
     SaveError::Db
 }
 
+/// The stored form of a selection: option keys sorted, without repeats.
+fn selection(selected: &[char]) -> String {
+    let mut keys: Vec<char> = selected.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter().collect()
+}
+
 /// Saves a choice as one committed statement. Saving the same choice twice is
 /// harmless. Late saves (past the deadline and the grace period) are refused,
 /// and the attempt is finalized on the spot.
@@ -270,10 +278,7 @@ pub async fn save_answer(
     position: i32,
     selected: &[char],
 ) -> Result<(), SaveError> {
-    let mut keys: Vec<char> = selected.to_vec();
-    keys.sort_unstable();
-    keys.dedup();
-    let selected: String = keys.into_iter().collect();
+    let selected = selection(selected);
     let updated = sqlx::query(
         "update attempt_items i set selected = nullif($4, ''), answered_at = now()
          from attempts a
@@ -295,8 +300,60 @@ pub async fn save_answer(
     if updated == 1 {
         return Ok(());
     }
-    // Nothing written: find out why, for a clear message.
-    let why: Option<(bool, bool, bool, String)> = sqlx::query_as(
+    Err(refusal(pool, attempt, user, position).await)
+}
+
+/// One answer waiting in a group commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSave {
+    pub attempt: Uuid,
+    pub user: UserId,
+    pub position: i32,
+    pub selected: Vec<char>,
+}
+
+/// Saves several answers in one statement and one commit (group commit).
+/// Returns, per input, whether it was written; a `false` must be explained
+/// with [`refusal`]. Two saves for the same question must not share a call,
+/// since which one would win is unspecified.
+pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bool>, SaveError> {
+    let attempts: Vec<Uuid> = saves.iter().map(|s| s.attempt).collect();
+    let users: Vec<Uuid> = saves.iter().map(|s| s.user.0).collect();
+    let positions: Vec<i32> = saves.iter().map(|s| s.position).collect();
+    let selected: Vec<String> = saves.iter().map(|s| selection(&s.selected)).collect();
+    let written: Vec<i64> = sqlx::query_scalar(
+        "update attempt_items i set selected = nullif(b.sel, ''), answered_at = now()
+         from attempts a,
+              unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[]) with ordinality as b(att, usr, pos, sel, n)
+         where a.id = b.att and a.user_id = b.usr
+           and i.attempt_id = a.id and i.position = b.pos
+           and a.submitted_at is null
+           and (a.deadline is null or now() <= a.deadline + make_interval(secs => $5))
+           and not i.locked
+           and translate(b.sel, i.option_order, '') = ''
+         returning b.n",
+    )
+    .bind(&attempts)
+    .bind(&users)
+    .bind(&positions)
+    .bind(&selected)
+    .bind(GRACE_SECONDS as f64)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut ok = vec![false; saves.len()];
+    for n in written {
+        if let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| ok.get_mut(i)) {
+            *slot = true;
+        }
+    }
+    Ok(ok)
+}
+
+/// Why a save wrote nothing, for a clear message. A save that came too late
+/// closes the attempt on the spot.
+pub async fn refusal(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> SaveError {
+    let why: Result<Option<(bool, bool, bool, String)>, _> = sqlx::query_as(
         "select a.submitted_at is not null,
                 a.deadline is not null and now() > a.deadline + make_interval(secs => $4),
                 i.locked, i.option_order
@@ -308,19 +365,17 @@ pub async fn save_answer(
     .bind(position)
     .bind(GRACE_SECONDS as f64)
     .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
+    .await;
     match why {
-        None => Err(SaveError::NotFound),
-        Some((true, _, _, _)) => Err(SaveError::Finished),
-        Some((_, true, _, _)) => {
-            finalize(pool, attempt, Finish::Expired)
-                .await
-                .map_err(|_| SaveError::Db)?;
-            Err(SaveError::TooLate)
-        }
-        Some((_, _, true, _)) => Err(SaveError::Locked),
-        Some(_) => Err(SaveError::BadOption),
+        Err(e) => db_err(e),
+        Ok(None) => SaveError::NotFound,
+        Ok(Some((true, _, _, _))) => SaveError::Finished,
+        Ok(Some((_, true, _, _))) => match finalize(pool, attempt, Finish::Expired).await {
+            Ok(_) => SaveError::TooLate,
+            Err(_) => SaveError::Db,
+        },
+        Ok(Some((_, _, true, _))) => SaveError::Locked,
+        Ok(Some(_)) => SaveError::BadOption,
     }
 }
 

@@ -322,7 +322,7 @@ pub async fn answer(
     let flagged = form.iter().any(|(k, v)| k == "flag" && v == "on");
     let had_answer = form.iter().any(|(k, _)| k == "answered");
     if !chosen.is_empty() || had_answer {
-        match store::save_answer(&state.pool, id, user, pos, &chosen).await {
+        match state.saver.save(id, user, pos, &chosen).await {
             Ok(()) | Err(SaveError::Locked) => {}
             Err(SaveError::TooLate) | Err(SaveError::Finished) => {
                 set_flash(&session, "exam.time_up");
@@ -391,7 +391,7 @@ pub async fn autosave(
             }
         };
     }
-    match store::save_answer(&state.pool, id, user, pos, &choices(&form)).await {
+    match state.saver.save(id, user, pos, &choices(&form)).await {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(SaveError::TooLate) | Err(SaveError::Finished) => {
             HttpResponse::Conflict().json(serde_json::json!({ "error": lang.t("exam.time_up") }))

@@ -25,6 +25,8 @@ pub struct AppState {
     pub cookie_secure: bool,
     /// Signs autosave tokens (derived from the cookie key).
     pub save_key: Vec<u8>,
+    /// Writes answer saves with group commit.
+    pub saver: crate::exam::saver::Saver,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

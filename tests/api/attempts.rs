@@ -394,3 +394,102 @@ async fn a_start_after_a_bank_change_sees_the_change() {
         "the new version is served: {secure:?}"
     );
 }
+
+#[tokio::test]
+async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones() {
+    use examdrill::exam::saver::Saver;
+    let app = seeded(25).await;
+    let user = student(&app, "g@example.com").await;
+    app.logout().await;
+    let other = student(&app, "g2@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(21))
+        .await
+        .unwrap();
+    let saver = Saver::spawn(app.pool.clone());
+    // Every question at once, plus repeated clicks on question 1 (the last
+    // must win), a key the question doesn't have, and a stranger's save.
+    let mut saves = Vec::new();
+    for p in 1..=65 {
+        saves.push((user, p, 'a'));
+    }
+    for key in ['b', 'a', 'd', 'c'] {
+        saves.push((user, 1, key));
+    }
+    saves.push((user, 2, 'z'));
+    saves.push((other, 3, 'b'));
+    let results = futures_util::future::join_all(saves.iter().map(|&(u, p, k)| {
+        let saver = saver.clone();
+        async move { saver.save(id, u, p, &[k]).await }
+    }))
+    .await;
+    let refused: Vec<_> = saves
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| r.is_err())
+        .map(|(s, r)| (s.1, s.2, *r))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![(2, 'z', Err(SaveError::BadOption)), (3, 'b', Err(SaveError::NotFound))]
+    );
+    let stored: HashMap<i32, Option<String>> =
+        sqlx::query_as("select position, selected from attempt_items where attempt_id = $1")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert_eq!(stored.len(), 65);
+    assert_eq!(stored[&1].as_deref(), Some("c"), "the last click on a question wins");
+    assert!(
+        (2..=65).all(|p| stored[&p].as_deref() == Some("a")),
+        "every acknowledged save is stored: {stored:?}"
+    );
+    // Late saves in a batch are refused and close the attempt, as single saves do.
+    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(saver.save(id, user, 4, &['b']).await, Err(SaveError::TooLate));
+    assert_eq!(saver.save(id, user, 4, &['b']).await, Err(SaveError::Finished));
+}
+
+#[tokio::test]
+async fn the_question_versions_an_attempt_pinned_can_never_be_deleted() {
+    let app = seeded(25).await;
+    let user = student(&app, "p@example.com").await;
+    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(22))
+        .await
+        .unwrap();
+    let (q, v): (String, i32) =
+        sqlx::query_as("select question_id, version from attempt_items where attempt_id = $1 and position = 1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let refused = sqlx::query("delete from question_versions where question_id = $1 and version = $2")
+        .bind(&q)
+        .bind(v)
+        .execute(&app.pool)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("permanent"), "{refused}");
+    assert!(
+        sqlx::query("delete from questions where id = $1")
+            .bind(&q)
+            .execute(&app.pool)
+            .await
+            .is_err(),
+        "deleting the question would take its versions with it"
+    );
+    let kept: i64 =
+        sqlx::query_scalar("select count(*) from question_versions where question_id = $1 and version = $2")
+            .bind(&q)
+            .bind(v)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1, "the review page still has the version the student saw");
+}
