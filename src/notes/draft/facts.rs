@@ -2,7 +2,9 @@
 //! under them, enumerations, numeric facts and plain statements per section.
 
 use super::outline::{BlockKind, Outline};
-use super::text::{char_len, clean_inline, has_hangul, norm, sentences, strip_particle};
+use super::text::{
+    char_len, clean_inline, has_hangul, is_bare_word, is_noun_stem, needs_context, norm, sentences, strip_particle,
+};
 
 #[derive(Debug, Clone)]
 pub struct Place {
@@ -64,11 +66,36 @@ pub struct Facts {
     pub comparisons: Vec<(String, String, usize)>,
 }
 
+/// Labels note-takers put before a line, and names too broad to be an answer.
+const NOT_TERMS: &[&str] = &[
+    "참고",
+    "중요",
+    "주의",
+    "팁",
+    "예시",
+    "예",
+    "요약",
+    "정리",
+    "결론",
+    "목차",
+    "tip",
+    "note",
+    "notes",
+    "important",
+    "example",
+    "summary",
+    "aws",
+    "amazon",
+    "todo",
+];
+
 /// A short name, not a sentence: 1–6 words, at most 40 characters, with a letter.
 pub fn is_term(s: &str) -> bool {
     let n = char_len(s);
     let words = s.split_whitespace().count();
-    (1..=40).contains(&n)
+    !NOT_TERMS.contains(&s.trim().to_lowercase().as_str())
+        && !s.contains(['[', ']', '*'])
+        && (1..=40).contains(&n)
         && (1..=6).contains(&words)
         && s.chars().any(char::is_alphabetic)
         && !s.contains("://")
@@ -78,7 +105,11 @@ pub fn is_term(s: &str) -> bool {
 
 fn is_def(s: &str, term: &str) -> bool {
     let n = char_len(s);
-    (6..=300).contains(&n) && norm(s) != norm(term) && s.chars().any(char::is_alphabetic) && !s.contains("://")
+    (6..=300).contains(&n)
+        && norm(s) != norm(term)
+        && s.chars().any(char::is_alphabetic)
+        && !s.contains("://")
+        && !needs_context(s)
 }
 
 fn clean_term(s: &str) -> String {
@@ -127,7 +158,9 @@ fn sentence_definition(s: &str) -> Option<(String, String)> {
         .position(|w| w.ends_with('는') || w.ends_with('은'))?;
     let w = words[i];
     let stem = w.strip_suffix('는').or_else(|| w.strip_suffix('은'))?;
-    if stem.is_empty() {
+    // "많은", "Lambda와 관련된 …", "Designer에서는": an adjective, a clause or
+    // a place, not a subject being defined.
+    if !is_noun_stem(stem) || !words[..i].iter().all(|w| is_bare_word(w)) {
         return None;
     }
     let mut term_words: Vec<&str> = words[..i].to_vec();
@@ -199,9 +232,22 @@ fn split_vs(s: &str) -> Option<(String, String)> {
     None
 }
 
+/// A table of contents repeats the headings as links; its lines are no facts.
+fn is_table_of_contents(title: &str) -> bool {
+    let t: String = title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    matches!(t.as_str(), "목차" | "차례" | "tableofcontents" | "contents" | "toc")
+}
+
 pub fn extract(o: &Outline) -> Facts {
     let mut f = Facts::default();
     for (si, sec) in o.sections.iter().enumerate() {
+        if is_table_of_contents(&sec.title) {
+            continue;
+        }
         if let Some((a, b)) = split_vs(&sec.title) {
             f.comparisons.push((a, b, sec.line));
         }
@@ -281,7 +327,7 @@ pub fn extract(o: &Outline) -> Facts {
                     let facts: Vec<(String, usize)> = kids
                         .iter()
                         .map(|&k| (blocks[k].text.clone(), blocks[k].line))
-                        .filter(|(t, _)| (6..=200).contains(&char_len(t)) && !t.contains("://"))
+                        .filter(|(t, _)| (6..=200).contains(&char_len(t)) && !t.contains("://") && !needs_context(t))
                         .collect();
                     if !facts.is_empty() {
                         f.term_facts.push(TermFacts {
@@ -311,7 +357,7 @@ pub fn extract(o: &Outline) -> Facts {
             }
             for (start, value, unit) in numbers_in(&b.text) {
                 let n = char_len(&b.text);
-                if (15..=220).contains(&n) {
+                if (15..=220).contains(&n) && !needs_context(&b.text) {
                     f.numbers.push(Numeric {
                         sentence: b.text.clone(),
                         value,
@@ -327,6 +373,7 @@ pub fn extract(o: &Outline) -> Facts {
                     if (20..=160).contains(&n)
                         && !s.ends_with('?')
                         && !s.contains("://")
+                        && !needs_context(&s)
                         && split_definition(&s, None).is_none()
                     {
                         f.statements.push(Statement {

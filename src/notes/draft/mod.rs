@@ -374,7 +374,9 @@ fn pick_distractors(
     let mut rejected_true = false;
     for (text, why) in pool {
         let n = norm(&text);
-        if n.is_empty() || seen.contains(&n) || char_len(&text) > 300 || text.contains("://") {
+        // A misspelling of the answer or of another option ("Ahena" beside
+        // "Athena") is the same option, not a distractor.
+        if n.is_empty() || seen.iter().any(|s| near_duplicate(s, &n)) || char_len(&text) > 300 || text.contains("://") {
             continue;
         }
         if is_true(&text) {
@@ -392,6 +394,38 @@ fn pick_distractors(
     } else {
         Rule::TooFewDistractors
     })
+}
+
+/// Whether two normalised options are the same Latin-script name with a
+/// typo ("Ahena" beside "Athena"): one edit apart, short, and with the same
+/// digits, since "t2micro" and "t3micro" are different answers. Korean text
+/// is left alone: one syllable turns "최소" into "최대".
+fn near_duplicate(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let digits = |v: &[char]| v.iter().filter(|c| c.is_ascii_digit()).copied().collect::<Vec<char>>();
+    let hangul = |v: &[char]| v.iter().any(|c| has_hangul(&c.to_string()));
+    if a.len().min(b.len()) < 5
+        || a.len().max(b.len()) > 30
+        || a.len().abs_diff(b.len()) > 1
+        || digits(&a) != digits(&b)
+        || hangul(&a)
+        || hangul(&b)
+    {
+        return false;
+    }
+    // Levenshtein distance, one row at a time.
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 1
 }
 
 /// The same-category scopes of a fact, closest first, with a quality bonus each:
@@ -719,13 +753,19 @@ fn candidates(o: &Outline, f: &Facts, all_numbers: &[(String, String, String)]) 
 
     // Numeric facts with plausible numbers. A value is true for a statement
     // when the notes state that same statement with it.
+    // The blank takes the value and its unit, since the options carry the unit.
     let blank = |m: &facts::Numeric| -> String {
         let c: Vec<char> = m.sentence.chars().collect();
-        let l = m.value.chars().count();
+        let mut end = (m.start + m.value.chars().count()).min(c.len());
+        let unit: Vec<char> = m.unit.chars().collect();
+        let skip = usize::from(c.get(end) == Some(&' ') && c[end + 1..].starts_with(&unit));
+        if c[end + skip..].starts_with(&unit) {
+            end += skip + unit.len();
+        }
         c[..m.start]
             .iter()
             .chain(['_', '_', '_', '_'].iter())
-            .chain(c[m.start + l..].iter())
+            .chain(c[end..].iter())
             .collect()
     };
     let number_contexts: Vec<(String, String)> = f
@@ -809,7 +849,11 @@ fn candidates(o: &Outline, f: &Facts, all_numbers: &[(String, String, String)]) 
             .map(|(_, v)| v.clone())
             .collect();
         out.push(
-            pick_distractors(&answer, pool, 3, |d| truths.contains(&norm(d))).map(|ds| Candidate {
+            // A value the sentence itself shows elsewhere would be a giveaway or true.
+            pick_distractors(&answer, pool, 3, |d| {
+                truths.contains(&norm(d)) || context.contains(&norm(d))
+            })
+            .map(|ds| Candidate {
                 kind: "numeric",
                 stem: ko_or_en(
                     ko,
@@ -876,15 +920,22 @@ fn candidates(o: &Outline, f: &Facts, all_numbers: &[(String, String, String)]) 
         *count += 1;
         let own = section_norms.get(&s.at.sec).unwrap_or(&empty);
         let parent = sec.parent;
-        let mut used_secs: BTreeSet<usize> = BTreeSet::new();
-        let pool: Vec<(String, String)> = f
+        // One statement from each sibling section, nearest first: neighbours in
+        // a note tend to share a subject, which makes them plausible, and
+        // every section gets its own set instead of the first siblings' lines.
+        let mut siblings: Vec<&facts::Statement> = f
             .statements
             .iter()
             .filter(|x| {
                 x.at.sec != s.at.sec && o.sections[x.at.sec].parent == parent && o.sections[x.at.sec].level == sec.level
             })
-            .filter(|x| used_secs.insert(x.at.sec) || used_secs.len() < 2)
-            .take(40)
+            .collect();
+        siblings.sort_by_key(|x| (x.at.sec.abs_diff(s.at.sec), x.at.sec, x.at.line));
+        let mut used_secs: BTreeSet<usize> = BTreeSet::new();
+        let pool: Vec<(String, String)> = siblings
+            .into_iter()
+            .filter(|x| !mentions_key(&x.text) && used_secs.insert(x.at.sec))
+            .take(12)
             .map(|x| {
                 (
                     x.text.clone(),
@@ -1244,6 +1295,21 @@ Standard-IA의 최소 저장 기간은 30일이다.
     }
 
     #[test]
+    fn a_misspelt_copy_of_an_option_is_not_another_option() {
+        assert!(near_duplicate("athena", "ahena"));
+        assert!(!near_duplicate("t2micro", "t3micro"), "digits differ");
+        assert!(
+            !near_duplicate("groupminsize", "groupmaxsize"),
+            "two edits: different metrics"
+        );
+        assert!(!near_duplicate("gp2", "gp3"));
+        assert!(!near_duplicate(
+            &norm("첫째 항목의 정의 문장 하나"),
+            &norm("셋째 항목의 정의 문장 하나")
+        ));
+    }
+
+    #[test]
     fn too_few_siblings_means_no_draft() {
         let g = run(
             "t.md",
@@ -1279,7 +1345,7 @@ Standard-IA의 최소 저장 기간은 30일이다.
     fn a_sibling_definition_that_names_the_term_is_not_a_distractor() {
         // B2's definition mentions A1, so it may be true of A1 as well: with it
         // gone only two distractors are left, and no term → definition draft for A1.
-        let note = "## T\n- A1 : 첫째 항목의 정의 문장\n- B2 : A1과 함께 쓰는 둘째 정의\n- C3 : 셋째 항목의 정의 문장\n- D4 : 넷째 항목의 정의 문장\n";
+        let note = "## T\n- A1 : 처음 항목의 정의 문장\n- B2 : A1과 함께 쓰는 다른 정의\n- C3 : 별도 항목의 정의 문장\n- D4 : 마지막 항목의 정의 문장\n";
         let g = run("t.md", note, 1);
         assert!(
             g.report.rejected.get(&Rule::DistractorTrue).copied().unwrap_or(0) >= 1,

@@ -165,6 +165,165 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// Words that open a sentence which leans on the one before it ("이는 …",
+/// "These …"): shown alone in a question, such a sentence means nothing.
+const CONTEXT_OPENERS: &[&str] = &[
+    "이는",
+    "이것은",
+    "이것이",
+    "이것을",
+    "이러한",
+    "이런",
+    "이를",
+    "이에",
+    "이와",
+    "이렇게",
+    "그",
+    "그것은",
+    "그것이",
+    "그러나",
+    "그리고",
+    "그래서",
+    "그러면",
+    "그런",
+    "그런데",
+    "하지만",
+    "또한",
+    "또",
+    "따라서",
+    "즉",
+    "반면",
+    "반면에",
+    "아래",
+    "아래와",
+    "아래의",
+    "다음",
+    "다음과",
+    "다음의",
+    "위",
+    "위와",
+    "위의",
+    "앞서",
+    "앞의",
+    "여기서",
+    "여기에",
+    "첫째",
+    "둘째",
+    "셋째",
+    "첫번째",
+    "첫번째로",
+    "두번째",
+    "두번째로",
+    "세번째",
+    "세번째로",
+    "마지막으로",
+    "예를들어",
+    "하며",
+    "하고",
+    "하여",
+    "해서",
+    "되며",
+    "되고",
+    "this",
+    "these",
+    "that",
+    "those",
+    "it",
+    "its",
+    "they",
+    "them",
+    "also",
+    "however",
+    "so",
+    "then",
+    "below",
+    "above",
+    "here",
+    "there",
+    "such",
+];
+const CONTEXT_PHRASES: &[&str] = &[
+    "첫 번째",
+    "두 번째",
+    "세 번째",
+    "예를 들어",
+    "예를 들면",
+    "the following",
+    "as follows",
+    "for example",
+];
+
+/// Whether a sentence needs the text around it to make sense: it opens with
+/// a pointer back or forward, or it only introduces what follows.
+pub fn needs_context(s: &str) -> bool {
+    let t = s.trim();
+    let low = t.to_lowercase();
+    let first: String = low
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let first_word = t.split_whitespace().next().unwrap_or("");
+    CONTEXT_OPENERS.contains(&first.as_str())
+        || CONTEXT_PHRASES.iter().any(|p| low.starts_with(p))
+        // A line that starts with a bare particle lost its subject ("는 …").
+        || PARTICLES.contains(&first_word)
+        || t.ends_with([':', '：'])
+        || low.contains("다음과 같")
+        || low.contains("아래와 같")
+        || is_narration(t)
+}
+
+/// The note-taker talking rather than a fact: "…을 알아보자", "기억하자",
+/// "알아야 할 것이 있다".
+fn is_narration(t: &str) -> bool {
+    let body = t.trim_end_matches(['.', '!', ' ']);
+    body.ends_with("보자")
+        || body.ends_with("하자")
+        || body.ends_with("기억하자")
+        || ["알아야 할 것", "알아야 할 내용", "살펴볼 것", "짚고 넘어가"]
+            .iter()
+            .any(|p| t.contains(p))
+}
+
+/// Endings that leave a fragment, not a noun, when 은/는 is cut off a Korean
+/// word: adjective and verb stems (`많은` → `많`, `같은` → `같`, `하는` → `하`)
+/// and particles that stack before 은/는 (`에서는`, `에는`, `와는`).
+const NOT_NOUN_END: &[char] = &[
+    '하', '되', '있', '없', '같', '많', '높', '낮', '작', '좋', '넓', '짧', '않', '서', '에', '와', '과', '게', '로',
+    '또',
+];
+
+/// Whether a word is a plain noun phrase part: not a Latin term carrying a
+/// particle (`Lambda와`) and not a Korean word in an adnominal or particle form
+/// (`관련된`, `사용하는`, `VPC의`).
+pub fn is_bare_word(w: &str) -> bool {
+    if strip_particle(w) != w {
+        return false;
+    }
+    match w.chars().last() {
+        Some(c) if has_hangul(&c.to_string()) => {
+            !NOT_NOUN_END.contains(&c)
+                && !matches!(
+                    c,
+                    '된' | '한' | '할' | '될' | '는' | '던' | '의' | '를' | '을' | '면' | '며' | '인'
+                )
+        }
+        _ => true,
+    }
+}
+
+/// Whether the word left after cutting 은/는 can end a noun phrase.
+pub fn is_noun_stem(stem: &str) -> bool {
+    match stem.chars().last() {
+        Some(c) if has_hangul(&c.to_string()) => !NOT_NOUN_END.contains(&c),
+        Some(_) => true,
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +351,32 @@ mod tests {
     fn sentences_split_on_endings_not_decimals() {
         let s = sentences("가격은 1.5배이다. 두 번째 문장! 세 번째");
         assert_eq!(s, vec!["가격은 1.5배이다.", "두 번째 문장!", "세 번째"]);
+    }
+
+    #[test]
+    fn sentences_that_lean_on_their_neighbours_are_recognised() {
+        assert!(needs_context("이는 더 높은 대역폭을 제공한다."));
+        assert!(needs_context("두 번째로는 Legacy 인터페이스가 있다."));
+        assert!(needs_context("아래와 같은 메트릭을 수집한다."));
+        assert!(needs_context("These limits apply per Region."));
+        assert!(needs_context("주요 기능은 다음과 같다:"));
+        assert!(!needs_context("그룹 정책은 계정 단위로 적용된다."), "그룹 is not 그");
+        assert!(!needs_context("EBS 볼륨은 하나의 AZ에 묶인다."));
+        assert!(needs_context("Parameter Store와 Secrets Manager의 차이를 알아보자"));
+        assert!(needs_context("무조건 알아야 할 것이 있다."));
+        assert!(needs_context("는 속성을 가져오는 데 사용된다."));
+    }
+
+    #[test]
+    fn fragments_are_not_nouns() {
+        assert!(!is_noun_stem("많"));
+        assert!(!is_noun_stem("Designer에서"));
+        assert!(!is_noun_stem("ALB 또"), "또는 is a conjunction");
+        assert!(is_noun_stem("이미지"));
+        assert!(is_noun_stem("EBS"));
+        assert!(!is_bare_word("Lambda와"));
+        assert!(!is_bare_word("관련된"));
+        assert!(is_bare_word("컨테이너"));
+        assert!(is_bare_word("Amazon"));
     }
 }
