@@ -93,7 +93,13 @@ const NOT_TERMS: &[&str] = &[
 pub fn is_term(s: &str) -> bool {
     let n = char_len(s);
     let words = s.split_whitespace().count();
-    !NOT_TERMS.contains(&s.trim().to_lowercase().as_str())
+    // A phrase with an object, dative or place in it ("고객에게 VPC를 …") is a
+    // clause, not a name.
+    let clause = s
+        .split_whitespace()
+        .any(|w| has_hangul(w) && ["를", "을", "에게", "에서", "으로"].iter().any(|p| w.ends_with(p)));
+    !clause
+        && !NOT_TERMS.contains(&s.trim().to_lowercase().as_str())
         && !s.contains(['[', ']', '*'])
         && (1..=40).contains(&n)
         && (1..=6).contains(&words)
@@ -106,6 +112,8 @@ pub fn is_term(s: &str) -> bool {
 fn is_def(s: &str, term: &str) -> bool {
     let n = char_len(s);
     (6..=300).contains(&n)
+        // "48시간이다." alone says nothing about which term it belongs to.
+        && s.split_whitespace().count() >= 2
         && norm(s) != norm(term)
         && s.chars().any(char::is_alphabetic)
         && !s.contains("://")
@@ -374,6 +382,8 @@ pub fn extract(o: &Outline) -> Facts {
                         && !s.ends_with('?')
                         && !s.contains("://")
                         && !needs_context(&s)
+                        // "A | B | Amazon Web Services": a copied page title.
+                        && !s.contains(" | ")
                         && split_definition(&s, None).is_none()
                     {
                         f.statements.push(Statement {

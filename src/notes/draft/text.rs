@@ -224,6 +224,10 @@ const CONTEXT_OPENERS: &[&str] = &[
     "해서",
     "되며",
     "되고",
+    "하는",
+    "한다",
+    "되는",
+    "된다",
     "this",
     "these",
     "that",
@@ -266,7 +270,13 @@ pub fn needs_context(s: &str) -> bool {
         .filter(|c| c.is_alphanumeric())
         .collect();
     let first_word = t.split_whitespace().next().unwrap_or("");
-    CONTEXT_OPENERS.contains(&first.as_str())
+    // "두번째는", "첫번째로는": the opener with a particle on it.
+    let opener = ["로는", "는", "은", "로"]
+        .iter()
+        .find_map(|p| first.strip_suffix(p).filter(|w| CONTEXT_OPENERS.contains(w)))
+        .is_some();
+    opener
+        || CONTEXT_OPENERS.contains(&first.as_str())
         || CONTEXT_PHRASES.iter().any(|p| low.starts_with(p))
         // A line that starts with a bare particle lost its subject ("는 …").
         || PARTICLES.contains(&first_word)
@@ -277,15 +287,28 @@ pub fn needs_context(s: &str) -> bool {
 }
 
 /// The note-taker talking rather than a fact: "…을 알아보자", "기억하자",
-/// "알아야 할 것이 있다".
+/// "알아야 할 것이 있다", "몇 가지 문제가 있다", or an aside in brackets.
 fn is_narration(t: &str) -> bool {
     let body = t.trim_end_matches(['.', '!', ' ']);
-    body.ends_with("보자")
+    let words = body.split_whitespace().count();
+    let says_little = words <= 4 && body.ends_with("있다") && !body.chars().any(|c| c.is_ascii_alphanumeric());
+    says_little
+        || (body.starts_with('(') && body.ends_with(')'))
+        || body.ends_with("보자")
         || body.ends_with("하자")
         || body.ends_with("기억하자")
-        || ["알아야 할 것", "알아야 할 내용", "살펴볼 것", "짚고 넘어가"]
-            .iter()
-            .any(|p| t.contains(p))
+        || [
+            "알아야 할 것",
+            "알아야 할 내용",
+            "살펴볼 것",
+            "짚고 넘어가",
+            "강의이다",
+            "강의에서",
+            "이번 강의",
+            "this lecture",
+        ]
+        .iter()
+        .any(|p| t.contains(p))
 }
 
 /// Endings that leave a fragment, not a noun, when 은/는 is cut off a Korean
@@ -357,6 +380,7 @@ mod tests {
     fn sentences_that_lean_on_their_neighbours_are_recognised() {
         assert!(needs_context("이는 더 높은 대역폭을 제공한다."));
         assert!(needs_context("두 번째로는 Legacy 인터페이스가 있다."));
+        assert!(needs_context("첫번째는 프리픽스마다 초당 3,500회의 PUT을 얻는다."));
         assert!(needs_context("아래와 같은 메트릭을 수집한다."));
         assert!(needs_context("These limits apply per Region."));
         assert!(needs_context("주요 기능은 다음과 같다:"));
@@ -364,6 +388,9 @@ mod tests {
         assert!(!needs_context("EBS 볼륨은 하나의 AZ에 묶인다."));
         assert!(needs_context("Parameter Store와 Secrets Manager의 차이를 알아보자"));
         assert!(needs_context("무조건 알아야 할 것이 있다."));
+        assert!(needs_context("몇 가지 문제가 있다."));
+        assert!(needs_context("(시험에 자주 등장하는 문제)"));
+        assert!(!needs_context("S3 버킷에는 버전 관리 기능이 있다."));
         assert!(needs_context("는 속성을 가져오는 데 사용된다."));
     }
 
