@@ -321,6 +321,12 @@ async fn main() -> anyhow::Result<()> {
         roster.len()
     );
 
+    // PROFILE_START=secs: pause before the start burst (to attach a profiler).
+    if let Some(secs) = std::env::var("PROFILE_START").ok().and_then(|s| s.parse().ok()) {
+        println!("start burst in {secs} s");
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+    }
+
     // Phase 2: everyone presses Start within the same second.
     let barrier = Arc::new(Barrier::new(roster.len()));
     let t = Instant::now();
