@@ -16,9 +16,14 @@ use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::session_store::SessionStore as TowerStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
+/// The session key holding the signed-in user's id (a JSON string, as
+/// actix-session stores every value).
+pub const OWNER_KEY: &str = "user_id";
+
 #[derive(Clone, Debug)]
 pub struct PgSessionStore {
     inner: PostgresStore,
+    pool: PgPool,
 }
 
 type State = HashMap<String, String>;
@@ -26,8 +31,23 @@ type State = HashMap<String, String>;
 impl PgSessionStore {
     pub fn new(pool: PgPool) -> Self {
         Self {
-            inner: PostgresStore::new(pool),
+            inner: PostgresStore::new(pool.clone()),
+            pool,
         }
+    }
+
+    /// Records which user a session belongs to, so their sessions can be
+    /// found (and ended) together. Only signed-in sessions pay for it.
+    async fn tag_owner(&self, id: &Id, owner: Option<&String>) -> anyhow::Result<()> {
+        let owner = owner.and_then(|v| serde_json::from_str::<uuid::Uuid>(v).ok());
+        if let Some(owner) = owner {
+            sqlx::query("update tower_sessions.session set user_id = $2 where id = $1 and user_id is distinct from $2")
+                .bind(id.to_string())
+                .bind(owner)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Deletes expired session records; run periodically in the background.
@@ -77,12 +97,16 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
+        let owner = state.get(OWNER_KEY).cloned();
         let mut record = to_record(Id::default(), state, ttl);
         // `create` picks a fresh id if the random one is already taken.
         self.inner
             .create(&mut record)
             .await
             .map_err(|e| SaveError::Other(anyhow::Error::new(e)))?;
+        self.tag_owner(&record.id, owner.as_ref())
+            .await
+            .map_err(SaveError::Other)?;
         to_key(record.id).map_err(SaveError::Other)
     }
 
@@ -93,10 +117,12 @@ impl SessionStore for PgSessionStore {
                 SaveError::Other(e) => UpdateError::Other(e),
             });
         };
+        let owner = state.get(OWNER_KEY).cloned();
         self.inner
             .save(&to_record(id, state, ttl))
             .await
             .map_err(|e| UpdateError::Other(anyhow::Error::new(e)))?;
+        self.tag_owner(&id, owner.as_ref()).await.map_err(UpdateError::Other)?;
         Ok(key)
     }
 
@@ -115,4 +141,13 @@ impl SessionStore for PgSessionStore {
         }
         Ok(())
     }
+}
+
+/// Ends every session of a user, on every device (after a password change).
+pub async fn end_sessions_of(pool: &PgPool, user: uuid::Uuid) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("delete from tower_sessions.session where user_id = $1")
+        .bind(user)
+        .execute(pool)
+        .await?
+        .rows_affected())
 }

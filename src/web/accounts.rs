@@ -255,6 +255,11 @@ pub async fn change_password(
     };
     match accounts::change_password(&state.pool, auth.user.id, form.current, new).await {
         Ok(()) => {
+            // Whoever else holds a session for this account (a lost phone, a
+            // shared computer) is signed out; this browser gets a fresh id.
+            let ended = crate::session_store::end_sessions_of(&state.pool, auth.user.id.0).await?;
+            tracing::info!(sessions = ended, "password changed; ended the account's sessions");
+            session.renew();
             set_flash(&session, "password.changed");
             Ok(see_other("/dashboard"))
         }

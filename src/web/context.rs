@@ -13,7 +13,7 @@ use super::error::AppError;
 use crate::accounts::{self, Role, User, UserId};
 use crate::i18n::Lang;
 
-pub const SESSION_USER: &str = "user_id";
+pub const SESSION_USER: &str = crate::session_store::OWNER_KEY;
 pub const SESSION_LANG: &str = "lang";
 /// Remembers the switcher's choice for visitors who are not signed in, and across logout.
 pub const LANG_COOKIE: &str = "lang";

@@ -180,7 +180,7 @@ async fn changing_password_requires_the_current_one_and_takes_effect() {
     assert_eq!(ok.status, 303);
     assert_eq!(
         app.get("/dashboard").await.select_text(".flash"),
-        vec!["비밀번호를 변경했습니다."]
+        vec!["비밀번호를 변경했습니다. 다른 기기의 로그인은 모두 종료되었습니다."]
     );
 
     app.logout().await;
@@ -198,4 +198,59 @@ async fn passwords_are_stored_as_argon2id_hashes() {
         .unwrap();
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_every_other_device() {
+    let app = spawn_app().await;
+    app.register("kwon@example.com", "Kwon", PASSWORD).await;
+
+    // The same account signed in on a second device.
+    let phone = crate::common::client();
+    let html = phone.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let selector = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
+    let token = doc
+        .select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .unwrap()
+        .to_owned();
+    let signed_in = phone
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "kwon@example.com"),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(phone.get(app.url("/dashboard")).send().await.unwrap().status(), 200);
+
+    let changed = app
+        .post(
+            "/account/password",
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "a-brand-new-secret"),
+                ("confirm", "a-brand-new-secret"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303);
+
+    let after = phone.get(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(after.status(), 303, "the other device is signed out");
+    assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));
+    assert_eq!(app.get("/dashboard").await.status, 200, "this browser stays signed in");
+    let left: i64 = sqlx::query_scalar(
+        "select count(*) from tower_sessions.session s join users u on u.id = s.user_id where u.email = 'kwon@example.com'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 1, "only this browser's fresh session belongs to the account");
 }
