@@ -268,7 +268,8 @@ fn selection(selected: &[char]) -> String {
     keys.into_iter().collect()
 }
 
-/// Saves a choice as one committed statement. Saving the same choice twice is
+/// Saves one choice on its own (the writers in `saver` batch them; this is
+/// the same statement with a batch of one). Saving the same choice twice is
 /// harmless. Late saves (past the deadline and the grace period) are refused,
 /// and the attempt is finalized on the spot.
 pub async fn save_answer(
@@ -278,26 +279,13 @@ pub async fn save_answer(
     position: i32,
     selected: &[char],
 ) -> Result<(), SaveError> {
-    let selected = selection(selected);
-    let updated = sqlx::query(
-        "update attempt_items i set selected = nullif($4, ''), answered_at = now()
-         from attempts a
-         where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
-           and a.submitted_at is null
-           and (a.deadline is null or now() <= a.deadline + make_interval(secs => $5))
-           and not i.locked
-           and translate($4, i.option_order, '') = ''",
-    )
-    .bind(attempt)
-    .bind(user)
-    .bind(position)
-    .bind(&selected)
-    .bind(GRACE_SECONDS as f64)
-    .execute(pool)
-    .await
-    .map_err(db_err)?
-    .rows_affected();
-    if updated == 1 {
+    let save = PendingSave {
+        attempt,
+        user,
+        position,
+        selected: selected.to_vec(),
+    };
+    if save_answers(pool, std::slice::from_ref(&save)).await? == [true] {
         return Ok(());
     }
     Err(refusal(pool, attempt, user, position).await)

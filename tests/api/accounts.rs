@@ -1,4 +1,4 @@
-use crate::common::{PASSWORD, spawn_app};
+use crate::common::{PASSWORD, Page, TestApp, spawn_app};
 
 #[tokio::test]
 async fn registering_signs_in_and_shows_the_dashboard() {
@@ -144,39 +144,28 @@ async fn login_never_redirects_off_site() {
     assert_eq!(resp.location(), Some("/dashboard"));
 }
 
+async fn change_password(app: &TestApp, current: &str, new: &str) -> Page {
+    app.post(
+        "/account/password",
+        "/account/password",
+        &[("current", current), ("new", new), ("confirm", new)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn changing_password_requires_the_current_one_and_takes_effect() {
     let app = spawn_app().await;
     app.register("choi@example.com", "Choi", PASSWORD).await;
 
-    let wrong = app
-        .post(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", "not-my-password"),
-                ("new", "a-brand-new-secret"),
-                ("confirm", "a-brand-new-secret"),
-            ],
-        )
-        .await;
+    let wrong = change_password(&app, "not-my-password", "a-brand-new-secret").await;
     assert_eq!(wrong.status, 422);
     assert_eq!(
         wrong.select_text("#current-error"),
         vec!["현재 비밀번호가 올바르지 않습니다."]
     );
 
-    let ok = app
-        .post(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new", "a-brand-new-secret"),
-                ("confirm", "a-brand-new-secret"),
-            ],
-        )
-        .await;
+    let ok = change_password(&app, PASSWORD, "a-brand-new-secret").await;
     assert_eq!(ok.status, 303);
     assert_eq!(
         app.get("/dashboard").await.select_text(".flash"),
@@ -229,17 +218,7 @@ async fn changing_the_password_signs_out_every_other_device() {
     assert_eq!(signed_in.status(), 303);
     assert_eq!(phone.get(app.url("/dashboard")).send().await.unwrap().status(), 200);
 
-    let changed = app
-        .post(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new", "a-brand-new-secret"),
-                ("confirm", "a-brand-new-secret"),
-            ],
-        )
-        .await;
+    let changed = change_password(&app, PASSWORD, "a-brand-new-secret").await;
     assert_eq!(changed.status, 303);
 
     let after = phone.get(app.url("/dashboard")).send().await.unwrap();
