@@ -175,6 +175,7 @@ async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
                         key: *k,
                         text: format!("보기 {k}"),
                         rationale: "근거".into(),
+                        en: None,
                         pos: Pos::default(),
                     })
                     .collect(),
@@ -182,6 +183,8 @@ async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
                     file: "n.txt".into(),
                     heading: "h".into(),
                 },
+                references: Vec::new(),
+                en: None,
                 generated: None,
                 pos: Pos::default(),
             });

@@ -217,6 +217,18 @@ enum BankCommand {
         #[arg(long = "topic")]
         topics: Vec<String>,
     },
+    /// Report what a test-wise student could exploit: guessing strategies against chance, and per-question cues.
+    Lint {
+        /// Bank files or folders.
+        #[arg(default_value = "question_bank")]
+        paths: Vec<PathBuf>,
+        /// Only the questions of this exam.
+        #[arg(long)]
+        exam: Option<String>,
+        /// Exit 1 when the bank breaks the exam-grade thresholds (docs/question-bank-format.md, "Lint").
+        #[arg(long)]
+        enforce: bool,
+    },
     /// List the notes' level-2 sections with material for an exam and how many questions draw on each.
     Coverage {
         #[arg(long, value_parser = ["saa-c03", "soa-c03"])]
@@ -390,6 +402,41 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
                 loaded.diagnostics.len()
             );
             if !loaded.diagnostics.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        BankCommand::Lint { paths, exam, enforce } => {
+            let loaded = crate::bank::load_paths(&paths, None);
+            for d in &loaded.diagnostics {
+                out!("{d}");
+            }
+            if let Some(code) = &exam
+                && loaded.bank.blueprint(code).is_none()
+                && !loaded.bank.questions.iter().any(|q| q.domains.contains_key(code))
+            {
+                anyhow::bail!("no questions of exam `{code}` in the given paths");
+            }
+            let questions = loaded
+                .bank
+                .questions
+                .iter()
+                .filter(|q| exam.as_ref().is_none_or(|e| q.domains.contains_key(e)));
+            let report = crate::bank::lint::lint(questions, true);
+            out!("{report}");
+            let breaches = crate::bank::lint::Thresholds::exam_grade().breaches(&report);
+            for b in &breaches {
+                out!("above threshold: {b}");
+            }
+            out!(
+                "{}",
+                if breaches.is_empty() {
+                    "lint: within the exam-grade thresholds".to_owned()
+                } else {
+                    format!("lint: {} threshold(s) broken", breaches.len())
+                }
+            );
+            if enforce && (!breaches.is_empty() || !loaded.diagnostics.is_empty()) {
                 std::process::exit(1);
             }
             Ok(())

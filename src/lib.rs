@@ -10,6 +10,7 @@ pub mod configuration;
 pub mod db;
 pub mod exam;
 pub mod i18n;
+pub mod markdown;
 pub mod notes;
 pub mod review;
 pub mod session_store;

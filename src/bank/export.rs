@@ -35,8 +35,14 @@ struct QuestionOut<'a> {
     status: &'a str,
     answer: Vec<String>,
     source: SourceOut<'a>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    references: &'a [String],
     stem: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stem_en: Option<&'a str>,
     explanation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation_en: Option<&'a str>,
     options: Vec<OptionOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     generated: Option<GeneratedOut<'a>>,
@@ -59,7 +65,11 @@ struct SourceOut<'a> {
 struct OptionOut<'a> {
     key: String,
     text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text_en: Option<&'a str>,
     rationale: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rationale_en: Option<&'a str>,
 }
 
 fn topic_out(t: &Topic) -> TopicOut<'_> {
@@ -88,15 +98,20 @@ fn question_out(q: &Question) -> QuestionOut<'_> {
             file: &q.source.file,
             heading: &q.source.heading,
         },
+        references: &q.references,
         stem: &q.stem,
+        stem_en: q.en.as_ref().map(|e| e.stem.as_str()),
         explanation: &q.explanation,
+        explanation_en: q.en.as_ref().map(|e| e.explanation.as_str()),
         options: q
             .options
             .iter()
             .map(|o| OptionOut {
                 key: o.key.to_string(),
                 text: &o.text,
+                text_en: o.en.as_ref().map(|e| e.text.as_str()),
                 rationale: &o.rationale,
+                rationale_en: o.en.as_ref().map(|e| e.rationale.as_str()),
             })
             .collect(),
         generated: q.generated.as_ref().map(|g| GeneratedOut {

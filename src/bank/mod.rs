@@ -5,6 +5,7 @@ pub mod coverage;
 pub mod diagnostics;
 pub mod export;
 pub mod formats;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod native;

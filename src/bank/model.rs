@@ -139,8 +139,25 @@ pub struct Choice {
     pub key: char,
     pub text: String,
     pub rationale: String,
+    /// The English original of `text` and `rationale`, when the question has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<ChoiceEn>,
     #[serde(skip)]
     pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceEn {
+    pub text: String,
+    pub rationale: String,
+}
+
+/// The English original of a Korean question, as the real exam offers it to
+/// candidates who sit a translated exam. Options carry theirs in [`Choice::en`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionEn {
+    pub stem: String,
+    pub explanation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +193,12 @@ pub struct Question {
     pub answer: Vec<char>,
     pub options: Vec<Choice>,
     pub source: Source,
+    /// Official AWS documentation pages that support the key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// The English original; complete for every option when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<QuestionEn>,
     /// Set on drafts made from notes; absent from hand-written questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Generated>,
@@ -186,6 +209,11 @@ pub struct Question {
 impl Question {
     pub fn exams(&self) -> impl Iterator<Item = &str> {
         self.domains.keys().map(String::as_str)
+    }
+
+    /// True when the question and every option carry an English original.
+    pub fn has_english(&self) -> bool {
+        self.en.is_some() && self.options.iter().all(|o| o.en.is_some())
     }
 }
 

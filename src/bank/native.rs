@@ -8,7 +8,8 @@ use toml_edit::{ImDocument, Item, TableLike, Value};
 
 use super::diagnostics::{Diagnostic, LineIndex};
 use super::model::{
-    Blueprint, BlueprintDomain, Choice, Difficulty, Generated, Kind, Pos, Question, Source, Status, Topic,
+    Blueprint, BlueprintDomain, Choice, ChoiceEn, Difficulty, Generated, Kind, Pos, Question, QuestionEn, Source,
+    Status, Topic,
 };
 
 /// What one bank file holds.
@@ -185,8 +186,11 @@ const QUESTION_FIELDS: &[&str] = &[
     "source",
     "options",
     "generated",
+    "references",
+    "stem_en",
+    "explanation_en",
 ];
-const OPTION_FIELDS: &[&str] = &["key", "text", "rationale"];
+const OPTION_FIELDS: &[&str] = &["key", "text", "rationale", "text_en", "rationale_en"];
 const SOURCE_FIELDS: &[&str] = &["file", "heading"];
 const GENERATED_FIELDS: &[&str] = &["path", "lines", "quality"];
 
@@ -416,6 +420,21 @@ fn parse_question(
     });
     let options = parse_options(r, t, at.clone(), &what);
     let generated = t.get("generated").and_then(|item| parse_generated(r, item));
+    let references = match t.get("references") {
+        Some(_) => r.strings(t, at.clone(), &what, "references"),
+        None => Some(Vec::new()),
+    };
+    let en = match (r.opt_string(t, "stem_en"), r.opt_string(t, "explanation_en")) {
+        (Some(stem), Some(explanation)) => Some(QuestionEn { stem, explanation }),
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            r.err(
+                at.clone(),
+                format!("{what} has only half of its English original: give both `stem_en` and `explanation_en`"),
+            );
+            None
+        }
+    };
 
     let mut answer = Vec::new();
     if let Some(raw) = &answer_raw {
@@ -449,6 +468,8 @@ fn parse_question(
         answer: answer_raw.map(|_| answer)?,
         options: options?,
         source: source?,
+        references: references?,
+        en,
         generated,
         pos: r.pos(at),
     })
@@ -525,11 +546,23 @@ fn parse_options(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>
         });
         let text = r.string(ot, oat.clone(), "an option", "text");
         let rationale = r.string(ot, oat.clone(), "an option", "rationale");
+        let en = match (r.opt_string(ot, "text_en"), r.opt_string(ot, "rationale_en")) {
+            (Some(text), Some(rationale)) => Some(ChoiceEn { text, rationale }),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                r.err(
+                    oat.clone(),
+                    "an option has only half of its English original: give both `text_en` and `rationale_en`",
+                );
+                None
+            }
+        };
         match (key, text, rationale) {
             (Some(key), Some(text), Some(rationale)) => out.push(Choice {
                 key,
                 text,
                 rationale,
+                en,
                 pos: r.pos(oat),
             }),
             _ => ok = false,

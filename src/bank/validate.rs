@@ -132,6 +132,71 @@ fn check_exam_domain(
     }
 }
 
+/// Official AWS documentation lives on these two hosts; anything else (a blog
+/// mirror, a typo-squatted host, `http:`) is not a reference a student should trust.
+pub fn is_aws_doc_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let path_ok = !rest
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    path_ok && matches!(host, "docs.aws.amazon.com" | "aws.amazon.com")
+}
+
+/// An English original is all or nothing: a student who switches to English
+/// must never meet a Korean option in the middle of it.
+fn check_english(diags: &mut Vec<Diagnostic>, q: &Question, who: &str) {
+    let with = q.options.iter().filter(|o| o.en.is_some()).count();
+    match &q.en {
+        Some(en) => {
+            check_text(diags, &q.pos, &format!("{who} stem_en"), &en.stem, MAX_STEM_CHARS);
+            check_text(
+                diags,
+                &q.pos,
+                &format!("{who} explanation_en"),
+                &en.explanation,
+                MAX_EXPLANATION_CHARS,
+            );
+            for o in &q.options {
+                match &o.en {
+                    Some(oe) => {
+                        check_text(
+                            diags,
+                            &o.pos,
+                            &format!("{who} option `{}` text_en", o.key),
+                            &oe.text,
+                            MAX_OPTION_CHARS,
+                        );
+                        check_text(
+                            diags,
+                            &o.pos,
+                            &format!("{who} option `{}` rationale_en", o.key),
+                            &oe.rationale,
+                            MAX_RATIONALE_CHARS,
+                        );
+                    }
+                    None => push(
+                        diags,
+                        &o.pos,
+                        format!(
+                            "{who} has an English original but option `{}` has no `text_en`/`rationale_en`",
+                            o.key
+                        ),
+                    ),
+                }
+            }
+        }
+        None if with > 0 => push(
+            diags,
+            &q.pos,
+            format!("{who} has English option texts but no `stem_en`/`explanation_en`"),
+        ),
+        None => {}
+    }
+}
+
 fn check_question(diags: &mut Vec<Diagnostic>, q: &Question) {
     let who = format!("question `{}`", q.id);
     check_text(diags, &q.pos, &format!("{who} stem"), &q.stem, MAX_STEM_CHARS);
@@ -144,6 +209,17 @@ fn check_question(diags: &mut Vec<Diagnostic>, q: &Question) {
     );
     check_text(diags, &q.pos, &format!("{who} source.file"), &q.source.file, 200);
     check_text(diags, &q.pos, &format!("{who} source.heading"), &q.source.heading, 500);
+
+    for url in &q.references {
+        if !is_aws_doc_url(url) {
+            push(
+                diags,
+                &q.pos,
+                format!("{who} reference `{url}` is not an https URL on docs.aws.amazon.com or aws.amazon.com"),
+            );
+        }
+    }
+    check_english(diags, q, &who);
 
     let mut keys = HashSet::new();
     let mut texts: HashMap<String, char> = HashMap::new();

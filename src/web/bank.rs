@@ -14,12 +14,12 @@ use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
 use super::forms::{render_with_status, see_other};
-use super::markdown::render;
 use crate::bank::formats::Defaults;
 use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
 use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
-use crate::bank::{Diagnostic, load::parse_upload};
+use crate::bank::{Diagnostic, lint, load::parse_upload};
+use crate::markdown::render;
 
 pub const PAGE_SIZE: i64 = 25;
 /// Upper bound on one upload (all files together).
@@ -485,26 +485,37 @@ pub struct PreviewPage {
     pub files: Vec<String>,
     pub problems: Vec<Diagnostic>,
     pub report: Option<ImportReport>,
+    /// What a test-wise student could exploit in the upload: warnings only,
+    /// since a foreign bank is not ours to reject.
+    pub lint: Vec<String>,
 }
 
-async fn dry_run(
-    state: &AppState,
-    upload: &PendingUpload,
-) -> Result<(Vec<Diagnostic>, Option<ImportReport>), AppError> {
+type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>);
+
+async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
     let mut loaded = parse_upload(
         upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
         upload.defaults.as_ref(),
+    );
+    let report = lint::lint(&loaded.bank.questions, false);
+    let mut warnings = lint::Thresholds::exam_grade().breaches(&report);
+    warnings.extend(
+        report
+            .flags
+            .iter()
+            .take(50)
+            .map(|f| format!("{}: {} {}", f.question, f.kind.name(), f.detail)),
     );
     if !loaded.diagnostics.is_empty() {
         // Also check what did parse, so one preview lists every problem.
         loaded
             .diagnostics
             .extend(store::validate_upload(&state.pool, &loaded.bank).await?);
-        return Ok((loaded.diagnostics, None));
+        return Ok((loaded.diagnostics, None, warnings));
     }
     match store::import(&state.pool, &loaded.bank, None, Mode::DryRun).await {
-        Ok(report) => Ok((Vec::new(), Some(report))),
-        Err(ImportError::Invalid(d)) => Ok((d, None)),
+        Ok(report) => Ok((Vec::new(), Some(report), warnings)),
+        Err(ImportError::Invalid(d)) => Ok((d, None, warnings)),
         Err(ImportError::Db(e)) => Err(e.into()),
     }
 }
@@ -518,7 +529,7 @@ pub async fn preview(
     let upload = store::load_upload(&state.pool, id, auth.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (problems, report) = dry_run(&state, &upload).await?;
+    let (problems, report, lint) = dry_run(&state, &upload).await?;
     let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
     render_with_status(
@@ -528,6 +539,7 @@ pub async fn preview(
             files: names,
             problems,
             report,
+            lint,
         },
         StatusCode::OK,
     )

@@ -13,11 +13,11 @@ use super::AppState;
 use super::context::{PageCtx, SignedIn, set_flash};
 use super::error::AppError;
 use super::forms::{render_with_status, see_other};
-use super::markdown::render;
+use super::question_view::QuestionView;
 use crate::accounts::User;
 use crate::exam::assembly::Shortfall;
 use crate::exam::store::{self, Feedback, Finish, Mode, SaveError, StartError, StartRequest};
-use crate::exam::view::{self, Item, ItemState, Summary};
+use crate::exam::view::{self, ItemState, Summary};
 
 /// Students see their own attempts; instructors may open anyone's.
 fn owner_filter(user: &User) -> Option<crate::accounts::UserId> {
@@ -161,50 +161,20 @@ pub async fn start(
     }
 }
 
-pub struct OptionView {
-    pub key: char,
-    pub label: char,
-    pub html: String,
-    pub rationale: String,
-    pub chosen: bool,
-    pub correct: bool,
-}
-
-fn option_views(item: &Item) -> Vec<OptionView> {
-    item.order
-        .iter()
-        .zip('A'..='Z')
-        .filter_map(|(key, label)| {
-            let o = item.question.options.iter().find(|o| o.key == *key)?;
-            Some(OptionView {
-                key: *key,
-                label,
-                html: render(&o.text),
-                rationale: render(&o.rationale),
-                chosen: item.selected.contains(key),
-                correct: item.question.answer.contains(key),
-            })
-        })
-        .collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "exam/question.html")]
 pub struct QuestionPage {
     pub ctx: PageCtx,
     pub attempt: Summary,
     pub item_position: i32,
-    pub stem: String,
-    pub multiple: bool,
-    pub choose_n: usize,
-    pub options: Vec<OptionView>,
+    pub q: QuestionView,
+    /// The student asked for the English original (kept across questions).
+    pub original: bool,
     pub flagged: bool,
     /// Whether a choice is saved already, so clearing every box is saved too.
     pub answered: bool,
     pub locked: bool,
     pub correct: Option<bool>,
-    pub explanation: String,
-    pub source: String,
     pub nav: Vec<ItemState>,
     pub total: i32,
     /// Lets the page's script save answers to this attempt without a session lookup.
@@ -260,10 +230,16 @@ fn parse_path(path: &(String, i32)) -> Result<(Uuid, i32), AppError> {
     Ok((path.0.parse().map_err(|_| AppError::NotFound)?, path.1))
 }
 
+#[derive(serde::Deserialize)]
+pub struct QuestionQuery {
+    original: Option<String>,
+}
+
 pub async fn question(
     auth: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<(String, i32)>,
+    query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, pos) = parse_path(&path)?;
     let attempt = view::summary(&state.pool, id, Some(auth.user.id))
@@ -274,18 +250,13 @@ pub async fn question(
     }
     let item = view::item(&state.pool, id, pos).await?.ok_or(AppError::NotFound)?;
     let nav = view::item_states(&state.pool, id).await?;
-    let q = &item.question;
     let page = QuestionPage {
-        stem: render(&q.stem),
-        multiple: q.kind == crate::bank::Kind::Multiple,
-        choose_n: q.answer.len(),
-        options: option_views(&item),
+        q: QuestionView::new(&item.question, &item.order, &item.selected),
+        original: query.original.as_deref() == Some("en"),
         flagged: item.flagged,
         answered: !item.selected.is_empty(),
         locked: item.locked,
         correct: item.correct,
-        explanation: render(&q.explanation),
-        source: format!("{} — {}", q.source.file, q.source.heading),
         total: attempt.question_count,
         item_position: pos,
         nav,
@@ -320,6 +291,11 @@ pub async fn answer(
         .map(|(_, v)| v.as_str())
         .unwrap_or("next");
     let flagged = form.iter().any(|(k, v)| k == "flag" && v == "on");
+    let original = if form.iter().any(|(k, v)| k == "original" && v == "en") {
+        "?original=en"
+    } else {
+        ""
+    };
     let had_answer = form.iter().any(|(k, _)| k == "answered");
     if !chosen.is_empty() || had_answer {
         match state.saver.save(id, user, pos, &chosen).await {
@@ -349,7 +325,7 @@ pub async fn answer(
         "next" => (pos + 1).min(total),
         n => n.parse().unwrap_or(pos).clamp(1, total),
     };
-    Ok(see_other(&format!("/attempts/{id}/q/{target}")))
+    Ok(see_other(&format!("/attempts/{id}/q/{target}{original}")))
 }
 
 /// The JavaScript path: saves as soon as a choice changes; answers 204 once committed.
@@ -527,13 +503,10 @@ pub async fn result(
 pub struct WalkItem {
     pub position: i32,
     pub domain: String,
-    pub stem: String,
-    pub options: Vec<OptionView>,
+    pub q: QuestionView,
     pub correct: bool,
     pub flagged: bool,
     pub unanswered: bool,
-    pub explanation: String,
-    pub source: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -545,6 +518,7 @@ pub struct AnswersPage {
     pub filter: String,
     pub domain: String,
     pub domains: Vec<(String, String)>,
+    pub has_english: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -569,7 +543,7 @@ pub async fn answers(
     let filter = query.filter.clone().unwrap_or_else(|| "all".into());
     let domain = query.domain.clone().unwrap_or_default();
     let names = domain_names(&state, &attempt.exam, auth.ctx.lang == crate::i18n::Lang::En).await?;
-    let items = view::items(&state.pool, id)
+    let items: Vec<WalkItem> = view::items(&state.pool, id)
         .await?
         .into_iter()
         .filter(|i| match filter.as_str() {
@@ -585,17 +559,15 @@ pub async fn answers(
                 .find(|n| n.0 == i.domain)
                 .map(|n| n.1.clone())
                 .unwrap_or_else(|| i.domain.clone()),
-            stem: render(&i.question.stem),
-            options: option_views(&i),
+            q: QuestionView::new(&i.question, &i.order, &i.selected),
             correct: i.correct == Some(true),
             flagged: i.flagged,
             unanswered: i.selected.is_empty(),
-            explanation: render(&i.question.explanation),
-            source: format!("{} — {}", i.question.source.file, i.question.source.heading),
         })
         .collect();
     render_with_status(
         &AnswersPage {
+            has_english: items.iter().any(|i| i.q.has_english),
             ctx: auth.ctx,
             attempt,
             items,

@@ -10,10 +10,10 @@ pub mod exams;
 pub mod forms;
 pub mod history;
 pub mod instructor;
-pub mod markdown;
 pub mod middleware;
 pub mod notes;
 pub mod pages;
+pub mod question_view;
 pub mod review;
 
 use actix_web::web;

@@ -16,9 +16,9 @@ use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
 use super::forms::{render_with_status, see_other};
-use super::markdown::render;
 use crate::bank::Diagnostic;
 use crate::bank::model::{Bank, Question};
+use crate::markdown::render;
 use crate::notes::draft::{NoteInput, Options, generate};
 use crate::notes::store::{self, BatchSummary, DraftRow, PublishError, State};
 

@@ -16,10 +16,11 @@ use super::AppState;
 use super::context::{PageCtx, SignedIn, set_flash};
 use super::error::{AppError, safe_next};
 use super::forms::{render_with_status, see_other};
-use super::markdown::render;
+use super::question_view::QuestionView;
 use crate::accounts::UserId;
 use crate::exam::store::{self as exams, Feedback, Mode, StartError, StartRequest};
 use crate::i18n::Lang;
+use crate::markdown::render;
 use crate::review::mastery::{self, Answer, Estimate, Trend};
 use crate::review::store::{self, Settings};
 
@@ -300,11 +301,7 @@ pub async fn study_plan(state: &AppState, user: UserId, lang: Lang) -> Result<St
 }
 
 pub struct MissedView {
-    pub id: String,
-    pub stem: String,
-    pub answer: String,
-    pub explanation: String,
-    pub source: String,
+    pub q: QuestionView,
     pub wrong: i64,
     pub seen: i64,
     pub last_correct: bool,
@@ -364,26 +361,12 @@ async fn topic_page(
     let missed = store::missed(&state.pool, user, slug)
         .await?
         .into_iter()
-        .map(|m| {
-            let q = m.question;
-            let answer = q
-                .options
-                .iter()
-                .filter(|o| q.answer.contains(&o.key))
-                .map(|o| render(&o.text))
-                .collect::<Vec<_>>()
-                .join("");
-            MissedView {
-                stem: render(&q.stem),
-                answer,
-                explanation: render(&q.explanation),
-                source: format!("{} — {}", q.source.file, q.source.heading),
-                id: q.id,
-                wrong: m.wrong,
-                seen: m.seen,
-                last_correct: m.last_correct,
-                queued: m.queued,
-            }
+        .map(|m| MissedView {
+            q: QuestionView::new(&m.question, &[], &[]),
+            wrong: m.wrong,
+            seen: m.seen,
+            last_correct: m.last_correct,
+            queued: m.queued,
         })
         .collect();
     Ok(TopicPage {
@@ -451,29 +434,14 @@ pub async fn drill(
     }
 }
 
-pub struct OptionView {
-    pub key: char,
-    pub label: char,
-    pub html: String,
-    pub rationale: String,
-    pub chosen: bool,
-    pub correct: bool,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "review/session.html")]
 pub struct SessionPage {
     pub ctx: PageCtx,
     /// The question on screen, if one is due or was just answered.
-    pub question_id: Option<String>,
-    pub stem: String,
-    pub multiple: bool,
-    pub choose_n: usize,
-    pub options: Vec<OptionView>,
+    pub q: Option<QuestionView>,
     /// Set once answered: right or wrong.
     pub result: Option<bool>,
-    pub explanation: String,
-    pub source: String,
     pub next_in: String,
     pub due_now: i64,
     pub due_today: i64,
@@ -481,32 +449,11 @@ pub struct SessionPage {
     pub upcoming: Option<String>,
 }
 
-fn options(q: &crate::bank::model::Question, selected: &[char]) -> Vec<OptionView> {
-    q.options
-        .iter()
-        .zip('A'..='Z')
-        .map(|(o, label)| OptionView {
-            key: o.key,
-            label,
-            html: render(&o.text),
-            rationale: render(&o.rationale),
-            chosen: selected.contains(&o.key),
-            correct: q.answer.contains(&o.key),
-        })
-        .collect()
-}
-
 fn empty_session(ctx: PageCtx) -> SessionPage {
     SessionPage {
         ctx,
-        question_id: None,
-        stem: String::new(),
-        multiple: false,
-        choose_n: 0,
-        options: vec![],
+        q: None,
         result: None,
-        explanation: String::new(),
-        source: String::new(),
         next_in: String::new(),
         due_now: 0,
         due_today: 0,
@@ -523,12 +470,7 @@ pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpR
     page.due_today = due_today;
     match store::next_due(&state.pool, user).await? {
         Some(item) => {
-            let q = &item.question;
-            page.stem = render(&q.stem);
-            page.multiple = q.kind == crate::bank::Kind::Multiple;
-            page.choose_n = q.answer.len();
-            page.options = options(q, &[]);
-            page.question_id = Some(q.id.clone());
+            page.q = Some(QuestionView::new(&item.question, &[], &[]));
         }
         None => {
             let now = OffsetDateTime::now_utc();
@@ -574,16 +516,9 @@ pub async fn session_answer(
         Err(store::ReviewError::Db(e)) => return Err(e.into()),
     };
     let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
-    let q = &done.question;
     let page = SessionPage {
-        question_id: Some(q.id.clone()),
-        stem: render(&q.stem),
-        multiple: q.kind == crate::bank::Kind::Multiple,
-        choose_n: q.answer.len(),
-        options: options(q, &done.selected),
+        q: Some(QuestionView::new(&done.question, &[], &done.selected)),
         result: Some(done.correct),
-        explanation: render(&q.explanation),
-        source: format!("{} — {}", q.source.file, q.source.heading),
         next_in: in_words(lang, OffsetDateTime::now_utc(), done.next_due),
         due_now,
         due_today,

@@ -344,7 +344,9 @@ async fn a_topic_page_shows_the_summary_the_misses_and_a_drill_of_unseen_and_mis
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<strong>핵심</strong>"), "the summary is rendered");
     assert_eq!(page.select_text("article.missed").len(), 5);
-    assert!(page.body.contains("n.txt — h"), "each miss shows its source");
+    let sources = page.select_text("article.missed .source");
+    assert_eq!(sources.len(), 5, "each miss shows its source");
+    assert!(sources.iter().all(|s| s.ends_with(": h")), "{sources:?}");
 
     let started = app
         .post(

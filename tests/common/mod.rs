@@ -361,6 +361,7 @@ pub async fn seed_saa_bank_with_topics(app: &TestApp, per_domain: usize, topic_p
                         key: *k,
                         text: format!("보기 {k}"),
                         rationale: "근거".into(),
+                        en: None,
                         pos: Pos::default(),
                     })
                     .collect(),
@@ -368,6 +369,8 @@ pub async fn seed_saa_bank_with_topics(app: &TestApp, per_domain: usize, topic_p
                     file: "n.txt".into(),
                     heading: "h".into(),
                 },
+                references: Vec::new(),
+                en: None,
                 generated: None,
                 pos: Pos::default(),
             });

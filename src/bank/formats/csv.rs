@@ -162,6 +162,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
                     } else {
                         rationale.to_owned()
                     },
+                    en: None,
                     pos: at(&l.to_string()),
                 }
             })
@@ -199,6 +200,8 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
             answer,
             options,
             source,
+            references: Vec::new(),
+            en: None,
             generated: None,
             pos: pos(line, 1),
         });

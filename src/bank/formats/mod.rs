@@ -155,6 +155,7 @@ impl RawQuestion {
                     .clone()
                     .filter(|f| !f.trim().is_empty())
                     .unwrap_or_else(|| default_rationale(&d.language, o.correct).to_owned()),
+                en: None,
                 pos: self.pos.clone(),
             })
             .collect();
@@ -184,6 +185,8 @@ impl RawQuestion {
                 file: self.file,
                 heading: "—".to_owned(),
             },
+            references: Vec::new(),
+            en: None,
             generated: None,
             pos: self.pos,
         }

@@ -1102,6 +1102,7 @@ pub fn generate(inputs: &[NoteInput], opts: &Options, blueprints: &[Blueprint]) 
                     key,
                     text: text.clone(),
                     rationale: why.clone(),
+                    en: None,
                     pos: Pos::default(),
                 })
                 .collect();
@@ -1137,6 +1138,8 @@ pub fn generate(inputs: &[NoteInput], opts: &Options, blueprints: &[Blueprint]) 
                     file: o.file.clone(),
                     heading,
                 },
+                references: Vec::new(),
+                en: None,
                 generated: Some(Generated {
                     path: if path.is_empty() { o.file.clone() } else { path },
                     lines: [c.at.line as u32, c.at.last_line.max(c.at.line) as u32],

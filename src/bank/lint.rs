@@ -1,0 +1,651 @@
+//! What a test-wise student could exploit in a bank: guessing strategies that
+//! beat chance, and per-question surface cues. The thresholds are documented
+//! in docs/question-bank-format.md ("Lint"); `Thresholds::exam_grade` is what
+//! CI holds the shipped bank to. Foreign uploads get the same report as
+//! warnings only.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use super::model::{Kind, Question};
+use super::validate::is_aws_doc_url;
+use crate::markdown::leftover_markup;
+
+/// Words that test-wise students learn to avoid in options.
+pub const ABSOLUTE_WORDS: &[&str] = &[
+    "항상",
+    "반드시",
+    "모든",
+    "오직",
+    "절대",
+    "always",
+    "never",
+    "only",
+    "must",
+];
+
+/// A rationale shorter than this cannot say why an option fails.
+pub const MIN_RATIONALE_CHARS: usize = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strategy {
+    Longest,
+    Shortest,
+    StemOverlap,
+    AvoidAbsolute,
+    FirstKey,
+    LastKey,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 6] = [
+        Self::Longest,
+        Self::Shortest,
+        Self::StemOverlap,
+        Self::AvoidAbsolute,
+        Self::FirstKey,
+        Self::LastKey,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Longest => "longest option",
+            Self::Shortest => "shortest option",
+            Self::StemOverlap => "most overlap with stem",
+            Self::AvoidAbsolute => "avoid absolute words",
+            Self::FirstKey => "first option",
+            Self::LastKey => "last option",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlagKind {
+    KeyUniquelyLongest,
+    AbsoluteOnlyInDistractors,
+    UnrenderedMarkup,
+    MissingReference,
+    InvalidReference,
+    ShortRationale,
+    NotExamShape,
+}
+
+impl FlagKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::KeyUniquelyLongest => "key uniquely longest by >25%",
+            Self::AbsoluteOnlyInDistractors => "absolute words only in distractors",
+            Self::UnrenderedMarkup => "markup that does not render",
+            Self::MissingReference => "no AWS documentation reference",
+            Self::InvalidReference => "reference not on AWS documentation hosts",
+            Self::ShortRationale => "rationale under 60 characters",
+            Self::NotExamShape => "not exam shape (single answer needs 4 options)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flag {
+    pub question: String,
+    pub kind: FlagKind,
+    pub detail: String,
+}
+
+/// Expected hits of each strategy over a set of questions of one kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    pub questions: usize,
+    /// Expected number of exact hits per strategy (ties are split evenly).
+    pub hits: BTreeMap<Strategy, f64>,
+    /// Sum over questions of the chance of a blind guess.
+    pub chance: f64,
+    /// Questions where the key is uniquely the longest / shortest option.
+    pub key_longest: usize,
+    pub key_shortest: usize,
+}
+
+impl Tally {
+    fn add(&mut self, q: &Question) {
+        self.questions += 1;
+        for s in Strategy::ALL {
+            *self.hits.entry(s).or_default() += strategy_hit(q, s);
+        }
+        self.chance += 1.0 / choose(q.options.len(), q.answer.len()).max(1.0);
+        let lens: Vec<(usize, bool)> = q.options.iter().map(|o| (chars(&o.text), is_key(q, o.key))).collect();
+        if q.answer.len() == 1 {
+            let key_len = lens.iter().find(|(_, k)| *k).map(|(l, _)| *l).unwrap_or(0);
+            let others = lens.iter().filter(|(_, k)| !k).map(|(l, _)| *l);
+            if others.clone().all(|l| l < key_len) {
+                self.key_longest += 1;
+            }
+            if others.clone().all(|l| l > key_len) {
+                self.key_shortest += 1;
+            }
+        }
+    }
+
+    pub fn accuracy(&self, s: Strategy) -> f64 {
+        if self.questions == 0 {
+            return 0.0;
+        }
+        self.hits.get(&s).copied().unwrap_or(0.0) / self.questions as f64
+    }
+
+    pub fn chance_rate(&self) -> f64 {
+        if self.questions == 0 {
+            0.0
+        } else {
+            self.chance / self.questions as f64
+        }
+    }
+
+    /// The best strategy and its accuracy.
+    pub fn best(&self) -> Option<(Strategy, f64)> {
+        Strategy::ALL
+            .into_iter()
+            .map(|s| (s, self.accuracy(s)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    pub fn share(&self, n: usize) -> f64 {
+        if self.questions == 0 {
+            0.0
+        } else {
+            n as f64 / self.questions as f64
+        }
+    }
+}
+
+/// Wilson score interval at 95 %, for a rate measured over `n` trials.
+pub fn wilson95(p: f64, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.959_964_f64;
+    let n = n as f64;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * ((p * (1.0 - p) / n) + z * z / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Single-answer and multiple-response tallies for one group of questions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Group {
+    pub single: Tally,
+    pub multiple: Tally,
+}
+
+impl Group {
+    fn add(&mut self, q: &Question) {
+        match q.kind {
+            Kind::Single => self.single.add(q),
+            Kind::Multiple => self.multiple.add(q),
+            // Two options: every strategy is a coin toss, nothing to learn.
+            Kind::TrueFalse => {}
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub overall: Group,
+    pub by_topic: BTreeMap<String, Group>,
+    pub flags: Vec<Flag>,
+    pub rationale_chars: Vec<usize>,
+}
+
+impl Report {
+    pub fn median_rationale(&self) -> usize {
+        let mut v = self.rationale_chars.clone();
+        v.sort_unstable();
+        v.get(v.len() / 2).copied().unwrap_or(0)
+    }
+
+    pub fn count(&self, kind: FlagKind) -> usize {
+        self.flags.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+/// The limits a bank is held to. `exam_grade` is ITEM-WRITING.md in numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// No strategy may beat this on single-answer questions (chance is 25 %).
+    pub single_strategy_max: f64,
+    /// No strategy may beat this multiple of chance on multiple-response questions.
+    pub multiple_strategy_max_vs_chance: f64,
+    pub key_longest_max: f64,
+    pub key_shortest_min: f64,
+    pub median_rationale_min: usize,
+    /// Flags that must not occur at all.
+    pub forbidden: Vec<FlagKind>,
+}
+
+impl Thresholds {
+    pub fn exam_grade() -> Self {
+        Self {
+            single_strategy_max: 0.33,
+            multiple_strategy_max_vs_chance: 2.0,
+            key_longest_max: 0.30,
+            key_shortest_min: 0.15,
+            median_rationale_min: 100,
+            forbidden: vec![
+                FlagKind::UnrenderedMarkup,
+                FlagKind::MissingReference,
+                FlagKind::InvalidReference,
+                FlagKind::ShortRationale,
+                FlagKind::NotExamShape,
+            ],
+        }
+    }
+
+    /// Every way the report breaks these limits, as sentences.
+    pub fn breaches(&self, r: &Report) -> Vec<String> {
+        let mut out = Vec::new();
+        let s = &r.overall.single;
+        if s.questions > 0 {
+            for st in Strategy::ALL {
+                let a = s.accuracy(st);
+                if a > self.single_strategy_max {
+                    out.push(format!(
+                        "single answer: `{}` scores {:.1}% (limit {:.0}%)",
+                        st.name(),
+                        a * 100.0,
+                        self.single_strategy_max * 100.0
+                    ));
+                }
+            }
+            let (lo, hi) = (s.share(s.key_longest), s.share(s.key_shortest));
+            if lo > self.key_longest_max {
+                out.push(format!(
+                    "the key is the longest option in {:.1}% of single-answer questions (limit {:.0}%)",
+                    lo * 100.0,
+                    self.key_longest_max * 100.0
+                ));
+            }
+            if hi < self.key_shortest_min {
+                out.push(format!(
+                    "the key is the shortest option in {:.1}% of single-answer questions (at least {:.0}%)",
+                    hi * 100.0,
+                    self.key_shortest_min * 100.0
+                ));
+            }
+        }
+        let m = &r.overall.multiple;
+        if m.questions > 0 {
+            let limit = m.chance_rate() * self.multiple_strategy_max_vs_chance;
+            for st in Strategy::ALL {
+                let a = m.accuracy(st);
+                if a > limit {
+                    out.push(format!(
+                        "multiple response: `{}` scores {:.1}% (limit {:.1}%, twice chance)",
+                        st.name(),
+                        a * 100.0,
+                        limit * 100.0
+                    ));
+                }
+            }
+        }
+        if !r.rationale_chars.is_empty() && r.median_rationale() < self.median_rationale_min {
+            out.push(format!(
+                "median rationale is {} characters (at least {})",
+                r.median_rationale(),
+                self.median_rationale_min
+            ));
+        }
+        for k in &self.forbidden {
+            let n = r.count(*k);
+            if n > 0 {
+                out.push(format!("{n} flag(s): {}", k.name()));
+            }
+        }
+        out
+    }
+}
+
+/// Lints every question. `exam_shape` asks for the shipped banks' stricter
+/// shape (4 options for a single answer) and for references.
+pub fn lint<'a>(questions: impl IntoIterator<Item = &'a Question>, exam_shape: bool) -> Report {
+    let mut r = Report::default();
+    for q in questions {
+        r.overall.add(q);
+        r.by_topic.entry(q.topic.clone()).or_default().add(q);
+        flag_question(q, exam_shape, &mut r);
+    }
+    r
+}
+
+fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
+    let mut flag = |kind: FlagKind, detail: String| {
+        r.flags.push(Flag {
+            question: q.id.clone(),
+            kind,
+            detail,
+        })
+    };
+    if q.kind == Kind::Single {
+        if let Some(key) = q.options.iter().find(|o| is_key(q, o.key)) {
+            let key_len = chars(&key.text);
+            let longest_other = q
+                .options
+                .iter()
+                .filter(|o| o.key != key.key)
+                .map(|o| chars(&o.text))
+                .max()
+                .unwrap_or(0);
+            if key_len * 4 > longest_other * 5 {
+                flag(
+                    FlagKind::KeyUniquelyLongest,
+                    format!("key {key_len} characters, longest distractor {longest_other}"),
+                );
+            }
+        }
+        if exam_shape && q.options.len() != 4 {
+            flag(FlagKind::NotExamShape, format!("{} options", q.options.len()));
+        }
+    }
+    let absolute: Vec<char> = q
+        .options
+        .iter()
+        .filter(|o| has_absolute(&o.text) || o.en.as_ref().is_some_and(|e| has_absolute(&e.text)))
+        .map(|o| o.key)
+        .collect();
+    if !absolute.is_empty() && absolute.iter().all(|k| !is_key(q, *k)) {
+        flag(
+            FlagKind::AbsoluteOnlyInDistractors,
+            format!("options {}", absolute.iter().collect::<String>()),
+        );
+    }
+    let mut texts: Vec<(&str, &str)> = vec![("stem", &q.stem), ("explanation", &q.explanation)];
+    if let Some(en) = &q.en {
+        texts.push(("stem_en", &en.stem));
+        texts.push(("explanation_en", &en.explanation));
+    }
+    for o in &q.options {
+        texts.push(("option", &o.text));
+        texts.push(("rationale", &o.rationale));
+        if let Some(en) = &o.en {
+            texts.push(("option", &en.text));
+            texts.push(("rationale", &en.rationale));
+        }
+    }
+    for (what, text) in texts {
+        if let Some(m) = leftover_markup(text) {
+            flag(FlagKind::UnrenderedMarkup, format!("literal `{m}` in {what}"));
+        }
+    }
+    if exam_shape && q.references.is_empty() {
+        flag(FlagKind::MissingReference, String::new());
+    }
+    for url in q.references.iter().filter(|u| !is_aws_doc_url(u)) {
+        flag(FlagKind::InvalidReference, url.clone());
+    }
+    for o in &q.options {
+        let n = chars(&o.rationale);
+        r.rationale_chars.push(n);
+        if n < MIN_RATIONALE_CHARS {
+            r.flags.push(Flag {
+                question: q.id.clone(),
+                kind: FlagKind::ShortRationale,
+                detail: format!("option {}: {n} characters", o.key),
+            });
+        }
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn is_key(q: &Question, key: char) -> bool {
+    q.answer.contains(&key)
+}
+
+fn has_absolute(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        ABSOLUTE_WORDS
+            .iter()
+            .any(|a| w == *a || (!a.is_ascii() && w.starts_with(a)))
+    })
+}
+
+fn tokens(s: &str) -> HashSet<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 1)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn choose(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// The chance that picking the `n` best-scoring options (ties broken at
+/// random) gives exactly the answer set.
+fn top_n_hit(q: &Question, score: impl Fn(&super::model::Choice) -> f64) -> f64 {
+    let n = q.answer.len();
+    if n == 0 || n > q.options.len() {
+        return 0.0;
+    }
+    let mut scores: Vec<(f64, bool)> = q.options.iter().map(|o| (score(o), is_key(q, o.key))).collect();
+    scores.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let threshold = scores[n - 1].0;
+    let above: Vec<bool> = scores.iter().filter(|s| s.0 > threshold).map(|s| s.1).collect();
+    let tied: Vec<bool> = scores.iter().filter(|s| s.0 == threshold).map(|s| s.1).collect();
+    let need = n - above.len();
+    let keys_in_tie = tied.iter().filter(|k| **k).count();
+    if above.iter().all(|k| *k) && keys_in_tie == need {
+        1.0 / choose(tied.len(), need)
+    } else {
+        0.0
+    }
+}
+
+fn strategy_hit(q: &Question, s: Strategy) -> f64 {
+    let n = q.answer.len();
+    match s {
+        Strategy::Longest => top_n_hit(q, |o| chars(&o.text) as f64),
+        Strategy::Shortest => top_n_hit(q, |o| -(chars(&o.text) as f64)),
+        Strategy::StemOverlap => {
+            let stem = tokens(&q.stem);
+            top_n_hit(q, |o| tokens(&o.text).intersection(&stem).count() as f64)
+        }
+        Strategy::AvoidAbsolute => {
+            let plain: Vec<bool> = q
+                .options
+                .iter()
+                .filter(|o| !has_absolute(&o.text))
+                .map(|o| is_key(q, o.key))
+                .collect();
+            let pool: Vec<bool> = if plain.len() >= n {
+                plain
+            } else {
+                q.options.iter().map(|o| is_key(q, o.key)).collect()
+            };
+            if pool.iter().filter(|k| **k).count() == n {
+                1.0 / choose(pool.len(), n)
+            } else {
+                0.0
+            }
+        }
+        Strategy::FirstKey => f64::from(q.options.iter().take(n).all(|o| is_key(q, o.key))),
+        Strategy::LastKey => f64::from(q.options.iter().rev().take(n).all(|o| is_key(q, o.key))),
+    }
+}
+
+impl fmt::Display for Report {
+    /// Flags first, then topics, and the whole-bank figures last, so a
+    /// `| tail` shows the verdict.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for fl in &self.flags {
+            writeln!(f, "{}: {} {}", fl.question, fl.kind.name(), fl.detail)?;
+        }
+        for (topic, g) in &self.by_topic {
+            if let Some((s, a)) = g.single.best() {
+                writeln!(
+                    f,
+                    "topic {topic}: {} single, best strategy `{}` {:.0}%, key longest {:.0}%, shortest {:.0}%",
+                    g.single.questions,
+                    s.name(),
+                    a * 100.0,
+                    g.single.share(g.single.key_longest) * 100.0,
+                    g.single.share(g.single.key_shortest) * 100.0
+                )?;
+            }
+        }
+        let mut counts: BTreeMap<FlagKind, usize> = BTreeMap::new();
+        for fl in &self.flags {
+            *counts.entry(fl.kind).or_default() += 1;
+        }
+        for (k, n) in counts {
+            writeln!(f, "flagged: {n} × {}", k.name())?;
+        }
+        for (label, t) in [
+            ("single answer", &self.overall.single),
+            ("multiple response", &self.overall.multiple),
+        ] {
+            if t.questions == 0 {
+                continue;
+            }
+            let figures: Vec<String> = Strategy::ALL
+                .into_iter()
+                .map(|s| {
+                    let a = t.accuracy(s);
+                    let (lo, hi) = wilson95(a, t.questions);
+                    format!("{} {:.1}% [{:.0}–{:.0}]", s.name(), a * 100.0, lo * 100.0, hi * 100.0)
+                })
+                .collect();
+            writeln!(
+                f,
+                "{label} ({} questions, chance {:.1}%): {}",
+                t.questions,
+                t.chance_rate() * 100.0,
+                figures.join("; ")
+            )?;
+        }
+        let s = &self.overall.single;
+        writeln!(
+            f,
+            "key is the longest option in {:.1}% and the shortest in {:.1}% of single-answer questions; median rationale {} characters",
+            s.share(s.key_longest) * 100.0,
+            s.share(s.key_shortest) * 100.0,
+            self.median_rationale()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::model::{Choice, Difficulty, Source, Status};
+
+    fn q(answer: &[char], texts: &[&str]) -> Question {
+        Question {
+            id: "q".into(),
+            domains: BTreeMap::new(),
+            topic: "t".into(),
+            difficulty: Difficulty::Easy,
+            kind: if answer.len() > 1 { Kind::Multiple } else { Kind::Single },
+            language: "ko".into(),
+            status: Status::Published,
+            stem: "어떤 스토리지 클래스가 가장 비용 효율적입니까?".into(),
+            explanation: "설명".into(),
+            answer: answer.to_vec(),
+            options: texts
+                .iter()
+                .zip('a'..)
+                .map(|(t, key)| Choice {
+                    key,
+                    text: (*t).into(),
+                    rationale: "이 선택지는 요구 사항 가운데 하나를 충족하지 못하므로 정답이 될 수 없습니다. 시험에서 요구하는 조건을 하나하나 따져 보면 이 선택지가 왜 부족한지 알 수 있습니다.".into(),
+                    en: None,
+                    pos: Default::default(),
+                })
+                .collect(),
+            source: Source {
+                file: "f".into(),
+                heading: "h".into(),
+            },
+            references: vec!["https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html".into()],
+            en: None,
+            generated: None,
+            pos: Default::default(),
+        }
+    }
+
+    #[test]
+    fn longest_option_strategy_finds_a_bank_with_long_keys() {
+        let bank: Vec<Question> = (0..20)
+            .map(|_| {
+                q(
+                    &['c'],
+                    &[
+                        "S3 Standard",
+                        "S3 One Zone-IA",
+                        "S3 Glacier Deep Archive with lifecycle",
+                        "S3 RRS",
+                    ],
+                )
+            })
+            .collect();
+        let r = lint(&bank, true);
+        assert_eq!(r.overall.single.accuracy(Strategy::Longest), 1.0);
+        assert_eq!(r.overall.single.accuracy(Strategy::Shortest), 0.0);
+        assert_eq!(r.overall.single.key_longest, 20);
+        let breaches = Thresholds::exam_grade().breaches(&r);
+        assert!(breaches.iter().any(|b| b.contains("longest option")), "{breaches:?}");
+        assert!(r.flags.iter().any(|f| f.kind == FlagKind::KeyUniquelyLongest));
+    }
+
+    #[test]
+    fn ties_are_split_evenly_so_equal_lengths_score_chance() {
+        let bank = [q(&['b'], &["aaaa", "bbbb", "cccc", "dddd"])];
+        let r = lint(&bank, true);
+        assert!((r.overall.single.accuracy(Strategy::Longest) - 0.25).abs() < 1e-9);
+        let multi = [q(&['a', 'b'], &["aaaa", "bbbb", "cccc", "dddd", "eeee"])];
+        let r = lint(&multi, true);
+        assert!((r.overall.multiple.accuracy(Strategy::Longest) - 0.1).abs() < 1e-9);
+        assert!((r.overall.multiple.chance_rate() - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn absolute_words_only_in_distractors_are_flagged() {
+        let bank = [q(
+            &['a'],
+            &[
+                "버킷 정책을 쓴다",
+                "항상 ACL을 쓴다",
+                "모든 객체를 암호화한다",
+                "IAM 역할을 쓴다",
+            ],
+        )];
+        let r = lint(&bank, true);
+        assert_eq!(r.count(FlagKind::AbsoluteOnlyInDistractors), 1);
+        assert!((r.overall.single.accuracy(Strategy::AvoidAbsolute) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn missing_references_short_rationales_and_literal_markup_are_flagged() {
+        let mut x = q(&['a'], &["가", "나", "다", "라"]);
+        x.references.clear();
+        x.options[0].rationale = "짧다.".into();
+        x.stem = "별표가 ** 하나만 있습니다".into();
+        let r = lint([&x], true);
+        assert_eq!(r.count(FlagKind::MissingReference), 1);
+        assert_eq!(r.count(FlagKind::ShortRationale), 1);
+        assert_eq!(r.count(FlagKind::UnrenderedMarkup), 1);
+        // Foreign banks are not held to references.
+        assert_eq!(lint([&x], false).count(FlagKind::MissingReference), 0);
+    }
+
+    #[test]
+    fn wilson_interval_brackets_the_rate() {
+        let (lo, hi) = wilson95(0.5, 100);
+        assert!(lo > 0.39 && lo < 0.41 && hi > 0.59 && hi < 0.61, "{lo} {hi}");
+    }
+}
