@@ -5,6 +5,10 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
+/// The connection pool every layer shares; the web layer names it through
+/// here so that it never depends on sqlx itself.
+pub type Pool = PgPool;
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Builds a pool that connects on demand, so the app starts and keeps running
@@ -28,6 +32,10 @@ pub enum DbError {
     Unavailable(#[source] sqlx::Error),
     #[error("database error")]
     Query(#[source] sqlx::Error),
+    /// The database refused a value (SQLSTATE class 22: a NUL byte in text, a
+    /// number out of range): the request's fault, not the server's.
+    #[error("the database refused a value")]
+    BadInput(#[source] sqlx::Error),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }
@@ -36,6 +44,8 @@ impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         if is_connectivity(&e) {
             DbError::Unavailable(e)
+        } else if matches!(&e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("22"))) {
+            DbError::BadInput(e)
         } else {
             DbError::Query(e)
         }
@@ -63,4 +73,67 @@ pub async fn is_reachable(pool: &PgPool) -> bool {
         tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(pool)).await,
         Ok(Ok(_))
     )
+}
+
+/// A closed set stored as a `text` column: one `as_str`/`parse` pair per enum,
+/// and sqlx encodes and decodes it through them, so a row that holds a value
+/// outside the set is a decode error where it is read, never a stray string.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        $crate::text_column!($name);
+    };
+}
+
+/// Stores an enum that already has `as_str` and `parse` as a `text` column.
+#[macro_export]
+macro_rules! text_column {
+    ($name:ty) => {
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let s = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Self::parse(s).ok_or_else(|| format!("`{s}` is not a {}", stringify!($name)).into())
+            }
+        }
+    };
 }

@@ -144,7 +144,7 @@ impl SessionStore for PgSessionStore {
 }
 
 /// Ends every session of a user, on every device (after a password change).
-pub async fn end_sessions_of(pool: &PgPool, user: uuid::Uuid) -> Result<u64, sqlx::Error> {
+pub async fn end_sessions_of(pool: &PgPool, user: uuid::Uuid) -> Result<u64, crate::db::DbError> {
     Ok(sqlx::query("delete from tower_sessions.session where user_id = $1")
         .bind(user)
         .execute(pool)

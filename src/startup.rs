@@ -100,6 +100,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         cookie_secure: settings.cookie_secure,
         save_key: settings.cookie_key.signing().to_vec(),
         saver: crate::exam::saver::Saver::spawn(pool.clone()),
+        catalog: Default::default(),
     });
     let store = PgSessionStore::new(pool);
     let key = settings.cookie_key.clone();

@@ -1,6 +1,7 @@
 //! Question banks: the native TOML format, validation with positions, and
 //! loading from disk. Knows nothing of HTTP.
 
+pub mod catalog;
 pub mod coverage;
 pub mod diagnostics;
 pub mod export;

@@ -230,3 +230,4 @@ impl Bank {
         self.blueprints.iter().find(|b| b.code == code)
     }
 }
+crate::text_column!(Kind);

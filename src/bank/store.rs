@@ -689,3 +689,49 @@ pub async fn topic_names(pool: &PgPool) -> Result<Vec<(String, String, String)>,
             .await?,
     )
 }
+
+/// What a student's topic page shows of the topic itself.
+pub struct TopicOverview {
+    pub name: crate::bank::catalog::Localized,
+    pub summary: crate::bank::catalog::Localized,
+    /// Exams with live questions in this topic, sorted.
+    pub exams: Vec<String>,
+    /// Live, published questions.
+    pub size: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TopicOverviewRow {
+    name_ko: String,
+    name_en: String,
+    summary_ko: String,
+    summary_en: String,
+    exams: Vec<String>,
+    size: i64,
+}
+
+pub async fn topic_overview(pool: &PgPool, slug: &str) -> Result<Option<TopicOverview>, DbError> {
+    let row: Option<TopicOverviewRow> = sqlx::query_as(
+        "select t.name_ko, t.name_en, t.summary_ko, t.summary_en,
+                array(select distinct e.exam from questions q join question_exams e on e.question_id = q.id
+                      where q.topic = t.slug and q.retired_at is null and q.status = 'published' order by 1) as exams,
+                (select count(*) from questions q
+                 where q.topic = t.slug and q.retired_at is null and q.status = 'published') as size
+         from topics t where t.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| TopicOverview {
+        name: crate::bank::catalog::Localized {
+            ko: r.name_ko,
+            en: r.name_en,
+        },
+        summary: crate::bank::catalog::Localized {
+            ko: r.summary_ko,
+            en: r.summary_en,
+        },
+        exams: r.exams,
+        size: r.size,
+    }))
+}

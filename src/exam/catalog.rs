@@ -17,7 +17,7 @@ pub struct Entry {
     pub id: String,
     pub domain: String,
     pub topic: String,
-    pub kind: String,
+    pub kind: crate::bank::model::Kind,
     pub version: i32,
     pub option_keys: String,
 }
@@ -68,7 +68,7 @@ pub async fn exam(pool: &PgPool, exam: &str, epoch: Uuid, generation: i64) -> Re
     let Some((questions, minutes, domains, weights)) = shape else {
         return Ok(None);
     };
-    let rows: Vec<(String, String, String, String, i32, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, crate::bank::model::Kind, i32, String)> = sqlx::query_as(
         "select q.id, e.domain, q.topic, q.kind, q.current_version, q.option_keys
          from questions q join question_exams e on e.question_id = q.id and e.exam = $1
          where q.retired_at is null and q.status = 'published'

@@ -25,9 +25,31 @@ pub fn scaled(raw: u32, total: u32, min: u32, max: u32) -> u32 {
     min + (span * f64::from(raw) / f64::from(total)).round() as u32
 }
 
+/// The share of questions that reaches `passing` on the linear scale that
+/// [`scaled`] draws from `min` to `max`.
+pub fn pass_share(passing: i32, min: i32, max: i32) -> f64 {
+    if max <= min {
+        return 1.0;
+    }
+    (f64::from(passing.clamp(min, max) - min) / f64::from(max - min)).clamp(0.0, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pass_share_is_where_the_passing_score_falls_on_the_scale() {
+        assert!((pass_share(720, 100, 1000) - 620.0 / 900.0).abs() < 1e-12);
+        assert_eq!(pass_share(100, 100, 1000), 0.0);
+        // A degenerate scale can't be passed by a share below all of it.
+        assert_eq!(pass_share(5, 5, 5), 1.0);
+        // The share and the scale agree: scoring exactly the share reaches the mark.
+        let total = 65;
+        let needed = (pass_share(720, 100, 1000) * total as f64).ceil() as u32;
+        assert!(scaled(needed, total, 100, 1000) >= 720);
+        assert!(scaled(needed - 1, total, 100, 1000) < 720);
+    }
 
     #[test]
     fn multiple_response_needs_exactly_the_right_set() {

@@ -18,16 +18,14 @@ use crate::db::DbError;
 /// Answers already on their way when time runs out are still accepted for this long.
 pub const GRACE_SECONDS: i64 = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Exam,
-    Practice,
+crate::text_enum! {
+    /// A full exam (the blueprint's shape and time) or a practice set.
+    pub enum Mode { Exam => "exam", Practice => "practice" }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Feedback {
-    AtEnd,
-    EachQuestion,
+crate::text_enum! {
+    /// When the student sees whether an answer was right.
+    pub enum Feedback { AtEnd => "end", EachQuestion => "each" }
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +146,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     let rows: Vec<CandidateRow> = s
         .entries
         .iter()
-        .filter(|e| req.mode == Mode::Practice || e.kind != "truefalse")
+        .filter(|e| req.mode == Mode::Practice || e.kind != crate::bank::model::Kind::TrueFalse)
         .filter(|e| topics.is_none_or(|t| t.contains(&e.topic)))
         .map(|e| {
             let (n, m) = seen.get(e.id.as_str()).copied().unwrap_or((0, false));
@@ -221,12 +219,8 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     .bind(attempt)
     .bind(req.user)
     .bind(&req.exam)
-    .bind(if req.mode == Mode::Exam { "exam" } else { "practice" })
-    .bind(if req.feedback == Feedback::EachQuestion {
-        "each"
-    } else {
-        "end"
-    })
+    .bind(req.mode)
+    .bind(req.feedback)
     .bind(minutes.map(|m| m as i32))
     .bind(chosen.len() as i32)
     .bind(&positions)
@@ -389,10 +383,9 @@ pub async fn set_flag(
     Ok(n == 1)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    Submitted,
-    Expired,
+crate::text_enum! {
+    /// How an attempt was closed.
+    pub enum Finish { Submitted => "submitted", Expired => "expired" }
 }
 
 /// The outcome of a finished attempt.
@@ -462,7 +455,7 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
          where id = $1",
     )
     .bind(attempt)
-    .bind(if how == Finish::Expired { "expired" } else { "submitted" })
+    .bind(how)
     .bind(raw as i32)
     .bind(s as i32)
     .bind(passed)

@@ -1,12 +1,17 @@
-//! Read models for attempt pages. A student reads only their own attempts; an
-//! instructor passes no owner and reads any. Reading an attempt whose time is
-//! up finalizes it first.
+//! Read models for attempt pages.
+//!
+//! Everything that reads one attempt's questions takes an [`OwnedAttempt`],
+//! which only [`attempt_for`] makes, and only after checking that the viewer
+//! owns the attempt (or is staff). A handler cannot read another student's
+//! items by forgetting a check: without the proof it cannot call the
+//! functions at all. Reads never write; closing an attempt whose time ran out
+//! is the separate, explicit [`close_if_expired`].
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::store::{Finish, GRACE_SECONDS, finalize};
+use super::store::{Feedback, Finish, GRACE_SECONDS, Mode, finalize};
 use crate::accounts::UserId;
 use crate::bank::model::Question;
 use crate::db::DbError;
@@ -16,12 +21,12 @@ pub struct Summary {
     pub id: Uuid,
     pub user_id: UserId,
     pub exam: String,
-    pub mode: String,
-    pub feedback: String,
+    pub mode: Mode,
+    pub feedback: Feedback,
     pub started_at: OffsetDateTime,
     pub deadline: Option<OffsetDateTime>,
     pub submitted_at: Option<OffsetDateTime>,
-    pub finish_reason: Option<String>,
+    pub finish_reason: Option<Finish>,
     pub raw_score: Option<i32>,
     pub scaled_score: Option<i32>,
     pub passed: Option<bool>,
@@ -47,7 +52,50 @@ impl Summary {
     }
 
     pub fn feedback_each(&self) -> bool {
-        self.feedback == "each"
+        self.feedback == Feedback::EachQuestion
+    }
+
+    pub fn ended_by_time(&self) -> bool {
+        self.finish_reason == Some(Finish::Expired)
+    }
+
+    pub fn is_full_exam(&self) -> bool {
+        self.mode == Mode::Exam
+    }
+
+    /// Open, but past its deadline and the grace period.
+    fn is_overdue(&self) -> bool {
+        self.is_open()
+            && self
+                .deadline
+                .is_some_and(|d| self.now > d + time::Duration::seconds(GRACE_SECONDS))
+    }
+}
+
+/// Who is looking: a student sees only their own attempts; staff see any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Owner(UserId),
+    Staff,
+}
+
+/// Proof that the viewer may read this attempt. Made only by [`attempt_for`].
+#[derive(Debug, Clone)]
+pub struct OwnedAttempt {
+    summary: Summary,
+}
+
+impl OwnedAttempt {
+    pub fn id(&self) -> Uuid {
+        self.summary.id
+    }
+
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    pub fn into_summary(self) -> Summary {
+        self.summary
     }
 }
 
@@ -55,28 +103,41 @@ const SUMMARY: &str = "select a.id, a.user_id, a.exam, a.mode, a.feedback, a.sta
         a.finish_reason, a.raw_score, a.scaled_score, a.passed, a.question_count, b.passing_score, now() as now
     from attempts a join blueprints b on b.code = a.exam";
 
-/// The attempt, if `owner` (when given) owns it. Finalizes it when its time ran out.
-pub async fn summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Result<Option<Summary>, DbError> {
-    let sql = format!("{SUMMARY} where a.id = $1 and ($2::uuid is null or a.user_id = $2)");
-    let s: Option<Summary> = sqlx::query_as(&sql)
-        .bind(attempt)
-        .bind(owner)
-        .fetch_optional(pool)
-        .await?;
-    match s {
-        Some(s)
-            if s.is_open()
-                && s.deadline
-                    .is_some_and(|d| s.now > d + time::Duration::seconds(GRACE_SECONDS)) =>
-        {
-            finalize(pool, attempt, Finish::Expired).await?;
-            Ok(sqlx::query_as(&sql)
-                .bind(attempt)
-                .bind(owner)
-                .fetch_optional(pool)
-                .await?)
-        }
-        other => Ok(other),
+async fn read_summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Result<Option<Summary>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "{SUMMARY} where a.id = $1 and ($2::uuid is null or a.user_id = $2)"
+    ))
+    .bind(attempt)
+    .bind(owner)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The attempt, if the viewer may see it. Reads only.
+pub async fn attempt_for(pool: &PgPool, attempt: Uuid, viewer: Viewer) -> Result<Option<OwnedAttempt>, DbError> {
+    let owner = match viewer {
+        Viewer::Owner(u) => Some(u),
+        Viewer::Staff => None,
+    };
+    Ok(read_summary(pool, attempt, owner)
+        .await?
+        .map(|summary| OwnedAttempt { summary }))
+}
+
+/// Grades and closes the attempt if its time (plus grace) ran out, and
+/// returns it as it now stands. The background sweep does the same for
+/// attempts nobody looks at.
+pub async fn close_if_expired(pool: &PgPool, attempt: OwnedAttempt) -> Result<OwnedAttempt, DbError> {
+    if !attempt.summary.is_overdue() {
+        return Ok(attempt);
+    }
+    finalize(pool, attempt.id(), Finish::Expired).await?;
+    match read_summary(pool, attempt.id(), None).await? {
+        Some(summary) => Ok(OwnedAttempt { summary }),
+        None => Err(DbError::Corrupt(format!(
+            "attempt {} vanished while closing",
+            attempt.id()
+        ))),
     }
 }
 
@@ -99,12 +160,12 @@ pub struct ItemState {
     pub correct: Option<bool>,
 }
 
-pub async fn item_states(pool: &PgPool, attempt: Uuid) -> Result<Vec<ItemState>, DbError> {
+pub async fn item_states(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<ItemState>, DbError> {
     Ok(sqlx::query_as(
         "select position, domain, flagged, selected is not null as answered, correct
          from attempt_items where attempt_id = $1 order by position",
     )
-    .bind(attempt)
+    .bind(attempt.id())
     .fetch_all(pool)
     .await?)
 }
@@ -152,25 +213,25 @@ fn to_item(r: ItemRow) -> Result<Item, DbError> {
 const ITEM: &str = "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
     from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version";
 
-pub async fn item(pool: &PgPool, attempt: Uuid, position: i32) -> Result<Option<Item>, DbError> {
+pub async fn item(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Result<Option<Item>, DbError> {
     let row: Option<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 and i.position = $2"))
-        .bind(attempt)
+        .bind(attempt.id())
         .bind(position)
         .fetch_optional(pool)
         .await?;
     row.map(to_item).transpose()
 }
 
-pub async fn items(pool: &PgPool, attempt: Uuid) -> Result<Vec<Item>, DbError> {
+pub async fn items(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<Item>, DbError> {
     let rows: Vec<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 order by i.position"))
-        .bind(attempt)
+        .bind(attempt.id())
         .fetch_all(pool)
         .await?;
     rows.into_iter().map(to_item).collect()
 }
 
 /// Locks an answered item in feedback-after-each-question practice and grades it.
-pub async fn lock(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> Result<bool, DbError> {
+pub async fn lock(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Result<bool, DbError> {
     let Some(it) = item(pool, attempt, position).await? else {
         return Ok(false);
     };
@@ -180,8 +241,8 @@ pub async fn lock(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> 
          where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
            and a.feedback = 'each' and a.submitted_at is null and i.selected is not null",
     )
-    .bind(attempt)
-    .bind(user)
+    .bind(attempt.id())
+    .bind(attempt.summary().user_id)
     .bind(position)
     .bind(correct)
     .execute(pool)
@@ -191,14 +252,14 @@ pub async fn lock(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> 
 }
 
 /// Per-domain results of a finished attempt: (domain, right, total).
-pub async fn domain_results(pool: &PgPool, attempt: Uuid) -> Result<Vec<(String, i64, i64)>, DbError> {
+pub async fn domain_results(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<(String, i64, i64)>, DbError> {
     Ok(sqlx::query_as(
         "select i.domain, count(*) filter (where i.correct), count(*)
          from attempt_items i join attempts a on a.id = i.attempt_id
          left join blueprint_domains d on d.exam = a.exam and d.code = i.domain
          where i.attempt_id = $1 group by i.domain, d.position order by d.position",
     )
-    .bind(attempt)
+    .bind(attempt.id())
     .fetch_all(pool)
     .await?)
 }

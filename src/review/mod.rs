@@ -3,5 +3,6 @@
 //! and the queue and answers in PostgreSQL (`store`).
 
 pub mod mastery;
+pub mod plan;
 pub mod schedule;
 pub mod store;

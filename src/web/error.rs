@@ -8,12 +8,19 @@ use askama::Template;
 
 use crate::accounts::AccountError;
 use crate::db::DbError;
+use crate::exam::store::{SaveError, StartError};
 use crate::i18n::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// Input the edge refused; the key names the message shown to the user.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    /// The request is valid but the thing it acts on does not allow it now.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("forbidden")]
     Forbidden,
     #[error("sign-in required")]
@@ -38,14 +45,34 @@ impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::Unavailable(_) => AppError::Unavailable(e.into()),
+            DbError::BadInput(ref cause) => {
+                tracing::info!(error = %cause, "the database refused a value from the request");
+                AppError::BadRequest("error.400.body")
+            }
             other => AppError::Internal(other.into()),
         }
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        DbError::from(e).into()
+impl From<SaveError> for AppError {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::NotFound => AppError::NotFound,
+            SaveError::BadOption => AppError::BadRequest("exam.bad_option"),
+            SaveError::Finished | SaveError::TooLate => AppError::Conflict("exam.time_up"),
+            SaveError::Locked => AppError::Conflict("exam.locked"),
+            SaveError::Db => AppError::Unavailable(anyhow::anyhow!("saving an answer failed")),
+        }
+    }
+}
+
+impl From<StartError> for AppError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::UnknownExam(_) => AppError::NotFound,
+            StartError::Shortfall(_) => AppError::Conflict("exam.shortfall"),
+            StartError::Db(db) => db.into(),
+        }
     }
 }
 
@@ -128,6 +155,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -158,7 +187,27 @@ impl ResponseError for AppError {
                 error_page(lang, self.status_code(), None)
             }
             AppError::NotFound | AppError::Forbidden => error_page(lang, self.status_code(), None),
+            AppError::BadRequest(key) | AppError::Conflict(key) => error_page(lang, self.status_code(), Some(key)),
         }
+    }
+}
+
+impl AppError {
+    /// The error as the exam page's script reads it: the status, and a
+    /// message in the page's language under `error`.
+    pub fn to_json(&self) -> HttpResponse {
+        let lang = Lang::current();
+        let key = match self {
+            AppError::BadRequest(k) | AppError::Conflict(k) => *k,
+            AppError::Unavailable(_) | AppError::Internal(_) => {
+                log_chain(self);
+                "exam.save_failed"
+            }
+            AppError::NotFound => "error.404.body",
+            AppError::Throttled { .. } => "error.429.body",
+            _ => "error.403.body",
+        };
+        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": lang.t(key) }))
     }
 }
 
@@ -168,10 +217,20 @@ pub fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Only same-site paths may be redirect targets, so `?next=` can't send users elsewhere.
+/// Only same-site paths may be redirect targets, so `?next=` can't send users
+/// elsewhere. Browsers drop tabs and newlines from a `Location` and read `\`
+/// as `/`, so `/\t/evil.example` and `/\\evil` are other sites too: a path
+/// must start with exactly one `/` and hold no backslash, whitespace or
+/// control character anywhere.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n
+        }
         _ => "/dashboard",
     }
 }
@@ -187,5 +246,17 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
         assert_eq!(safe_next(None), "/dashboard");
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil",
+            "/ /evil",
+            "/a\\b",
+            "/\u{0}x",
+            "https:evil",
+            "%2f%2fevil",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/dashboard", "{evil:?}");
+        }
+        assert_eq!(safe_next(Some("/review?exam=saa-c03#x")), "/review?exam=saa-c03#x");
     }
 }

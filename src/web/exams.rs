@@ -15,75 +15,49 @@ use super::error::AppError;
 use super::forms::{render_with_status, see_other};
 use super::question_view::QuestionView;
 use crate::accounts::User;
+use crate::bank::catalog::ExamCatalog;
 use crate::exam::assembly::Shortfall;
 use crate::exam::store::{self, Feedback, Finish, Mode, SaveError, StartError, StartRequest};
-use crate::exam::view::{self, ItemState, Summary};
+use crate::exam::view::{self, ItemState, OwnedAttempt, Summary, Viewer};
 
-/// Students see their own attempts; instructors may open anyone's.
-fn owner_filter(user: &User) -> Option<crate::accounts::UserId> {
-    (!user.role.at_least(crate::accounts::Role::Instructor)).then_some(user.id)
+/// Students see their own attempts; instructors may open anyone's results.
+fn reader(user: &User) -> Viewer {
+    if user.role.at_least(crate::accounts::Role::Instructor) {
+        Viewer::Staff
+    } else {
+        Viewer::Owner(user.id)
+    }
 }
 
-pub struct ExamChoice {
-    pub code: String,
-    pub name: String,
-    pub questions: i32,
-    pub minutes: i32,
-    pub passing: i32,
-    pub domains: Vec<(String, String)>,
+/// The attempt as `viewer` may see it, closed first if its time ran out.
+async fn settled(state: &AppState, id: Uuid, viewer: Viewer) -> Result<OwnedAttempt, AppError> {
+    let attempt = view::attempt_for(&state.pool, id, viewer)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(view::close_if_expired(&state.pool, attempt).await?)
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "exam/choose.html")]
 pub struct ChoosePage {
     pub ctx: PageCtx,
-    pub exams: Vec<ExamChoice>,
+    pub exams: std::sync::Arc<ExamCatalog>,
     pub open: Option<Summary>,
     pub shortfalls: Vec<Shortfall>,
-}
-
-async fn exam_choices(state: &AppState, ctx: &PageCtx) -> Result<Vec<ExamChoice>, AppError> {
-    let en = ctx.lang == crate::i18n::Lang::En;
-    let rows: Vec<(String, String, String, i32, i32, i32)> = sqlx::query_as(
-        "select code, name_ko, name_en, questions, minutes, passing_score from blueprints order by code",
-    )
-    .fetch_all(&state.pool)
-    .await?;
-    let doms: Vec<(String, String, String, String)> =
-        sqlx::query_as("select exam, code, name_ko, name_en from blueprint_domains order by exam, position")
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, ko, en_name, questions, minutes, passing)| ExamChoice {
-            domains: doms
-                .iter()
-                .filter(|d| d.0 == code)
-                .map(|d| (d.1.clone(), if en { d.3.clone() } else { d.2.clone() }))
-                .collect(),
-            name: if en { en_name } else { ko },
-            code,
-            questions,
-            minutes,
-            passing,
-        })
-        .collect())
 }
 
 async fn open_attempt(state: &AppState, user: &User) -> Result<Option<Summary>, AppError> {
     for s in view::history(&state.pool, user.id).await? {
         if s.is_open() {
-            // Re-read through `summary`, which closes it if its time ran out.
-            return Ok(view::summary(&state.pool, s.id, Some(user.id))
-                .await?
-                .filter(Summary::is_open));
+            let a = settled(state, s.id, Viewer::Owner(user.id)).await?;
+            return Ok(Some(a.into_summary()).filter(Summary::is_open));
         }
     }
     Ok(None)
 }
 
 pub async fn choose(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let exams = exam_choices(&state, &auth.ctx).await?;
+    let exams = state.catalog().await?;
     let open = open_attempt(&state, &auth.user).await?;
     render_with_status(
         &ChoosePage {
@@ -144,7 +118,7 @@ pub async fn start(
         Ok(id) => Ok(see_other(&format!("/attempts/{id}/q/1"))),
         Err(StartError::Shortfall(shortfalls)) => {
             let auth = SignedIn::extract(&http).await?;
-            let exams = exam_choices(&state, &auth.ctx).await?;
+            let exams = state.catalog().await?;
             let open = open_attempt(&state, &auth.user).await?;
             render_with_status(
                 &ChoosePage {
@@ -226,10 +200,6 @@ impl QuestionPage {
     }
 }
 
-fn parse_path(path: &(String, i32)) -> Result<(Uuid, i32), AppError> {
-    Ok((path.0.parse().map_err(|_| AppError::NotFound)?, path.1))
-}
-
 #[derive(serde::Deserialize)]
 pub struct QuestionQuery {
     original: Option<String>,
@@ -238,18 +208,18 @@ pub struct QuestionQuery {
 pub async fn question(
     auth: SignedIn,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(Uuid, i32)>,
     query: web::Query<QuestionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, pos) = parse_path(&path)?;
-    let attempt = view::summary(&state.pool, id, Some(auth.user.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !attempt.is_open() {
+    let (id, pos) = path.into_inner();
+    let attempt = settled(&state, id, Viewer::Owner(auth.user.id)).await?;
+    if !attempt.summary().is_open() {
         return Ok(see_other(&format!("/attempts/{id}/result")));
     }
-    let item = view::item(&state.pool, id, pos).await?.ok_or(AppError::NotFound)?;
-    let nav = view::item_states(&state.pool, id).await?;
+    let item = view::item(&state.pool, &attempt, pos)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let nav = view::item_states(&state.pool, &attempt).await?;
     let page = QuestionPage {
         q: QuestionView::new(&item.question, &item.order, &item.selected),
         original: query.original.as_deref() == Some("en"),
@@ -257,11 +227,11 @@ pub async fn question(
         answered: !item.selected.is_empty(),
         locked: item.locked,
         correct: item.correct,
-        total: attempt.question_count,
         item_position: pos,
         nav,
         save_token: save_token(&state.save_key, id, auth.user.id),
-        attempt,
+        total: attempt.summary().question_count,
+        attempt: attempt.into_summary(),
         ctx: auth.ctx,
     };
     render_with_status(&page, StatusCode::OK)
@@ -279,11 +249,14 @@ pub async fn answer(
     auth: SignedIn,
     session: Session,
     state: web::Data<AppState>,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(Uuid, i32)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, pos) = parse_path(&path)?;
+    let (id, pos) = path.into_inner();
     let user = auth.user.id;
+    let attempt = view::attempt_for(&state.pool, id, Viewer::Owner(user))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let chosen = choices(&form);
     let go = form
         .iter()
@@ -304,20 +277,16 @@ pub async fn answer(
                 set_flash(&session, "exam.time_up");
                 return Ok(see_other(&format!("/attempts/{id}/result")));
             }
-            Err(SaveError::NotFound) | Err(SaveError::BadOption) => return Err(AppError::NotFound),
-            Err(SaveError::Db) => return Err(AppError::Unavailable(anyhow::anyhow!("saving an answer failed"))),
+            Err(refused) => return Err(refused.into()),
         }
     }
     if !store::set_flag(&state.pool, id, user, pos, flagged).await? {
         return Err(AppError::NotFound);
     }
-    let total: i32 = sqlx::query_scalar("select question_count from attempts where id = $1")
-        .bind(id)
-        .fetch_one(&state.pool)
-        .await?;
+    let total = attempt.summary().question_count;
     let target = match go {
         "check" => {
-            view::lock(&state.pool, id, user, pos).await?;
+            view::lock(&state.pool, &attempt, pos).await?;
             pos
         }
         "prev" => (pos - 1).max(1),
@@ -340,7 +309,7 @@ pub async fn autosave(
     form: web::Form<Vec<(String, String)>>,
 ) -> HttpResponse {
     let Ok(id) = path.parse::<Uuid>() else {
-        return HttpResponse::NotFound().finish();
+        return AppError::NotFound.to_json();
     };
     let token = req
         .headers()
@@ -355,28 +324,18 @@ pub async fn autosave(
         .find(|(k, _)| k == "position")
         .and_then(|(_, v)| v.parse::<i32>().ok())
     else {
-        return HttpResponse::BadRequest().json(serde_json::json!({ "error": "position missing" }));
+        return AppError::BadRequest("error.400.body").to_json();
     };
-    let lang = crate::i18n::Lang::current();
     if let Some(flag) = form.iter().find(|(k, _)| k == "flag").map(|(_, v)| v == "on") {
         return match store::set_flag(&state.pool, id, user, pos, flag).await {
             Ok(true) => HttpResponse::NoContent().finish(),
-            Ok(false) => HttpResponse::NotFound().finish(),
-            Err(_) => {
-                HttpResponse::ServiceUnavailable().json(serde_json::json!({ "error": lang.t("exam.save_failed") }))
-            }
+            Ok(false) => AppError::NotFound.to_json(),
+            Err(e) => AppError::from(e).to_json(),
         };
     }
     match state.saver.save(id, user, pos, &choices(&form)).await {
         Ok(()) => HttpResponse::NoContent().finish(),
-        Err(SaveError::TooLate) | Err(SaveError::Finished) => {
-            HttpResponse::Conflict().json(serde_json::json!({ "error": lang.t("exam.time_up") }))
-        }
-        Err(SaveError::Locked) => HttpResponse::Conflict().json(serde_json::json!({ "error": lang.t("exam.locked") })),
-        Err(SaveError::NotFound) | Err(SaveError::BadOption) => HttpResponse::NotFound().finish(),
-        Err(SaveError::Db) => {
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "error": lang.t("exam.save_failed") }))
-        }
+        Err(refused) => AppError::from(refused).to_json(),
     }
 }
 
@@ -392,16 +351,15 @@ pub struct ReviewPage {
 pub async fn review(
     auth: SignedIn,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let attempt = view::summary(&state.pool, id, Some(auth.user.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !attempt.is_open() {
+    let id = path.into_inner();
+    let attempt = settled(&state, id, Viewer::Owner(auth.user.id)).await?;
+    if !attempt.summary().is_open() {
         return Ok(see_other(&format!("/attempts/{id}/result")));
     }
-    let states = view::item_states(&state.pool, id).await?;
+    let states = view::item_states(&state.pool, &attempt).await?;
+    let attempt = attempt.into_summary();
     let unanswered = states.iter().filter(|s| !s.answered).map(|s| s.position).collect();
     let flagged = states.iter().filter(|s| s.flagged).map(|s| s.position).collect();
     render_with_status(
@@ -418,14 +376,14 @@ pub async fn review(
 pub async fn submit(
     auth: SignedIn,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = path.into_inner();
     // Only the owner submits; a second submit finds it closed and changes nothing.
-    view::summary(&state.pool, id, Some(auth.user.id))
+    let attempt = view::attempt_for(&state.pool, id, Viewer::Owner(auth.user.id))
         .await?
         .ok_or(AppError::NotFound)?;
-    store::finalize(&state.pool, id, Finish::Submitted).await?;
+    store::finalize(&state.pool, attempt.id(), Finish::Submitted).await?;
     Ok(see_other(&format!("/attempts/{id}/result")))
 }
 
@@ -451,32 +409,22 @@ impl ResultPage {
     }
 }
 
-async fn domain_names(state: &AppState, exam: &str, en: bool) -> Result<Vec<(String, String)>, AppError> {
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("select code, name_ko, name_en from blueprint_domains where exam = $1")
-            .bind(exam)
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, ko, e)| (c, if en { e } else { ko }))
-        .collect())
-}
-
 pub async fn result(
     auth: SignedIn,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let attempt = view::summary(&state.pool, id, owner_filter(&auth.user))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if attempt.is_open() {
+    let id = path.into_inner();
+    let owned = settled(&state, id, reader(&auth.user)).await?;
+    if owned.summary().is_open() {
         return Ok(see_other(&format!("/attempts/{id}/q/1")));
     }
-    let names = domain_names(&state, &attempt.exam, auth.ctx.lang == crate::i18n::Lang::En).await?;
-    let domains = view::domain_results(&state.pool, id)
+    let catalog = state.catalog().await?;
+    let names = catalog
+        .exam(&owned.summary().exam)
+        .map(|e| e.domain_names(auth.ctx.lang))
+        .unwrap_or_default();
+    let domains = view::domain_results(&state.pool, &owned)
         .await?
         .into_iter()
         .map(|(code, right, total)| DomainRow {
@@ -493,7 +441,7 @@ pub async fn result(
     render_with_status(
         &ResultPage {
             ctx: auth.ctx,
-            attempt,
+            attempt: owned.into_summary(),
             domains,
         },
         StatusCode::OK,
@@ -530,20 +478,22 @@ pub struct AnswersQuery {
 pub async fn answers(
     auth: SignedIn,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<Uuid>,
     query: web::Query<AnswersQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id: Uuid = path.parse().map_err(|_| AppError::NotFound)?;
-    let attempt = view::summary(&state.pool, id, owner_filter(&auth.user))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if attempt.is_open() {
+    let id = path.into_inner();
+    let owned = settled(&state, id, reader(&auth.user)).await?;
+    if owned.summary().is_open() {
         return Ok(see_other(&format!("/attempts/{id}/q/1")));
     }
     let filter = query.filter.clone().unwrap_or_else(|| "all".into());
     let domain = query.domain.clone().unwrap_or_default();
-    let names = domain_names(&state, &attempt.exam, auth.ctx.lang == crate::i18n::Lang::En).await?;
-    let items: Vec<WalkItem> = view::items(&state.pool, id)
+    let catalog = state.catalog().await?;
+    let names = catalog
+        .exam(&owned.summary().exam)
+        .map(|e| e.domain_names(auth.ctx.lang))
+        .unwrap_or_default();
+    let items: Vec<WalkItem> = view::items(&state.pool, &owned)
         .await?
         .into_iter()
         .filter(|i| match filter.as_str() {
@@ -569,7 +519,7 @@ pub async fn answers(
         &AnswersPage {
             has_english: items.iter().any(|i| i.q.has_english),
             ctx: auth.ctx,
-            attempt,
+            attempt: owned.into_summary(),
             items,
             filter,
             domain,

@@ -16,17 +16,25 @@ pub mod pages;
 pub mod question_view;
 pub mod review;
 
+use crate::db::Pool;
 use actix_web::web;
-use sqlx::PgPool;
 
 /// Shared by all handlers.
 pub struct AppState {
-    pub pool: PgPool,
+    pub pool: Pool,
     pub cookie_secure: bool,
     /// Signs autosave tokens (derived from the cookie key).
     pub save_key: Vec<u8>,
     /// Writes answer saves with group commit.
     pub saver: crate::exam::saver::Saver,
+    /// The exams on offer, reloaded when the bank changes.
+    pub catalog: crate::bank::catalog::CatalogCache,
+}
+
+impl AppState {
+    pub async fn catalog(&self) -> Result<std::sync::Arc<crate::bank::catalog::ExamCatalog>, crate::db::DbError> {
+        self.catalog.get(&self.pool).await
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -249,18 +249,21 @@ async fn batch_page(
             report.push((format!("{}: {rule}", ctx.t("notes.report_rejected")), n.to_string()));
         }
     }
-    let en = ctx.lang == crate::i18n::Lang::En;
-    let topics = crate::bank::store::topic_names(&state.pool)
+    let mut topics: Vec<(String, String)> = crate::review::plan::topic_names(&state.pool, ctx.lang)
         .await?
         .into_iter()
-        .map(|(slug, ko, en_name)| (slug, if en { en_name } else { ko }))
         .collect();
+    topics.sort();
     render_with_status(
         &BatchPage {
             id,
             files: batch.files,
             topic_slug: batch.topic.slug.clone(),
-            topic_name: if en { batch.topic.name_en } else { batch.topic.name_ko },
+            topic_name: if ctx.lang == crate::i18n::Lang::En {
+                batch.topic.name_en
+            } else {
+                batch.topic.name_ko
+            },
             topics,
             report,
             warnings: batch.warnings,

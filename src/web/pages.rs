@@ -35,20 +35,21 @@ pub struct DashboardPage {
     pub user: User,
     pub open: Option<crate::exam::view::Summary>,
     pub latest: Option<crate::exam::view::Summary>,
-    pub plan: super::review::StudyPlan,
+    pub plan: crate::review::plan::StudyPlan,
 }
 
 pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let history = crate::exam::view::history(&state.pool, auth.user.id).await?;
     let mut open = None;
     if let Some(s) = history.iter().find(|s| s.is_open()) {
-        // Reading through `summary` closes it when its time has run out.
-        open = crate::exam::view::summary(&state.pool, s.id, Some(auth.user.id))
-            .await?
-            .filter(|s| s.is_open());
+        use crate::exam::view::{Viewer, attempt_for, close_if_expired};
+        if let Some(a) = attempt_for(&state.pool, s.id, Viewer::Owner(auth.user.id)).await? {
+            open = Some(close_if_expired(&state.pool, a).await?.into_summary()).filter(|s| s.is_open());
+        }
     }
     let latest = history.into_iter().find(|s| !s.is_open());
-    let plan = super::review::study_plan(&state, auth.user.id, auth.ctx.lang).await?;
+    let catalog = state.catalog().await?;
+    let plan = crate::review::plan::study_plan(&state.pool, &catalog, auth.user.id, auth.ctx.lang).await?;
     render_with_status(
         &DashboardPage {
             ctx: auth.ctx,

@@ -18,21 +18,16 @@ use super::error::{AppError, safe_next};
 use super::forms::{render_with_status, see_other};
 use super::question_view::QuestionView;
 use crate::accounts::UserId;
+use crate::bank::catalog::ExamInfo;
 use crate::exam::store::{self as exams, Feedback, Mode, StartError, StartRequest};
 use crate::i18n::Lang;
 use crate::markdown::render;
-use crate::review::mastery::{self, Answer, Estimate, Trend};
+use crate::review::mastery::{self, Estimate, Trend};
+use crate::review::plan::{mastery_for, time_zone, topic_names};
 use crate::review::store::{self, Settings};
 
 /// Reviews "due today" are counted to the end of the day where the student
 /// most likely is: Korea for the Korean UI, UTC otherwise.
-fn time_zone(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ko => "Asia/Seoul",
-        Lang::En => "UTC",
-    }
-}
-
 /// "in 10 minutes" / "10분 후", for when a question comes back.
 pub fn in_words(lang: Lang, from: OffsetDateTime, to: OffsetDateTime) -> String {
     let secs = (to - from).whole_seconds().max(0);
@@ -92,71 +87,6 @@ const CHART_X: f64 = 200.0;
 const CHART_W: f64 = 380.0;
 const BAR_STEP: u32 = 34;
 
-struct Exam {
-    /// (code, name) in blueprint order
-    domains: Vec<(String, String)>,
-    /// The share of questions that reaches the passing score on our linear scale.
-    pass_share: f64,
-}
-
-async fn exam_info(state: &AppState, lang: Lang, code: &str) -> Result<Option<Exam>, AppError> {
-    let b: Option<(i32, i32, i32)> =
-        sqlx::query_as("select passing_score, score_min, score_max from blueprints where code = $1")
-            .bind(code)
-            .fetch_optional(&state.pool)
-            .await?;
-    let Some((pass, min, max)) = b else {
-        return Ok(None);
-    };
-    let doms: Vec<(String, String, String)> =
-        sqlx::query_as("select code, name_ko, name_en from blueprint_domains where exam = $1 order by position")
-            .bind(code)
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(Some(Exam {
-        domains: doms
-            .into_iter()
-            .map(|(c, ko, en)| (c, if lang == Lang::En { en } else { ko }))
-            .collect(),
-        pass_share: if max > min {
-            f64::from(pass - min) / f64::from(max - min)
-        } else {
-            0.7
-        },
-    }))
-}
-
-async fn topic_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
-    Ok(crate::bank::store::topic_names(&state.pool)
-        .await?
-        .into_iter()
-        .map(|(slug, ko, en)| (slug, if lang == Lang::En { en } else { ko }))
-        .collect())
-}
-
-/// Topic and domain estimates for one exam.
-struct Mastery {
-    topics: Vec<Estimate>,
-    domains: Vec<Estimate>,
-}
-
-async fn mastery_for(state: &AppState, user: UserId, exam: &str) -> Result<Mastery, AppError> {
-    let rows = store::graded_answers(&state.pool, user, exam).await?;
-    let by = |pick: fn(&(String, String, bool, f64)) -> &String| {
-        rows.iter()
-            .map(|r| Answer {
-                key: pick(r).clone(),
-                correct: r.2,
-                age_days: r.3,
-            })
-            .collect::<Vec<_>>()
-    };
-    Ok(Mastery {
-        topics: mastery::estimate(&by(|r| &r.0)),
-        domains: mastery::estimate(&by(|r| &r.1)),
-    })
-}
-
 fn rows(estimates: Vec<Estimate>, names: &HashMap<String, String>) -> Vec<Row> {
     estimates
         .into_iter()
@@ -168,33 +98,34 @@ fn rows(estimates: Vec<Estimate>, names: &HashMap<String, String>) -> Vec<Row> {
         .collect()
 }
 
-fn domain_chart(exam: &Exam, domains: &[Estimate]) -> DomainChart {
+fn domain_chart(exam: &ExamInfo, lang: Lang, domains: &[Estimate]) -> DomainChart {
+    let pass_share = exam.pass_share();
     let bars = exam
         .domains
         .iter()
         .enumerate()
-        .map(|(i, (code, name))| {
-            let est = domains.iter().find(|e| &e.key == code);
+        .map(|(i, d)| {
+            let est = domains.iter().find(|e| e.key == d.code);
             let (acc, low, high, seen, enough) = est.map_or((0.0, 0.0, 0.0, 0, false), |e| {
                 (e.accuracy, e.low, e.high, e.seen, e.enough_data())
             });
             Bar {
-                name: name.clone(),
+                name: d.name.get(lang).to_owned(),
                 y: 10 + BAR_STEP * i as u32,
                 width: CHART_W * acc,
                 low_x: CHART_X + CHART_W * low,
                 high_x: CHART_X + CHART_W * high,
                 pct: (acc * 100.0).round() as u32,
                 seen,
-                below: acc < exam.pass_share,
+                below: acc < pass_share,
                 enough,
             }
         })
         .collect::<Vec<_>>();
     DomainChart {
         height: 20 + BAR_STEP * bars.len() as u32,
-        pass_x: CHART_X + CHART_W * exam.pass_share,
-        pass_pct: (exam.pass_share * 100.0).round() as u32,
+        pass_x: CHART_X + CHART_W * pass_share,
+        pass_pct: (pass_share * 100.0).round() as u32,
         bars,
     }
 }
@@ -233,13 +164,14 @@ pub async fn index(
     };
     let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
     let (mut ranked, mut thin, mut chart) = (vec![], vec![], None);
-    if let Some(info) = exam_info(&state, lang, &exam).await? {
-        let m = mastery_for(&state, user, &exam).await?;
-        let names = topic_names(&state, lang).await?;
+    let catalog = state.catalog().await?;
+    if let Some(info) = catalog.exam(&exam) {
+        let m = mastery_for(&state.pool, user, &exam).await?;
+        let names = topic_names(&state.pool, lang).await?;
         let (r, t) = mastery::rank(m.topics);
         ranked = rows(r, &names);
         thin = rows(t, &names);
-        chart = Some(domain_chart(&info, &m.domains));
+        chart = Some(domain_chart(info, lang, &m.domains));
     }
     render_with_status(
         &ReviewPage {
@@ -255,49 +187,6 @@ pub async fn index(
         },
         StatusCode::OK,
     )
-}
-
-/// The dashboard's study plan: the three weakest topics (or domains, when
-/// there are too few ranked topics) and the reviews due today.
-pub struct StudyPlan {
-    pub exam: String,
-    pub weakest: Vec<(String, String, u32, bool)>,
-    pub due_now: i64,
-    pub due_today: i64,
-}
-
-pub async fn study_plan(state: &AppState, user: UserId, lang: Lang) -> Result<StudyPlan, AppError> {
-    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
-    let exam = store::exams_answered(&state.pool, user)
-        .await?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let mut weakest = vec![];
-    if let Some(info) = exam_info(state, lang, &exam).await? {
-        let m = mastery_for(state, user, &exam).await?;
-        let names = topic_names(state, lang).await?;
-        let (topics, _) = mastery::rank(m.topics);
-        for e in topics.into_iter().take(3) {
-            let name = names.get(&e.key).cloned().unwrap_or_else(|| e.key.clone());
-            weakest.push((format!("/review/topics/{}", e.key), name, e.accuracy_pct(), true));
-        }
-        let (domains, _) = mastery::rank(m.domains);
-        for e in domains.into_iter().take(3 - weakest.len()) {
-            let name = info
-                .domains
-                .iter()
-                .find(|(c, _)| *c == e.key)
-                .map_or_else(|| e.key.clone(), |(_, n)| n.clone());
-            weakest.push((format!("/review?exam={exam}"), name, e.accuracy_pct(), false));
-        }
-    }
-    Ok(StudyPlan {
-        exam,
-        weakest,
-        due_now,
-        due_today,
-    })
 }
 
 pub struct MissedView {
@@ -330,29 +219,13 @@ async fn topic_page(
     slug: &str,
     shortfall: Option<(usize, usize)>,
 ) -> Result<TopicPage, AppError> {
-    let en = ctx.lang == Lang::En;
-    let topic: Option<(String, String, String, String)> =
-        sqlx::query_as("select name_ko, name_en, summary_ko, summary_en from topics where slug = $1")
-            .bind(slug)
-            .fetch_optional(&state.pool)
-            .await?;
-    let (name_ko, name_en, sum_ko, sum_en) = topic.ok_or(AppError::NotFound)?;
-    let exams: Vec<String> = sqlx::query_scalar(
-        "select distinct e.exam from questions q join question_exams e on e.question_id = q.id
-         where q.topic = $1 and q.retired_at is null and q.status = 'published' order by 1",
-    )
-    .bind(slug)
-    .fetch_all(&state.pool)
-    .await?;
-    let size: i64 = sqlx::query_scalar(
-        "select count(*) from questions where topic = $1 and retired_at is null and status = 'published'",
-    )
-    .bind(slug)
-    .fetch_one(&state.pool)
-    .await?;
+    let lang = ctx.lang;
+    let topic = crate::bank::store::topic_overview(&state.pool, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut estimate = None;
-    for exam in &exams {
-        let m = mastery_for(state, user, exam).await?;
+    for exam in &topic.exams {
+        let m = mastery_for(&state.pool, user, exam).await?;
         if let Some(e) = m.topics.into_iter().find(|e| e.key == slug) {
             estimate = Some(e);
             break;
@@ -372,11 +245,11 @@ async fn topic_page(
     Ok(TopicPage {
         ctx,
         slug: slug.to_owned(),
-        name: if en { name_en } else { name_ko },
-        summary: render(if en { &sum_en } else { &sum_ko }),
-        exams,
-        default_count: size.min(10),
-        size,
+        name: topic.name.get(lang).to_owned(),
+        summary: render(topic.summary.get(lang)),
+        exams: topic.exams,
+        default_count: topic.size.min(10),
+        size: topic.size,
         estimate,
         missed,
         shortfall,

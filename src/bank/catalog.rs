@@ -1,0 +1,183 @@
+//! The exams the bank offers, as typed data: blueprints with localized names,
+//! domains and score ranges. Pages ask this catalog instead of running their
+//! own blueprint queries, and exam codes are checked against it, never
+//! against literals. [`CatalogCache`] keeps one copy per process and reloads
+//! it when the bank's generation counter moves (one tiny read per use).
+
+use std::sync::{Arc, RwLock};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::DbError;
+use crate::exam::grading::pass_share;
+use crate::i18n::Lang;
+
+/// A name in both UI languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Localized {
+    pub ko: String,
+    pub en: String,
+}
+
+impl Localized {
+    /// Takes `&Lang` as well, which is what templates hold.
+    pub fn get(&self, lang: impl std::borrow::Borrow<Lang>) -> &str {
+        match lang.borrow() {
+            Lang::En => &self.en,
+            _ => &self.ko,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExamDomain {
+    pub code: String,
+    pub name: Localized,
+    pub weight: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExamInfo {
+    pub code: String,
+    pub name: Localized,
+    pub questions: i32,
+    pub minutes: i32,
+    pub passing_score: i32,
+    pub score_min: i32,
+    pub score_max: i32,
+    /// In blueprint order.
+    pub domains: Vec<ExamDomain>,
+}
+
+impl ExamInfo {
+    /// The share of questions that reaches the passing score on our linear scale.
+    pub fn pass_share(&self) -> f64 {
+        pass_share(self.passing_score, self.score_min, self.score_max)
+    }
+
+    pub fn domain(&self, code: &str) -> Option<&ExamDomain> {
+        self.domains.iter().find(|d| d.code == code)
+    }
+
+    /// The domain's name in `lang`, or its code when the blueprint lacks it.
+    pub fn domain_name<'a>(&'a self, code: &'a str, lang: Lang) -> &'a str {
+        self.domain(code).map_or(code, |d| d.name.get(lang))
+    }
+
+    /// (code, name) pairs in blueprint order, for filters and charts.
+    pub fn domain_names(&self, lang: Lang) -> Vec<(String, String)> {
+        self.domains
+            .iter()
+            .map(|d| (d.code.clone(), d.name.get(lang).to_owned()))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExamCatalog {
+    /// Sorted by code.
+    pub exams: Vec<ExamInfo>,
+}
+
+impl ExamCatalog {
+    pub fn exam(&self, code: &str) -> Option<&ExamInfo> {
+        self.exams.iter().find(|e| e.code == code)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exams.is_empty()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct BlueprintRow {
+    code: String,
+    name_ko: String,
+    name_en: String,
+    questions: i32,
+    minutes: i32,
+    passing_score: i32,
+    score_min: i32,
+    score_max: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct DomainRow {
+    exam: String,
+    code: String,
+    name_ko: String,
+    name_en: String,
+    weight: i32,
+}
+
+/// Reads every blueprint and its domains.
+pub async fn load(pool: &PgPool) -> Result<ExamCatalog, DbError> {
+    let blueprints: Vec<BlueprintRow> = sqlx::query_as(
+        "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max
+         from blueprints order by code",
+    )
+    .fetch_all(pool)
+    .await?;
+    let domains: Vec<DomainRow> =
+        sqlx::query_as("select exam, code, name_ko, name_en, weight from blueprint_domains order by exam, position")
+            .fetch_all(pool)
+            .await?;
+    let exams = blueprints
+        .into_iter()
+        .map(|b| ExamInfo {
+            domains: domains
+                .iter()
+                .filter(|d| d.exam == b.code)
+                .map(|d| ExamDomain {
+                    code: d.code.clone(),
+                    name: Localized {
+                        ko: d.name_ko.clone(),
+                        en: d.name_en.clone(),
+                    },
+                    weight: d.weight,
+                })
+                .collect(),
+            code: b.code,
+            name: Localized {
+                ko: b.name_ko,
+                en: b.name_en,
+            },
+            questions: b.questions,
+            minutes: b.minutes,
+            passing_score: b.passing_score,
+            score_min: b.score_min,
+            score_max: b.score_max,
+        })
+        .collect();
+    Ok(ExamCatalog { exams })
+}
+
+type Stamp = (Uuid, i64);
+
+/// One process's copy of the catalog, fresh as of the bank's generation.
+#[derive(Debug, Default)]
+pub struct CatalogCache {
+    current: RwLock<Option<(Stamp, Arc<ExamCatalog>)>>,
+}
+
+impl CatalogCache {
+    pub async fn get(&self, pool: &PgPool) -> Result<Arc<ExamCatalog>, DbError> {
+        let stamp: Stamp = sqlx::query_as("select epoch, generation from bank_state")
+            .fetch_one(pool)
+            .await?;
+        let cached = self
+            .current
+            .read()
+            .ok()
+            .and_then(|c| c.as_ref().filter(|(s, _)| *s == stamp).map(|(_, cat)| Arc::clone(cat)));
+        if let Some(cat) = cached {
+            return Ok(cat);
+        }
+        let cat = Arc::new(load(pool).await?);
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some((stamp, Arc::clone(&cat)));
+        }
+        Ok(cat)
+    }
+}
