@@ -260,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
         cookie_key: Key::generate(),
         cookie_secure: false,
         data_dir: std::env::temp_dir(),
+        seed_bank: None,
     };
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

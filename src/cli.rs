@@ -259,6 +259,12 @@ struct ServeArgs {
     /// Maximum PostgreSQL connections.
     #[arg(long, env = "EXAMDRILL_DB_POOL_SIZE", default_value_t = 16)]
     db_pool_size: u32,
+    /// Bank files loaded on start-up when the database has no bank at all.
+    #[arg(long, env = "EXAMDRILL_SEED_BANK", default_value = "question_bank")]
+    seed_bank: PathBuf,
+    /// Never load the shipped bank, even into an empty database.
+    #[arg(long, env = "EXAMDRILL_NO_SEED", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    no_seed: bool,
 }
 
 #[derive(Subcommand)]
@@ -480,6 +486,7 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         cookie_key,
         cookie_secure: args.cookie_secure,
         data_dir: args.data_dir,
+        seed_bank: (!args.no_seed).then_some(args.seed_bank),
     };
     let app = Application::build(settings.clone()).await?;
     let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");

@@ -16,6 +16,8 @@ pub struct Settings {
     pub cookie_key: Key,
     pub cookie_secure: bool,
     pub data_dir: PathBuf,
+    /// Bank files to load when the database holds no bank at all (first run).
+    pub seed_bank: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -26,6 +28,7 @@ impl std::fmt::Debug for Settings {
             .field("db_pool_size", &self.db_pool_size)
             .field("cookie_secure", &self.cookie_secure)
             .field("data_dir", &self.data_dir)
+            .field("seed_bank", &self.seed_bank)
             .finish_non_exhaustive()
     }
 }

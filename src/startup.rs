@@ -33,6 +33,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = crate::db::pool(&settings.database_url, settings.db_pool_size)?;
         crate::db::migrate(&pool).await?;
+        if let Some(dir) = &settings.seed_bank {
+            seed(&pool, dir).await?;
+        }
         crate::accounts::password::warm_up();
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -57,6 +60,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+async fn seed(pool: &PgPool, dir: &std::path::Path) -> anyhow::Result<()> {
+    match crate::bank::seed::seed_if_empty(pool, dir).await? {
+        Some(report) => tracing::info!(
+            questions = report.added.len(),
+            from = %dir.display(),
+            "the bank was empty: loaded the shipped question bank"
+        ),
+        None => tracing::debug!("the bank already has content; not seeding"),
+    }
+    Ok(())
 }
 
 /// Deletes expired sessions, stale login failures and unconfirmed uploads in the background.

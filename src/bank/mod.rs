@@ -10,6 +10,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod native;
+pub mod seed;
 pub mod store;
 pub mod validate;
 

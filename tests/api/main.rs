@@ -8,6 +8,7 @@ mod attempts;
 mod bank_import;
 mod bank_pages;
 mod exam_pages;
+mod first_run;
 mod notes;
 mod pages;
 mod review;

@@ -85,6 +85,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Settings) -> Settings) -> TestAp
         cookie_key: Key::generate(),
         cookie_secure: false,
         data_dir: std::env::temp_dir(),
+        seed_bank: None,
     });
     start(settings, db_name, client()).await
 }
