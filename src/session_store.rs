@@ -39,8 +39,7 @@ impl PgSessionStore {
     /// Records which user a session belongs to, so their sessions can be
     /// found (and ended) together. Only signed-in sessions pay for it.
     async fn tag_owner(&self, id: &Id, owner: Option<&String>) -> anyhow::Result<()> {
-        let owner = owner.and_then(|v| serde_json::from_str::<uuid::Uuid>(v).ok());
-        if let Some(owner) = owner {
+        if let Some(owner) = owner_of(owner) {
             sqlx::query("update tower_sessions.session set user_id = $2 where id = $1 and user_id is distinct from $2")
                 .bind(id.to_string())
                 .bind(owner)
@@ -54,6 +53,10 @@ impl PgSessionStore {
     pub async fn delete_expired(&self) -> anyhow::Result<()> {
         self.inner.delete_expired().await.map_err(anyhow::Error::new)
     }
+}
+
+fn owner_of(value: Option<&String>) -> Option<uuid::Uuid> {
+    value.and_then(|v| serde_json::from_str::<uuid::Uuid>(v).ok())
 }
 
 fn parse_key(key: &SessionKey) -> Option<Id> {
@@ -117,21 +120,37 @@ impl SessionStore for PgSessionStore {
                 SaveError::Other(e) => UpdateError::Other(e),
             });
         };
-        let owner = state.get(OWNER_KEY).cloned();
-        self.inner
-            .save(&to_record(id, state, ttl))
-            .await
-            .map_err(|e| UpdateError::Other(anyhow::Error::new(e)))?;
-        self.tag_owner(&id, owner.as_ref()).await.map_err(UpdateError::Other)?;
+        let owner = owner_of(state.get(OWNER_KEY));
+        let record = to_record(id, state, ttl);
+        let data = rmp_serde::to_vec(&record).map_err(|e| UpdateError::Serialization(e.into()))?;
+        // Only a live row is updated. A session that logout or a password
+        // change deleted while this request ran stays deleted: the store's own
+        // `save` is an upsert and would bring it back.
+        let written = sqlx::query(
+            "update tower_sessions.session set data = $2, expiry_date = $3, user_id = $4
+             where id = $1 and expiry_date > now()",
+        )
+        .bind(id.to_string())
+        .bind(data)
+        .bind(record.expiry_date)
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| UpdateError::Other(e.into()))?
+        .rows_affected();
+        if written == 0 {
+            tracing::info!("the session ended while the request ran; it is not re-created");
+        }
         Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let Some(id) = parse_key(key) else { return Ok(()) };
-        if let Some(mut record) = self.inner.load(&id).await? {
-            record.expiry_date = OffsetDateTime::now_utc() + *ttl;
-            self.inner.save(&record).await?;
-        }
+        sqlx::query("update tower_sessions.session set expiry_date = $2 where id = $1 and expiry_date > now()")
+            .bind(id.to_string())
+            .bind(OffsetDateTime::now_utc() + *ttl)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -141,13 +160,4 @@ impl SessionStore for PgSessionStore {
         }
         Ok(())
     }
-}
-
-/// Ends every session of a user, on every device (after a password change).
-pub async fn end_sessions_of(pool: &PgPool, user: uuid::Uuid) -> Result<u64, crate::db::DbError> {
-    Ok(sqlx::query("delete from tower_sessions.session where user_id = $1")
-        .bind(user)
-        .execute(pool)
-        .await?
-        .rows_affected())
 }

@@ -21,6 +21,9 @@ pub struct User {
     pub role: Role,
     pub locale: Option<String>,
     pub created_at: OffsetDateTime,
+    /// Moves on when every session of the user must end (password or role
+    /// change); tokens issued under an older epoch stop working.
+    pub session_epoch: i32,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +34,7 @@ struct UserRow {
     role: String,
     locale: Option<String>,
     created_at: OffsetDateTime,
+    session_epoch: i32,
 }
 
 impl TryFrom<UserRow> for User {
@@ -44,6 +48,7 @@ impl TryFrom<UserRow> for User {
                 .map_err(|_| DbError::Corrupt(format!("user {} has unknown role {:?}", r.id, r.role)))?,
             locale: r.locale,
             created_at: r.created_at,
+            session_epoch: r.session_epoch,
         })
     }
 }
@@ -77,7 +82,23 @@ pub struct NewUser {
     pub role: Role,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, role, locale, created_at";
+const USER_COLUMNS: &str = "id, email, display_name, role, locale, created_at, session_epoch";
+
+/// Signs the user out everywhere, inside the caller's transaction: their
+/// session rows go, and the epoch that autosave tokens carry moves on. The
+/// session store never re-creates a deleted session, so a request that was
+/// in flight cannot bring one back.
+async fn end_all_sessions(tx: &mut sqlx::PgConnection, id: UserId) -> Result<u64, AccountError> {
+    sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(sqlx::query("delete from tower_sessions.session where user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected())
+}
 
 #[tracing::instrument(skip_all, fields(role = %new.role))]
 pub async fn register(pool: &PgPool, new: NewUser) -> Result<User, AccountError> {
@@ -175,6 +196,8 @@ pub async fn change_password(pool: &PgPool, id: UserId, current: String, new: Pa
         .bind(hash)
         .execute(&mut *tx)
         .await?;
+    let ended = end_all_sessions(&mut tx, id).await?;
+    tracing::info!(sessions = ended, "password changed; ended the account's sessions");
     audit(
         &mut *tx,
         Some(id),
@@ -201,6 +224,10 @@ pub async fn set_role(pool: &PgPool, actor: Option<UserId>, target: UserId, role
         .bind(role.as_str())
         .execute(&mut *tx)
         .await?;
+    // Sessions carry what the role allowed when they were made; end them.
+    if old != role.as_str() {
+        end_all_sessions(&mut tx, target).await?;
+    }
     audit(
         &mut *tx,
         actor,

@@ -50,13 +50,24 @@ impl Saver {
     }
 
     /// Saves a choice and returns once it is committed (or refused).
-    pub async fn save(&self, attempt: Uuid, user: UserId, position: i32, selected: &[char]) -> Result<(), SaveError> {
+    pub async fn save(
+        &self,
+        attempt: Uuid,
+        user: UserId,
+        position: i32,
+        selected: &[char],
+        epoch: Option<i32>,
+    ) -> Result<(), SaveError> {
+        if !super::store::valid_selection(selected) {
+            return Err(SaveError::BadOption);
+        }
         let (done, answer) = oneshot::channel();
         let save = PendingSave {
             attempt,
             user,
             position,
             selected: selected.to_vec(),
+            epoch,
         };
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (attempt, position).hash(&mut hasher);
@@ -112,9 +123,21 @@ async fn write(pool: &PgPool, batch: Vec<Job>) {
                 let result = if ok {
                     Ok(())
                 } else {
-                    Err(refusal(pool, job.save.attempt, job.save.user, job.save.position).await)
+                    Err(refusal(pool, &job.save).await)
                 };
                 // The caller may have gone away; its answer is committed regardless.
+                let _ = job.done.send(result);
+            }
+        }
+        // One statement failed for all: retry each save alone, so whatever
+        // made it fail is refused on its own and the others are written.
+        Err(_) if batch.len() > 1 => {
+            for job in batch {
+                let result = match save_answers(pool, std::slice::from_ref(&job.save)).await {
+                    Ok(w) if w == [true] => Ok(()),
+                    Ok(_) => Err(refusal(pool, &job.save).await),
+                    Err(e) => Err(e),
+                };
                 let _ = job.done.send(result);
             }
         }

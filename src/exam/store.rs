@@ -85,6 +85,7 @@ struct CandidateRow<'a> {
     missed: bool,
     version: i32,
     option_keys: &'a str,
+    single: bool,
 }
 
 /// Builds and stores an attempt in two round trips: one small query for the
@@ -157,11 +158,15 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
                 missed: m,
                 version: e.version,
                 option_keys: &e.option_keys,
+                single: e.kind != crate::bank::model::Kind::Multiple,
             }
         })
         .collect();
     let missed: std::collections::HashSet<&str> = rows.iter().filter(|r| r.missed).map(|r| r.id).collect();
-    let details: HashMap<&str, (i32, &str)> = rows.iter().map(|r| (r.id, (r.version, r.option_keys))).collect();
+    let details: HashMap<&str, (i32, &str, bool)> = rows
+        .iter()
+        .map(|r| (r.id, (r.version, r.option_keys, r.single)))
+        .collect();
     let candidates: Vec<Candidate> = rows
         .iter()
         .map(|r| Candidate {
@@ -195,8 +200,10 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     let mut vers = Vec::with_capacity(chosen.len());
     let mut domains = Vec::with_capacity(chosen.len());
     let mut orders = Vec::with_capacity(chosen.len());
+    let mut singles = Vec::with_capacity(chosen.len());
     for (i, c) in chosen.iter().enumerate() {
-        let (version, keys) = details.get(c.id.as_str()).copied().unwrap_or((0, ""));
+        let (version, keys, single) = details.get(c.id.as_str()).copied().unwrap_or((0, "", true));
+        singles.push(single);
         let mut keys: Vec<char> = keys.chars().collect();
         keys.shuffle(rng);
         positions.push(i as i32 + 1);
@@ -213,8 +220,8 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
             values ($1, $2, $3, $4, $5,
                     case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)
             returning id)
-         insert into attempt_items (attempt_id, position, question_id, version, domain, option_order)
-         select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[]) as u",
+         insert into attempt_items (attempt_id, position, question_id, version, domain, option_order, single_choice)
+         select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::bool[]) as u",
     )
     .bind(attempt)
     .bind(req.user)
@@ -228,6 +235,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     .bind(&vers)
     .bind(&domains)
     .bind(&orders)
+    .bind(&singles)
     .execute(pool)
     .await?;
     Ok(attempt)
@@ -245,6 +253,8 @@ pub enum SaveError {
     Locked,
     #[error("that option is not part of this question")]
     BadOption,
+    #[error("the autosave token was revoked (signed out, password or role changed)")]
+    Revoked,
     #[error("database error")]
     Db,
 }
@@ -273,16 +283,20 @@ pub async fn save_answer(
     position: i32,
     selected: &[char],
 ) -> Result<(), SaveError> {
+    if !valid_selection(selected) {
+        return Err(SaveError::BadOption);
+    }
     let save = PendingSave {
         attempt,
         user,
         position,
         selected: selected.to_vec(),
+        epoch: None,
     };
     if save_answers(pool, std::slice::from_ref(&save)).await? == [true] {
         return Ok(());
     }
-    Err(refusal(pool, attempt, user, position).await)
+    Err(refusal(pool, &save).await)
 }
 
 /// One answer waiting in a group commit.
@@ -292,6 +306,16 @@ pub struct PendingSave {
     pub user: UserId,
     pub position: i32,
     pub selected: Vec<char>,
+    /// The session epoch an autosave token was issued under; `None` for a
+    /// save made through a live session (already checked by the session).
+    pub epoch: Option<i32>,
+}
+
+/// What the edge may hand to the writers: option keys are single lowercase
+/// letters, at most 26 of them. Anything else never reaches a batch, so one
+/// hostile save cannot fail the saves it would have shared a statement with.
+pub fn valid_selection(selected: &[char]) -> bool {
+    selected.len() <= 26 && selected.iter().all(char::is_ascii_lowercase)
 }
 
 /// Saves several answers in one statement and one commit (group commit).
@@ -303,16 +327,20 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
     let users: Vec<Uuid> = saves.iter().map(|s| s.user.0).collect();
     let positions: Vec<i32> = saves.iter().map(|s| s.position).collect();
     let selected: Vec<String> = saves.iter().map(|s| selection(&s.selected)).collect();
+    let epochs: Vec<Option<i32>> = saves.iter().map(|s| s.epoch).collect();
     let written: Vec<i64> = sqlx::query_scalar(
         "update attempt_items i set selected = nullif(b.sel, ''), answered_at = now()
-         from attempts a,
-              unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[]) with ordinality as b(att, usr, pos, sel, n)
-         where a.id = b.att and a.user_id = b.usr
+         from attempts a, users u,
+              unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $6::int[])
+                  with ordinality as b(att, usr, pos, sel, epoch, n)
+         where a.id = b.att and a.user_id = b.usr and u.id = a.user_id
+           and (b.epoch is null or u.session_epoch = b.epoch)
            and i.attempt_id = a.id and i.position = b.pos
            and a.submitted_at is null
            and (a.deadline is null or now() <= a.deadline + make_interval(secs => $5))
            and not i.locked
            and translate(b.sel, i.option_order, '') = ''
+           and (not i.single_choice or length(b.sel) <= 1)
          returning b.n",
     )
     .bind(&attempts)
@@ -320,6 +348,7 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
     .bind(&positions)
     .bind(&selected)
     .bind(GRACE_SECONDS as f64)
+    .bind(&epochs)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
@@ -334,29 +363,32 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
 
 /// Why a save wrote nothing, for a clear message. A save that came too late
 /// closes the attempt on the spot.
-pub async fn refusal(pool: &PgPool, attempt: Uuid, user: UserId, position: i32) -> SaveError {
-    let why: Result<Option<(bool, bool, bool, String)>, _> = sqlx::query_as(
-        "select a.submitted_at is not null,
+pub async fn refusal(pool: &PgPool, save: &PendingSave) -> SaveError {
+    let why: Result<Option<(bool, bool, bool, bool)>, _> = sqlx::query_as(
+        "select $5::int is not null and u.session_epoch <> $5,
+                a.submitted_at is not null,
                 a.deadline is not null and now() > a.deadline + make_interval(secs => $4),
-                i.locked, i.option_order
-         from attempts a join attempt_items i on i.attempt_id = a.id
+                i.locked
+         from attempts a join attempt_items i on i.attempt_id = a.id join users u on u.id = a.user_id
          where a.id = $1 and a.user_id = $2 and i.position = $3",
     )
-    .bind(attempt)
-    .bind(user)
-    .bind(position)
+    .bind(save.attempt)
+    .bind(save.user)
+    .bind(save.position)
     .bind(GRACE_SECONDS as f64)
+    .bind(save.epoch)
     .fetch_optional(pool)
     .await;
     match why {
         Err(e) => db_err(e),
         Ok(None) => SaveError::NotFound,
-        Ok(Some((true, _, _, _))) => SaveError::Finished,
-        Ok(Some((_, true, _, _))) => match finalize(pool, attempt, Finish::Expired).await {
+        Ok(Some((true, _, _, _))) => SaveError::Revoked,
+        Ok(Some((_, true, _, _))) => SaveError::Finished,
+        Ok(Some((_, _, true, _))) => match finalize(pool, save.attempt, Finish::Expired).await {
             Ok(_) => SaveError::TooLate,
             Err(_) => SaveError::Db,
         },
-        Ok(Some((_, _, true, _))) => SaveError::Locked,
+        Ok(Some((_, _, _, true))) => SaveError::Locked,
         Ok(Some(_)) => SaveError::BadOption,
     }
 }

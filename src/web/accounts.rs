@@ -83,6 +83,7 @@ pub async fn register(
         Ok(user) => {
             session.renew();
             session.insert(SESSION_USER, user.id)?;
+            super::csrf::rotate(&session)?;
             session.insert(SESSION_LANG, ctx.lang.code())?;
             accounts::set_locale(&state.pool, user.id, ctx.lang.code()).await?;
             tracing::info!(user_id = %user.id, "registered");
@@ -167,6 +168,7 @@ pub async fn login(
             // A fresh session id at login defeats session fixation.
             session.renew();
             session.insert(SESSION_USER, user.id)?;
+            super::csrf::rotate(&session)?;
             match user.locale.as_deref() {
                 Some(saved) => session.insert(SESSION_LANG, saved)?,
                 None => accounts::set_locale(&state.pool, user.id, ctx.lang.code()).await?,
@@ -255,11 +257,10 @@ pub async fn change_password(
     };
     match accounts::change_password(&state.pool, auth.user.id, form.current, new).await {
         Ok(()) => {
-            // Whoever else holds a session for this account (a lost phone, a
-            // shared computer) is signed out; this browser gets a fresh id.
-            let ended = crate::session_store::end_sessions_of(&state.pool, auth.user.id.0).await?;
-            tracing::info!(sessions = ended, "password changed; ended the account's sessions");
+            // Every session of the account ended with the change (a lost phone,
+            // a shared computer); this browser signs in again under a fresh id.
             session.renew();
+            super::csrf::rotate(&session)?;
             set_flash(&session, "password.changed");
             Ok(see_other("/dashboard"))
         }

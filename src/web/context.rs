@@ -89,6 +89,7 @@ impl FromRequest for PageCtx {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
+        let csrf_token = csrf::token(&session, req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let lang = req.extensions().get::<Lang>().copied().unwrap_or_else(Lang::current);
         let path = match req.uri().path_and_query() {
@@ -97,8 +98,16 @@ impl FromRequest for PageCtx {
         };
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("AppState missing")))?;
-            let csrf_token = csrf::ensure_token(&session)?;
-            let flash = session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok);
+            let csrf_token = csrf_token?;
+            // `remove` marks a session changed even when the key is absent, and
+            // a changed session is written back: look before taking.
+            let flash = match session.get::<String>(SESSION_FLASH) {
+                Ok(Some(f)) => {
+                    session.remove(SESSION_FLASH);
+                    Some(f)
+                }
+                _ => None,
+            };
             let user = match session_user_id(&session) {
                 Some(id) => accounts::find(&state.pool, id).await?,
                 None => None,

@@ -1,10 +1,16 @@
-//! Synchroniser-token CSRF protection for every state-changing request.
-//! The token lives in the server-side session; forms carry it as the field
-//! `csrf_token`, scripts as the `X-CSRF-Token` header.
+//! CSRF protection for every state-changing request. Forms carry the token
+//! as the field `csrf_token`, scripts as the `X-CSRF-Token` header.
+//!
+//! A signed-in session holds its own random token, replaced at every sign-in.
+//! Visitors without one get a token derived from a random nonce cookie and
+//! the app key (a signed double-submit token), so an anonymous page view
+//! never writes a session: pages keep working while the database refuses
+//! writes, and a crawler does not fill the session table.
 
 use actix_session::{Session, SessionExt};
 use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
@@ -12,6 +18,7 @@ use actix_web::web::{Bytes, BytesMut};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::StreamExt;
+use hmac::Mac;
 use rand::RngCore;
 
 use super::error::AppError;
@@ -25,16 +32,42 @@ const MAX_FORM_BYTES: usize = 256 * 1024;
 /// the upload page can say precisely what was too big.
 const MAX_MULTIPART_BYTES: usize = super::bank::MAX_UPLOAD_BYTES + 1024 * 1024;
 
-/// Returns the session's token, creating one on first use.
-pub fn ensure_token(session: &Session) -> Result<String, AppError> {
+const NONCE_COOKIE: &str = "examdrill_csrf";
+
+/// The visitor's token when their session holds none, put in the request's
+/// extensions by the middleware.
+#[derive(Clone)]
+struct VisitorToken(String);
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn visitor_token(key: &[u8], nonce: &str) -> Option<String> {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(b"examdrill csrf\0");
+    mac.update(nonce.as_bytes());
+    Some(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// The token this page's forms must carry. Reads only; never writes the session.
+pub fn token(session: &Session, req: &actix_web::HttpRequest) -> Result<String, AppError> {
     if let Ok(Some(t)) = session.get::<String>(SESSION_KEY) {
         return Ok(t);
     }
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    session.insert(SESSION_KEY, &token)?;
-    Ok(token)
+    req.extensions()
+        .get::<VisitorToken>()
+        .map(|v| v.0.clone())
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the CSRF middleware did not run")))
+}
+
+/// Gives a session that just signed in a fresh token of its own, so a token
+/// seen before sign-in is worthless after it.
+pub fn rotate(session: &Session) -> Result<(), AppError> {
+    session.insert(SESSION_KEY, random_token())?;
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -50,10 +83,53 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if is_safe(req.method()) {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    let key = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .map(|s| s.save_key.clone())
+        .unwrap_or_default();
+    let cookie_nonce = req
+        .cookie(NONCE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|n| n.len() == 43 && URL_SAFE_NO_PAD.decode(n).is_ok());
+    let new_nonce = cookie_nonce.is_none().then(random_token);
+    let nonce = cookie_nonce.clone().or_else(|| new_nonce.clone()).unwrap_or_default();
+    let visitor = visitor_token(&key, &nonce);
+    if let Some(v) = &visitor {
+        req.extensions_mut().insert(VisitorToken(v.clone()));
     }
-    let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
+    let set_nonce = |mut resp: ServiceResponse<BoxBody>| {
+        if let Some(n) = &new_nonce {
+            let secure = resp
+                .request()
+                .app_data::<actix_web::web::Data<super::AppState>>()
+                .is_some_and(|s| s.cookie_secure);
+            let cookie = Cookie::build(NONCE_COOKIE, n.clone())
+                .path("/")
+                .http_only(true)
+                .secure(secure)
+                .same_site(SameSite::Lax)
+                .finish();
+            if let Err(e) = resp.response_mut().add_cookie(&cookie) {
+                tracing::warn!(error = %e, "could not set the CSRF nonce cookie");
+            }
+        }
+        resp
+    };
+    if is_safe(req.method()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body)
+            .map(set_nonce);
+    }
+    // A session's own token wins; a visitor token counts only with the nonce
+    // cookie it came from (a fresh nonce has no form that could carry it yet).
+    let expected = req
+        .get_session()
+        .get::<String>(SESSION_KEY)
+        .ok()
+        .flatten()
+        .or_else(|| cookie_nonce.as_ref().and(visitor));
     let mut supplied = req
         .headers()
         .get(HEADER)
@@ -100,9 +176,11 @@ pub async fn middleware(
     }
 
     match (expected, supplied) {
-        (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => {
-            next.call(req).await.map(ServiceResponse::map_into_boxed_body)
-        }
+        (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body)
+            .map(set_nonce),
         _ => {
             tracing::warn!(path = %req.path(), "rejected request without a valid CSRF token");
             let resp = actix_web::ResponseError::error_response(&AppError::Csrf);

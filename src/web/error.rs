@@ -61,6 +61,7 @@ impl From<SaveError> for AppError {
             SaveError::BadOption => AppError::BadRequest("exam.bad_option"),
             SaveError::Finished | SaveError::TooLate => AppError::Conflict("exam.time_up"),
             SaveError::Locked => AppError::Conflict("exam.locked"),
+            SaveError::Revoked => AppError::Forbidden,
             SaveError::Db => AppError::Unavailable(anyhow::anyhow!("saving an answer failed")),
         }
     }

@@ -157,38 +157,45 @@ pub struct QuestionPage {
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
-fn save_mac(key: &[u8], attempt: Uuid, user: crate::accounts::UserId) -> Option<HmacSha256> {
+fn save_mac(key: &[u8], attempt: Uuid, user: crate::accounts::UserId, epoch: i32) -> Option<HmacSha256> {
     use hmac::Mac;
     let mut mac = HmacSha256::new_from_slice(key).ok()?;
     mac.update(b"examdrill autosave\0");
     mac.update(attempt.as_bytes());
     mac.update(user.0.as_bytes());
+    mac.update(&epoch.to_be_bytes());
     Some(mac)
 }
 
-/// `user.signature`: which user may save into `attempt`, signed with the app key.
-pub fn save_token(key: &[u8], attempt: Uuid, user: crate::accounts::UserId) -> String {
+/// `user.epoch.signature`: which user may save into `attempt`, under which
+/// session epoch, signed with the app key. A password or role change moves
+/// the epoch on, and the save statement refuses tokens of an older one.
+pub fn save_token(key: &[u8], attempt: Uuid, user: &User) -> String {
     use base64::Engine;
     use hmac::Mac;
-    let sig = save_mac(key, attempt, user)
+    let sig = save_mac(key, attempt, user.id, user.session_epoch)
         .map(|m| m.finalize().into_bytes().to_vec())
         .unwrap_or_default();
     format!(
-        "{}.{}",
-        user.0,
+        "{}.{}.{}",
+        user.id.0,
+        user.session_epoch,
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig)
     )
 }
 
-/// The user a save token speaks for, if its signature matches `attempt`.
-fn verify_save_token(key: &[u8], attempt: Uuid, token: &str) -> Option<crate::accounts::UserId> {
+/// The user and epoch a save token speaks for, if its signature matches `attempt`.
+fn verify_save_token(key: &[u8], attempt: Uuid, token: &str) -> Option<(crate::accounts::UserId, i32)> {
     use base64::Engine;
     use hmac::Mac;
-    let (user, sig) = token.split_once('.')?;
-    let user = crate::accounts::UserId(user.parse().ok()?);
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).ok()?;
-    save_mac(key, attempt, user)?.verify_slice(&sig).ok()?;
-    Some(user)
+    let mut parts = token.splitn(3, '.');
+    let user = crate::accounts::UserId(parts.next()?.parse().ok()?);
+    let epoch: i32 = parts.next()?.parse().ok()?;
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts.next()?)
+        .ok()?;
+    save_mac(key, attempt, user, epoch)?.verify_slice(&sig).ok()?;
+    Some((user, epoch))
 }
 
 impl QuestionPage {
@@ -229,7 +236,7 @@ pub async fn question(
         correct: item.correct,
         item_position: pos,
         nav,
-        save_token: save_token(&state.save_key, id, auth.user.id),
+        save_token: save_token(&state.save_key, id, &auth.user),
         total: attempt.summary().question_count,
         attempt: attempt.into_summary(),
         ctx: auth.ctx,
@@ -271,7 +278,7 @@ pub async fn answer(
     };
     let had_answer = form.iter().any(|(k, _)| k == "answered");
     if !chosen.is_empty() || had_answer {
-        match state.saver.save(id, user, pos, &chosen).await {
+        match state.saver.save(id, user, pos, &chosen, None).await {
             Ok(()) | Err(SaveError::Locked) => {}
             Err(SaveError::TooLate) | Err(SaveError::Finished) => {
                 set_flash(&session, "exam.time_up");
@@ -316,8 +323,8 @@ pub async fn autosave(
         .get("x-save-token")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let Some(user) = verify_save_token(&state.save_key, id, token) else {
-        return HttpResponse::Forbidden().finish();
+    let Some((user, epoch)) = verify_save_token(&state.save_key, id, token) else {
+        return AppError::Forbidden.to_json();
     };
     let Some(pos) = form
         .iter()
@@ -333,7 +340,7 @@ pub async fn autosave(
             Err(e) => AppError::from(e).to_json(),
         };
     }
-    match state.saver.save(id, user, pos, &choices(&form)).await {
+    match state.saver.save(id, user, pos, &choices(&form), Some(epoch)).await {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(refused) => AppError::from(refused).to_json(),
     }

@@ -419,7 +419,7 @@ async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones()
     saves.push((other, 3, 'b'));
     let results = futures_util::future::join_all(saves.iter().map(|&(u, p, k)| {
         let saver = saver.clone();
-        async move { saver.save(id, u, p, &[k]).await }
+        async move { saver.save(id, u, p, &[k], None).await }
     }))
     .await;
     let refused: Vec<_> = saves
@@ -452,8 +452,8 @@ async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones()
         .execute(&app.pool)
         .await
         .unwrap();
-    assert_eq!(saver.save(id, user, 4, &['b']).await, Err(SaveError::TooLate));
-    assert_eq!(saver.save(id, user, 4, &['b']).await, Err(SaveError::Finished));
+    assert_eq!(saver.save(id, user, 4, &['b'], None).await, Err(SaveError::TooLate));
+    assert_eq!(saver.save(id, user, 4, &['b'], None).await, Err(SaveError::Finished));
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod bank_import;
 mod bank_pages;
 mod exam_pages;
 mod first_run;
+mod hardening;
 mod notes;
 mod pages;
 mod review;

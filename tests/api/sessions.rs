@@ -4,14 +4,27 @@ fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap_or_default().to_owned()
 }
 
+/// The cookies a browser gets from signing up: the session, and the nonce
+/// behind anonymous forms' CSRF tokens.
+async fn sign_up_cookies(app: &TestApp) -> (String, String) {
+    let nonce = app
+        .get("/register")
+        .await
+        .set_cookie("examdrill_csrf")
+        .expect("a CSRF nonce cookie");
+    let page = app.register("cookie@example.com", "Cookie", PASSWORD).await;
+    let session = page.set_cookie(SESSION_COOKIE).expect("a session cookie at sign-up");
+    (session, nonce)
+}
+
 #[tokio::test]
 async fn session_cookie_is_http_only_and_same_site_lax() {
     let app = spawn_app().await;
-    let page = app.get("/login").await;
-    let cookie = page.set_cookie(SESSION_COOKIE).expect("a session cookie");
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "COOKIE_SECURE defaults to off: {cookie}");
+    for cookie in <[String; 2]>::from(sign_up_cookies(&app).await) {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "COOKIE_SECURE defaults to off: {cookie}");
+    }
 }
 
 #[tokio::test]
@@ -21,11 +34,27 @@ async fn secure_cookie_flag_follows_the_setting() {
         s
     })
     .await;
-    let cookie = app
-        .get("/login")
+    let nonce = app
+        .get("/register")
         .await
-        .set_cookie(SESSION_COOKIE)
-        .expect("a session cookie");
+        .set_cookie("examdrill_csrf")
+        .expect("nonce cookie");
+    assert!(nonce.contains("Secure"), "{nonce}");
+    // A Secure session cookie is not sent back over plain HTTP, so read it from the sign-up response.
+    let token = app.csrf_token("/register").await;
+    let page = app
+        .post_raw(
+            "/register",
+            &[
+                ("email", "secure@example.com"),
+                ("display_name", "Secure"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    let cookie = page.set_cookie(SESSION_COOKIE).expect("a session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
@@ -35,12 +64,21 @@ async fn session_id_is_renewed_at_login() {
     app.register("kang@example.com", "Kang", PASSWORD).await;
     app.logout().await;
 
-    let before = app
-        .get("/login")
-        .await
-        .set_cookie(SESSION_COOKIE)
-        .expect("anonymous session");
+    // A session planted before sign-in (here: the one from signing in once)
+    // must not be the one that signing in again hands out.
     let token = app.csrf_token("/login").await;
+    let first = app
+        .post_raw(
+            "/login",
+            &[
+                ("email", "kang@example.com"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    let before = first.set_cookie(SESSION_COOKIE).expect("session at first sign-in");
+    let token = app.csrf_token("/dashboard").await;
     let login = app
         .post_raw(
             "/login",
@@ -133,8 +171,7 @@ async fn expired_sessions_are_not_honoured() {
 async fn the_purge_removes_expired_session_records() {
     let app = spawn_app().await;
     app.register("ahn@example.com", "Ahn", PASSWORD).await;
-    let other = client();
-    other.get(app.url("/login")).send().await.unwrap();
+    app.sibling().register("bae@example.com", "Bae", PASSWORD).await;
     sqlx::query("update tower_sessions.session set expiry_date = now() - interval '1 minute' where id = (select id from tower_sessions.session limit 1)")
         .execute(&app.pool)
         .await

@@ -1,0 +1,351 @@
+//! Regression tests for the outside probe's findings: sessions that stay dead,
+//! saves one student cannot spoil, anonymous pages that write nothing, and
+//! redirects that stay on the site.
+
+use std::time::Duration;
+
+use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, spawn_app};
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// Signs in through the form and returns the session cookie (`name=value`).
+async fn signed_in_cookie(app: &TestApp, email: &str) -> String {
+    let token = app.csrf_token("/login").await;
+    let login = app
+        .post_raw(
+            "/login",
+            &[("email", email), ("password", PASSWORD), ("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(login.status, 303, "{}", login.body);
+    cookie_value(&login.set_cookie(SESSION_COOKIE).expect("session cookie at login"))
+}
+
+async fn sessions_of(app: &TestApp, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from tower_sessions.session s join users u on u.id = s.user_id where u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// A thief loops requests with a stolen cookie while the owner changes the
+/// password. Requests in flight at that moment must not write the deleted
+/// session back, so once the change is done the cookie is dead for good.
+#[tokio::test]
+async fn a_stolen_cookie_looping_requests_dies_with_a_password_change() {
+    for trial in 0..5 {
+        let app = spawn_app().await;
+        let email = format!("owner{trial}@example.com");
+        app.register(&email, "Owner", PASSWORD).await;
+        let stolen = signed_in_cookie(&app.sibling(), &email).await;
+        let thief = client();
+        let url = app.url("/dashboard");
+        let looping = {
+            let (thief, url, stolen) = (thief.clone(), url.clone(), stolen.clone());
+            tokio::spawn(async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
+                while tokio::time::Instant::now() < deadline {
+                    let _ = thief.get(&url).header("cookie", &stolen).send().await;
+                }
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let changed = app
+            .post(
+                "/account/password",
+                "/account/password",
+                &[
+                    ("current", PASSWORD),
+                    ("new", "another-long-passphrase"),
+                    ("confirm", "another-long-passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(changed.status, 303, "{}", changed.body);
+        looping.await.unwrap();
+        let after = thief.get(&url).header("cookie", &stolen).send().await.unwrap();
+        assert_eq!(after.status(), 303, "trial {trial}: the stolen cookie still works");
+        // The owner's own browser signed in again under a fresh session.
+        assert_eq!(app.get("/dashboard").await.status, 200);
+        assert_eq!(sessions_of(&app, &email).await, 1, "trial {trial}");
+    }
+}
+
+/// The same race against logout, with a slow state-changing request in flight.
+#[tokio::test]
+async fn a_language_switch_in_flight_does_not_revive_a_logged_out_session() {
+    let app = spawn_app().await;
+    let other = app.sibling();
+    other.register("lang@example.com", "Lang", PASSWORD).await;
+    other.logout().await;
+    let cookie = signed_in_cookie(&app, "lang@example.com").await;
+    let token = app.csrf_token("/dashboard").await;
+    // Hold a /lang request open by sending its body slowly, log out meanwhile.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = format!("lang=en&next=%2Fdashboard&csrf_token={token}");
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+    let head = format!(
+        "POST /lang HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&body.as_bytes()[..5]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.logout().await;
+    conn.write_all(&body.as_bytes()[5..]).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer).await;
+    let after = client()
+        .get(app.url("/dashboard"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        303,
+        "the logged-out session came back: {:?}",
+        after.headers()
+    );
+    assert_eq!(sessions_of(&app, "lang@example.com").await, 0);
+}
+
+#[tokio::test]
+async fn an_anonymous_page_view_writes_no_session() {
+    let app = spawn_app().await;
+    for path in ["/", "/login", "/register", "/no-such-page"] {
+        let page = app.get(path).await;
+        assert!(page.set_cookie(SESSION_COOKIE).is_none(), "{path} set a session cookie");
+    }
+    let rows: i64 = sqlx::query_scalar("select count(*) from tower_sessions.session")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+    // The login form still works: its token comes from the nonce cookie.
+    app.register("anon@example.com", "Anon", PASSWORD).await;
+    assert_eq!(app.get("/dashboard").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_csrf_token_changes_at_sign_in() {
+    let app = spawn_app().await;
+    app.register("rot@example.com", "Rot", PASSWORD).await;
+    app.logout().await;
+    let before = app.csrf_token("/login").await;
+    signed_in_cookie(&app, "rot@example.com").await;
+    let after = app.csrf_token("/dashboard").await;
+    assert_ne!(before, after, "a token seen before sign-in must not work after it");
+    // The old token is refused on a signed-in form.
+    let stale = app
+        .post_raw(
+            "/lang",
+            &[("lang", "en"), ("next", "/dashboard"), ("csrf_token", &before)],
+        )
+        .await;
+    assert_eq!(stale.status, 403);
+}
+
+#[tokio::test]
+async fn redirect_targets_stay_on_the_site() {
+    let app = spawn_app().await;
+    app.register("next@example.com", "Next", PASSWORD).await;
+    for evil in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "%2f%2fevil.example",
+        "https:evil.example",
+        "/%0a/evil",
+    ] {
+        let page = client()
+            .get(app.url(&format!("/login?next={evil}")))
+            .send()
+            .await
+            .unwrap();
+        let _ = page;
+        let token = app.csrf_token("/dashboard").await;
+        let resp = app
+            .post_raw(
+                "/lang",
+                &[
+                    ("lang", "ko"),
+                    ("next", &urlencoding_decode(evil)),
+                    ("csrf_token", &token),
+                ],
+            )
+            .await;
+        let to = resp.location().unwrap_or_default().to_owned();
+        assert!(
+            to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') && !to.contains('\t'),
+            "{evil} → {to}"
+        );
+    }
+}
+
+fn urlencoding_decode(s: &str) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("x={s}"))
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+async fn start_exam(app: &TestApp) -> String {
+    let resp = app
+        .post("/exams", "/attempts", &[("exam", "saa-c03"), ("mode", "exam")])
+        .await;
+    assert_eq!(resp.status, 303, "{}", resp.body);
+    resp.location().unwrap().trim_end_matches("/q/1").to_owned()
+}
+
+/// The save token and the on-screen option values of one question.
+async fn question(app: &TestApp, base: &str, pos: i32) -> (String, Vec<String>) {
+    let page = app.get(&format!("{base}/q/{pos}")).await;
+    let token = page.attr("#answer-form", "data-save-token").expect("save token");
+    let sel = scraper::Selector::parse("input[name=choice]").unwrap();
+    let values = page
+        .html()
+        .select(&sel)
+        .filter_map(|e| e.value().attr("value").map(str::to_owned))
+        .collect();
+    (token, values)
+}
+
+async fn autosave(app: &TestApp, base: &str, token: &str, form: &[(&str, &str)]) -> reqwest::StatusCode {
+    client()
+        .post(app.url(&format!("{base}/save")))
+        .header("x-save-token", token)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// One student's hostile saves share the writers with another student's
+/// honest ones; every honest save must still be acknowledged and stored.
+#[tokio::test]
+async fn one_students_nul_saves_cannot_fail_another_students_saves() {
+    let app = crate::attempts::seeded(25).await;
+    let honest = app.sibling();
+    honest.register("honest@example.com", "Honest", PASSWORD).await;
+    let hostile = app.sibling();
+    hostile.register("hostile@example.com", "Hostile", PASSWORD).await;
+    let (hb, hh) = (start_exam(&honest).await, start_exam(&hostile).await);
+    let (hostile_token, _) = question(&hostile, &hh, 1).await;
+    let mut honest_qs = Vec::new();
+    for pos in 1..=10 {
+        honest_qs.push((pos, question(&honest, &hb, pos).await));
+    }
+    let attack = {
+        let (app, hh, token) = (hostile.sibling(), hh.clone(), hostile_token.clone());
+        tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for i in 0..150 {
+                let pos = (1 + i % 10).to_string();
+                statuses.push(autosave(&app, &hh, &token, &[("position", &pos), ("choice", "\0")]).await);
+            }
+            statuses
+        })
+    };
+    let mut last: std::collections::HashMap<i32, String> = Default::default();
+    let mut futures = Vec::new();
+    for round in 0..30 {
+        for (pos, (token, values)) in &honest_qs {
+            let v = values[round % values.len()].clone();
+            last.insert(*pos, v.clone());
+            let (app, hb, token, pos) = (honest.sibling(), hb.clone(), token.clone(), pos.to_string());
+            futures.push(tokio::spawn(async move {
+                autosave(&app, &hb, &token, &[("position", &pos), ("choice", &v)]).await
+            }));
+        }
+        // Saves for one question go out in order, as the page script sends them.
+        for f in futures.drain(..) {
+            assert_eq!(f.await.unwrap(), 204, "an honest save was refused");
+        }
+    }
+    let hostile_statuses = attack.await.unwrap();
+    assert!(hostile_statuses.iter().all(|s| *s == 400), "{hostile_statuses:?}");
+    let stored: Vec<(i32, Option<String>)> = sqlx::query_as(
+        "select i.position, i.selected from attempt_items i join attempts a on a.id = i.attempt_id
+         join users u on u.id = a.user_id where u.email = 'honest@example.com' and i.position <= 10",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for (pos, sel) in stored {
+        assert_eq!(sel.as_deref(), last.get(&pos).map(String::as_str), "question {pos}");
+    }
+}
+
+#[tokio::test]
+async fn a_single_answer_question_takes_one_choice() {
+    let app = crate::attempts::seeded(25).await;
+    app.register("single@example.com", "Single", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let mut pos = 1;
+    while !app
+        .get(&format!("{base}/q/{pos}"))
+        .await
+        .body
+        .contains(r#"type="radio""#)
+    {
+        pos += 1;
+    }
+    let p = pos.to_string();
+    let (token, values) = question(&app, &base, pos).await;
+    let status = autosave(
+        &app,
+        &base,
+        &token,
+        &[("position", &p), ("choice", &values[0]), ("choice", &values[1])],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        autosave(&app, &base, &token, &[("position", &p), ("choice", &values[0])]).await,
+        204
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_autosave_tokens() {
+    let app = crate::attempts::seeded(25).await;
+    app.register("revoke@example.com", "Revoke", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let (token, values) = question(&app, &base, 2).await;
+    assert_eq!(
+        autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[0])]).await,
+        204
+    );
+    let changed = app
+        .post(
+            "/account/password",
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "another-long-passphrase"),
+                ("confirm", "another-long-passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303);
+    assert_eq!(
+        autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[1])]).await,
+        403,
+        "a token from before the change still saves"
+    );
+    // The page, loaded again, hands out a token that works.
+    let (fresh, _) = question(&app, &base, 2).await;
+    assert_eq!(
+        autosave(&app, &base, &fresh, &[("position", "2"), ("choice", &values[1])]).await,
+        204
+    );
+}
