@@ -261,6 +261,7 @@ async fn main() -> anyhow::Result<()> {
         cookie_secure: false,
         data_dir: std::env::temp_dir(),
         seed_bank: None,
+        trusted_proxies: Vec::new(),
     };
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -262,6 +262,9 @@ struct ServeArgs {
     /// Bank files loaded on start-up when the database has no bank at all.
     #[arg(long, env = "EXAMDRILL_SEED_BANK", default_value = "question_bank")]
     seed_bank: PathBuf,
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+    #[arg(long, env = "EXAMDRILL_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
     /// Never load the shipped bank, even into an empty database.
     #[arg(long, env = "EXAMDRILL_NO_SEED", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     no_seed: bool,
@@ -487,6 +490,8 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         cookie_secure: args.cookie_secure,
         data_dir: args.data_dir,
         seed_bank: (!args.no_seed).then_some(args.seed_bank),
+        trusted_proxies: crate::web::client::parse_trusted(&args.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
     };
     let app = Application::build(settings.clone()).await?;
     let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");

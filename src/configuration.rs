@@ -18,6 +18,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Bank files to load when the database holds no bank at all (first run).
     pub seed_bank: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -29,6 +31,7 @@ impl std::fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("data_dir", &self.data_dir)
             .field("seed_bank", &self.seed_bank)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }

@@ -116,6 +116,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         save_key: settings.cookie_key.signing().to_vec(),
         saver: crate::exam::saver::Saver::spawn(pool.clone()),
         catalog: Default::default(),
+        trusted_proxies: settings.trusted_proxies.clone(),
     });
     let store = PgSessionStore::new(pool);
     let key = settings.cookie_key.clone();

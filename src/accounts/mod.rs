@@ -128,7 +128,7 @@ pub async fn register(pool: &PgPool, new: NewUser) -> Result<User, AccountError>
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(pool: &PgPool, email: &str, candidate: String, ip: &str) -> Result<User, AccountError> {
     let email_key = email.trim().to_lowercase();
-    throttle::check(pool, &email_key, ip).await?;
+    let attempt = throttle::begin(pool, &email_key, ip).await?;
 
     let stored: Option<(UserId, String)> =
         sqlx::query_as("select id, password_hash from users where lower(email) = $1")
@@ -142,13 +142,11 @@ pub async fn authenticate(pool: &PgPool, email: &str, candidate: String, ip: &st
     let ok = password::verify(candidate, hash).await?;
     match (ok, id) {
         (true, Some(id)) => {
-            throttle::clear(pool, &email_key).await?;
+            throttle::succeeded(pool, attempt, &email_key, ip).await?;
             find(pool, id).await?.ok_or(AccountError::NotFound)
         }
-        _ => {
-            throttle::record_failure(pool, &email_key, ip).await?;
-            Err(AccountError::InvalidCredentials)
-        }
+        // The attempt stays recorded: it was a failure.
+        _ => Err(AccountError::InvalidCredentials),
     }
 }
 

@@ -14,6 +14,26 @@ pub enum HashError {
     Hash(argon2::password_hash::Error),
     #[error("hashing task failed")]
     Join(#[from] tokio::task::JoinError),
+    #[error("too many password checks are waiting")]
+    Busy,
+}
+
+/// Each argon2 run holds 19 MiB. Running more of them at once than there are
+/// cores makes nothing faster and lets a burst of logins take gigabytes, so
+/// they queue for one of these permits.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    tokio::sync::Semaphore::new(cores)
+});
+
+/// How long a request waits for a permit before it is told to come back.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+async fn permit() -> Result<tokio::sync::SemaphorePermit<'static>, HashError> {
+    match tokio::time::timeout(QUEUE_WAIT, HASHING.acquire()).await {
+        Ok(Ok(p)) => Ok(p),
+        _ => Err(HashError::Busy),
+    }
 }
 
 fn hasher() -> Argon2<'static> {
@@ -40,6 +60,7 @@ pub fn warm_up() {
 
 pub async fn hash(password: Password) -> Result<String, HashError> {
     let span = tracing::Span::current();
+    let _permit = permit().await?;
     tokio::task::spawn_blocking(move || {
         let _enter = span.enter();
         let salt = SaltString::generate(&mut OsRng);
@@ -55,6 +76,7 @@ pub async fn hash(password: Password) -> Result<String, HashError> {
 /// no stored hash; in that case the answer is always `false`.
 pub async fn verify(candidate: String, stored: Option<String>) -> Result<bool, HashError> {
     let span = tracing::Span::current();
+    let _permit = permit().await?;
     tokio::task::spawn_blocking(move || {
         let _enter = span.enter();
         let known = stored.is_some();

@@ -46,13 +46,28 @@ pub async fn register_form(ctx: PageCtx) -> Result<HttpResponse, AppError> {
     )
 }
 
+/// Sign-ups per client address per throttle window (15 minutes): a whole
+/// class behind one school NAT still fits.
+const REGISTRATIONS_PER_ADDRESS: i64 = 60;
+/// Password-change attempts per client address per window.
+const PASSWORD_CHANGES_PER_ADDRESS: i64 = 10;
+
 #[tracing::instrument(skip_all)]
 pub async fn register(
+    req: HttpRequest,
     ctx: PageCtx,
     session: Session,
     state: web::Data<AppState>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
+    // Each sign-up costs an argon2 hash; one address cannot make thousands.
+    accounts::throttle::limit_action(
+        &state.pool,
+        "register",
+        &state.client_addr(&req),
+        REGISTRATIONS_PER_ADDRESS,
+    )
+    .await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(&form.email));
@@ -161,8 +176,7 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let LoginForm { email, password, next } = form.into_inner();
     let next = safe_next(next.as_deref()).to_owned();
-    // The direct peer; behind a reverse proxy, configure it to connect per client.
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = state.client_addr(&req);
     match accounts::authenticate(&state.pool, &email, password, &ip).await {
         Ok(user) => {
             // A fresh session id at login defeats session fixation.
@@ -238,11 +252,20 @@ pub struct PasswordForm {
 
 #[tracing::instrument(skip_all, fields(user_id = %auth.user.id))]
 pub async fn change_password(
+    req: HttpRequest,
     auth: SignedIn,
     session: Session,
     state: web::Data<AppState>,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    // Someone at an unlocked computer must not be able to guess the current password.
+    accounts::throttle::limit_action(
+        &state.pool,
+        "password",
+        &state.client_addr(&req),
+        PASSWORD_CHANGES_PER_ADDRESS,
+    )
+    .await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let new = errors.check("new", Password::parse(form.new.clone()));

@@ -31,6 +31,9 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("database unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// Too much work queued (password checks): come back shortly.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -82,6 +85,7 @@ impl From<AccountError> for AppError {
         match e {
             AccountError::Db(db) => db.into(),
             AccountError::Throttled { retry_after_secs } => AppError::Throttled { retry_after_secs },
+            AccountError::Hash(crate::accounts::password::HashError::Busy) => AppError::Busy { retry_after_secs: 5 },
             AccountError::NotFound => AppError::NotFound,
             other => AppError::Internal(other.into()),
         }
@@ -161,7 +165,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -176,7 +180,7 @@ impl ResponseError for AppError {
                     .finish()
             }
             AppError::Csrf => error_page(lang, self.status_code(), Some("error.csrf.body")),
-            AppError::Throttled { retry_after_secs } => {
+            AppError::Throttled { retry_after_secs } | AppError::Busy { retry_after_secs } => {
                 let mut resp = error_page(lang, self.status_code(), None);
                 if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
                     resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -70,6 +70,66 @@ pub async fn choose(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpRe
     )
 }
 
+/// The practice limits the start form offers (docs/exams.md).
+const MAX_PRACTICE_QUESTIONS: u32 = 200;
+const MAX_MINUTES: u32 = 600;
+
+/// Reads the start form strictly: an unknown mode or feedback, or a number
+/// out of range, is a 400 with a message, never a silent default.
+fn parse_start(user: crate::accounts::UserId, form: &[(String, String)]) -> Result<StartRequest, AppError> {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let all = |k: &str| {
+        form.iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let mode = get("mode")
+        .map_or(Some(Mode::Exam), Mode::parse)
+        .ok_or(AppError::BadRequest("exam.bad_mode"))?;
+    let feedback = get("feedback")
+        .map_or(Some(Feedback::AtEnd), Feedback::parse)
+        .ok_or(AppError::BadRequest("exam.bad_mode"))?;
+    let number = |k: &str, max: u32| -> Result<Option<u32>, AppError> {
+        match get(k).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(AppError::BadRequest(if k == "minutes" {
+                    "exam.bad_minutes"
+                } else {
+                    "exam.bad_count"
+                })),
+            },
+        }
+    };
+    let count = number("count", MAX_PRACTICE_QUESTIONS)?;
+    let timed = get("timed") == Some("on");
+    let minutes = if timed { number("minutes", MAX_MINUTES)? } else { None };
+    if timed && minutes.is_none() {
+        return Err(AppError::BadRequest("exam.bad_minutes"));
+    }
+    let text_ok = |v: &String| v.len() <= 100 && !v.chars().any(char::is_control);
+    let (domains, topics) = (all("domain"), all("topic"));
+    if !domains.iter().chain(&topics).all(text_ok) || !get("exam").is_some_and(|e| text_ok(&e.to_owned())) {
+        return Err(AppError::BadRequest("error.400.body"));
+    }
+    Ok(StartRequest {
+        user,
+        exam: get("exam").unwrap_or_default().to_owned(),
+        mode,
+        feedback: if mode == Mode::Practice {
+            feedback
+        } else {
+            Feedback::AtEnd
+        },
+        count: count.map(|c| c as usize),
+        minutes,
+        domains,
+        topics,
+    })
+}
+
 /// Starts a full exam or a practice set from the choose page's forms.
 /// A crowd presses Start at once, so the happy path reads only the user id
 /// from the session; the page context is built only to show a shortfall.
@@ -82,34 +142,7 @@ pub async fn start(
     let Some(user) = super::context::session_user_id(&session) else {
         return Err(AppError::SignInRequired { next: "/exams".into() });
     };
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let all = |k: &str| {
-        form.iter()
-            .filter(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .collect::<Vec<_>>()
-    };
-    let mode = if get("mode") == Some("practice") {
-        Mode::Practice
-    } else {
-        Mode::Exam
-    };
-    let req = StartRequest {
-        user,
-        exam: get("exam").unwrap_or("").to_owned(),
-        mode,
-        feedback: if mode == Mode::Practice && get("feedback") == Some("each") {
-            Feedback::EachQuestion
-        } else {
-            Feedback::AtEnd
-        },
-        count: get("count").and_then(|c| c.parse().ok()),
-        minutes: (get("timed") == Some("on"))
-            .then(|| get("minutes").and_then(|m| m.parse().ok()))
-            .flatten(),
-        domains: all("domain"),
-        topics: all("topic"),
-    };
+    let req = parse_start(user, &form)?;
     let started = {
         let mut rng = rand::rngs::StdRng::from_entropy();
         store::start(&state.pool, &req, &mut rng).await

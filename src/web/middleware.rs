@@ -55,6 +55,9 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "same-origin"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
+        // Pages show results, answers and other students' data: no shared or
+        // browser cache may keep them. Static assets set their own policy.
+        .add((header::CACHE_CONTROL, "no-store"))
 }
 
 /// Errors raised by actix itself or by the session layer come with a bare body;

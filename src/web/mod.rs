@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod bank;
+pub mod client;
 pub mod context;
 pub mod csrf;
 pub mod error;
@@ -29,9 +30,15 @@ pub struct AppState {
     pub saver: crate::exam::saver::Saver,
     /// The exams on offer, reloaded when the bank changes.
     pub catalog: crate::bank::catalog::CatalogCache,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {
+    pub fn client_addr(&self, req: &actix_web::HttpRequest) -> String {
+        client::client_addr(req, &self.trusted_proxies)
+    }
+
     pub async fn catalog(&self) -> Result<std::sync::Arc<crate::bank::catalog::ExamCatalog>, crate::db::DbError> {
         self.catalog.get(&self.pool).await
     }

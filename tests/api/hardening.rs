@@ -349,3 +349,170 @@ async fn a_password_change_revokes_autosave_tokens() {
         204
     );
 }
+
+async fn login_from(app: &TestApp, addr: &str, email: &str, password: &str) -> u16 {
+    let c = client();
+    let page = c
+        .get(app.url("/login"))
+        .header("x-forwarded-for", addr)
+        .send()
+        .await
+        .unwrap();
+    let nonce = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("examdrill_csrf="))
+        .map(cookie_value)
+        .unwrap();
+    let body = page.text().await.unwrap();
+    let token = {
+        let html = scraper::Html::parse_document(&body);
+        let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
+        html.select(&sel)
+            .next()
+            .unwrap()
+            .value()
+            .attr("value")
+            .unwrap()
+            .to_owned()
+    };
+    c.post(app.url("/login"))
+        .header("x-forwarded-for", addr)
+        .header("cookie", nonce)
+        .form(&[("email", email), ("password", password), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn behind_a_proxy() -> TestApp {
+    crate::common::spawn_app_with(|mut s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s
+    })
+    .await
+}
+
+/// Every guess is recorded before the password is checked, in one locked
+/// step, so a burst cannot slip past the limit by racing the count.
+#[tokio::test]
+async fn forty_concurrent_wrong_guesses_get_five_tries() {
+    let app = behind_a_proxy().await;
+    app.sibling().register("burst@example.com", "Burst", PASSWORD).await;
+    let guesses = (0..40).map(|_| {
+        let app = app.sibling();
+        tokio::spawn(async move { login_from(&app, "198.51.100.66", "burst@example.com", "wrong-wrong-wrong").await })
+    });
+    let mut statuses = Vec::new();
+    for g in guesses {
+        statuses.push(g.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 35), "{statuses:?}");
+}
+
+/// An attacker's failures from one address must not lock the owner out on
+/// another: the limit is per (account, address), and the per-account
+/// slow-down spares addresses the owner has used before.
+#[tokio::test]
+async fn the_owner_signs_in_while_an_attacker_is_throttled_elsewhere() {
+    let app = behind_a_proxy().await;
+    app.sibling().register("owner@example.com", "Owner", PASSWORD).await;
+    assert_eq!(login_from(&app, "192.0.2.10", "owner@example.com", PASSWORD).await, 303);
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&app, "203.0.113.5", "owner@example.com", "guess-guess-guess").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_from(&app, "203.0.113.5", "owner@example.com", "guess-guess-guess").await,
+        429
+    );
+    // A spoofed header from an untrusted peer would not help the attacker
+    // either, but through the proxy each address counts on its own.
+    assert_eq!(login_from(&app, "192.0.2.10", "owner@example.com", PASSWORD).await, 303);
+    // Many attacking addresses: the account slows down for new addresses only.
+    for i in 0..60 {
+        let _ = login_from(
+            &app,
+            &format!("203.0.113.{}", 100 + i / 5),
+            "owner@example.com",
+            "guess-guess-guess",
+        )
+        .await;
+    }
+    assert_eq!(login_from(&app, "198.18.0.1", "owner@example.com", PASSWORD).await, 429);
+    assert_eq!(login_from(&app, "192.0.2.10", "owner@example.com", PASSWORD).await, 303);
+}
+
+#[tokio::test]
+async fn pages_with_personal_data_are_not_cached() {
+    let app = crate::attempts::seeded(25).await;
+    app.register("cache@example.com", "Cache", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let submitted = app
+        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
+        .await;
+    assert_eq!(submitted.status, 303);
+    for path in [
+        "/dashboard".to_owned(),
+        "/history".to_owned(),
+        format!("{base}/result"),
+        format!("{base}/answers"),
+    ] {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(page.headers["cache-control"], "no-store", "{path}");
+    }
+    // Static assets stay cacheable.
+    let css = app.get("/static/style.css").await;
+    assert!(css.headers["cache-control"].to_str().unwrap().contains("max-age"));
+}
+
+/// Numbers and enums on the start form are checked at the edge: nothing out
+/// of range starts a broken attempt, and nothing unknown falls back silently.
+#[tokio::test]
+async fn bad_start_parameters_get_a_400_and_start_nothing() {
+    let app = crate::attempts::seeded(25).await;
+    app.register("strict@example.com", "Strict", PASSWORD).await;
+    let practice = |extra: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("exam", "saa-c03"), ("mode", "practice")];
+        form.extend(extra);
+        form
+    };
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![("exam", "saa-c03"), ("mode", "bogus")],
+        practice(vec![("timed", "on"), ("minutes", "4294967295")]),
+        practice(vec![("timed", "on"), ("minutes", "2147483648")]),
+        practice(vec![("timed", "on"), ("minutes", "0")]),
+        practice(vec![("timed", "on"), ("minutes", "-1")]),
+        practice(vec![("timed", "on"), ("minutes", "")]),
+        practice(vec![("count", "0")]),
+        practice(vec![("count", "9223372036854775808")]),
+        practice(vec![("feedback", "sometimes")]),
+        vec![("exam", "saa-c03\0"), ("mode", "exam")],
+    ];
+    for form in cases {
+        let resp = app.post("/exams", "/attempts", &form).await;
+        assert_eq!(resp.status, 400, "{form:?}: {}", resp.status);
+    }
+    let n: i64 = sqlx::query_scalar("select count(*) from attempts")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "a refused start must not leave an attempt behind");
+    let ok = app
+        .post(
+            "/exams",
+            "/attempts",
+            &practice(vec![("timed", "on"), ("minutes", "600"), ("count", "5")]),
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+}

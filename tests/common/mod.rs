@@ -86,6 +86,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Settings) -> Settings) -> TestAp
         cookie_secure: false,
         data_dir: std::env::temp_dir(),
         seed_bank: None,
+        trusted_proxies: Vec::new(),
     });
     start(settings, db_name, client()).await
 }
