@@ -122,3 +122,38 @@ fn every_source_names_an_existing_note_section() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+#[test]
+fn every_shipped_question_has_an_english_original_and_aws_references() {
+    let bank = shipped();
+    let missing_en: Vec<&str> = bank
+        .questions
+        .iter()
+        .filter(|q| !q.has_english())
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(missing_en.is_empty(), "no English original: {missing_en:?}");
+    let missing_refs: Vec<&str> = bank
+        .questions
+        .iter()
+        .filter(|q| q.references.is_empty())
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(
+        missing_refs.is_empty(),
+        "no AWS documentation reference: {missing_refs:?}"
+    );
+}
+
+/// A student who knows no AWS must score near chance with every surface
+/// strategy; the thresholds are ITEM-WRITING.md in numbers.
+#[test]
+fn the_shipped_bank_cannot_be_passed_by_guessing_strategies() {
+    use examdrill::bank::lint::{Thresholds, lint};
+    let bank = shipped();
+    for exam in ["saa-c03", "soa-c03"] {
+        let report = lint(bank.questions.iter().filter(|q| q.domains.contains_key(exam)), true);
+        let breaches = Thresholds::exam_grade().breaches(&report);
+        assert!(breaches.is_empty(), "{exam}:\n{}", breaches.join("\n"));
+    }
+}
