@@ -23,6 +23,22 @@ async fn signed_in_cookie(app: &TestApp, email: &str) -> String {
     cookie_value(&login.set_cookie(SESSION_COOKIE).expect("session cookie at login"))
 }
 
+/// Changes the signed-in user's password through the form.
+async fn change_password(app: &TestApp) {
+    let changed = app
+        .post(
+            "/account/password",
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "another-long-passphrase"),
+                ("confirm", "another-long-passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+}
+
 async fn sessions_of(app: &TestApp, email: &str) -> i64 {
     sqlx::query_scalar(
         "select count(*) from tower_sessions.session s join users u on u.id = s.user_id where u.email = $1",
@@ -55,18 +71,7 @@ async fn a_stolen_cookie_looping_requests_dies_with_a_password_change() {
             })
         };
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let changed = app
-            .post(
-                "/account/password",
-                "/account/password",
-                &[
-                    ("current", PASSWORD),
-                    ("new", "another-long-passphrase"),
-                    ("confirm", "another-long-passphrase"),
-                ],
-            )
-            .await;
-        assert_eq!(changed.status, 303, "{}", changed.body);
+        change_password(&app).await;
         looping.await.unwrap();
         let after = thief.get(&url).header("cookie", &stolen).send().await.unwrap();
         assert_eq!(after.status(), 303, "trial {trial}: the stolen cookie still works");
@@ -325,18 +330,7 @@ async fn a_password_change_revokes_autosave_tokens() {
         autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[0])]).await,
         204
     );
-    let changed = app
-        .post(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new", "another-long-passphrase"),
-                ("confirm", "another-long-passphrase"),
-            ],
-        )
-        .await;
-    assert_eq!(changed.status, 303);
+    change_password(&app).await;
     assert_eq!(
         autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[1])]).await,
         403,
