@@ -262,6 +262,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir: std::env::temp_dir(),
         seed_bank: None,
         trusted_proxies: Vec::new(),
+        body_timeout: std::time::Duration::from_secs(60),
     };
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

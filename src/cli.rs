@@ -265,6 +265,9 @@ struct ServeArgs {
     /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
     #[arg(long, env = "EXAMDRILL_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
+    /// Seconds a client may take to send a request body (a slow sender holds a connection and memory).
+    #[arg(long, env = "EXAMDRILL_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout_secs: u64,
     /// Never load the shipped bank, even into an empty database.
     #[arg(long, env = "EXAMDRILL_NO_SEED", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     no_seed: bool,
@@ -492,6 +495,7 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         seed_bank: (!args.no_seed).then_some(args.seed_bank),
         trusted_proxies: crate::web::client::parse_trusted(&args.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
+        body_timeout: std::time::Duration::from_secs(args.body_timeout_secs),
     };
     let app = Application::build(settings.clone()).await?;
     let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");

@@ -20,6 +20,8 @@ pub struct Settings {
     pub seed_bank: Option<PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send a request body before it gets a 408.
+    pub body_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("seed_bank", &self.seed_bank)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("body_timeout", &self.body_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -75,6 +75,36 @@ pub async fn is_reachable(pool: &PgPool) -> bool {
     )
 }
 
+/// What `/healthz` reports about the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Answers and takes writes.
+    Ok,
+    /// Answers, but refuses writes (read-only transaction or a standby).
+    ReadOnly,
+    /// Refuses writes for another reason (disk full, permissions…).
+    WritesFailing,
+    Unreachable,
+}
+
+/// Writes one row to prove the database takes writes, within two seconds.
+pub async fn health(pool: &PgPool) -> Health {
+    let write = sqlx::query(
+        "insert into health_probe (id, checked_at) values (1, now())
+         on conflict (id) do update set checked_at = excluded.checked_at",
+    )
+    .execute(pool);
+    match tokio::time::timeout(Duration::from_secs(2), write).await {
+        Ok(Ok(_)) => Health::Ok,
+        Ok(Err(sqlx::Error::Database(e))) if e.code().as_deref() == Some("25006") => Health::ReadOnly,
+        Ok(Err(sqlx::Error::Database(e))) => {
+            tracing::warn!(error = %e, "the health check's write failed");
+            Health::WritesFailing
+        }
+        Ok(Err(_)) | Err(_) => Health::Unreachable,
+    }
+}
+
 /// A closed set stored as a `text` column: one `as_str`/`parse` pair per enum,
 /// and sqlx encodes and decodes it through them, so a row that holds a value
 /// outside the set is a decode error where it is read, never a stray string.

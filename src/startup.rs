@@ -117,6 +117,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         saver: crate::exam::saver::Saver::spawn(pool.clone()),
         catalog: Default::default(),
         trusted_proxies: settings.trusted_proxies.clone(),
+        body_timeout: settings.body_timeout,
     });
     let store = PgSessionStore::new(pool);
     let key = settings.cookie_key.clone();
@@ -136,7 +137,7 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
         // Listed innermost first: a request meets TracingLogger first.
         App::new()
             .app_data(state.clone())
-            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .app_data(web::FormConfig::default().limit(middleware::MAX_FORM_BYTES))
             // Autosave authenticates with its signed token (which also stands in
             // for the CSRF token), so it skips the session lookup entirely.
             .service(
@@ -148,11 +149,13 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
                 web::scope("")
                     .configure(http::routes)
                     .default_service(web::to(http::pages::not_found))
+                    .wrap(from_fn(middleware::strict_text))
                     .wrap(from_fn(csrf::middleware))
                     .wrap(from_fn(middleware::language))
                     .wrap(sessions),
             )
             .wrap(from_fn(middleware::error_pages))
+            .wrap(from_fn(middleware::body_deadline))
             .wrap(middleware::security_headers())
             .wrap(TracingLogger::default())
     })

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
-use super::forms::{render_with_status, see_other};
+use super::forms::{multipart_error, render_with_status, see_other};
 use crate::bank::formats::Defaults;
 use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
@@ -78,7 +78,7 @@ pub async fn browse(
         text: non_empty(&q.q),
         lifecycle,
     };
-    let page = q.page.unwrap_or(1).max(1);
+    let page = super::forms::page_number(q.page)?;
     let (rows, total) = store::search(&state.pool, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let lang = auth.ctx.lang;
@@ -363,7 +363,12 @@ pub async fn export(
 ) -> Result<HttpResponse, AppError> {
     let topics: Vec<String> = non_empty(&query.topic).into_iter().collect();
     let bank = store::export(&state.pool, &topics).await?;
-    let stem = topics.first().cloned().unwrap_or_else(|| "examdrill-bank".to_owned());
+    // The file name echoes the topic only when it is a plain slug.
+    let stem = topics
+        .first()
+        .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .cloned()
+        .unwrap_or_else(|| "examdrill-bank".to_owned());
     let (body, content_type, ext) = if query.format.as_deref() == Some("toml") {
         let Some(topic) = topics.first() else {
             return Err(AppError::NotFound);
@@ -399,24 +404,30 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::internal(anyhow::anyhow!("malformed multipart upload")))?;
+        let mut field = field.map_err(multipart_error)?;
         let cd = field.content_disposition().cloned();
         let Some(name) = cd.as_ref().and_then(|cd| cd.get_filename()).map(str::to_owned) else {
             // A plain field (the CSRF token was already checked by the middleware).
             let key = cd.as_ref().and_then(|cd| cd.get_name()).unwrap_or("").to_owned();
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+                let chunk = chunk.map_err(multipart_error)?;
                 if value.len() + chunk.len() <= 1024 {
                     value.extend_from_slice(&chunk);
                 }
             }
-            fields.push((key, String::from_utf8_lossy(&value).trim().to_owned()));
+            let Ok(value) = String::from_utf8(value) else {
+                return Ok(Err("error.control_chars"));
+            };
+            if value.chars().any(char::is_control) {
+                return Ok(Err("error.control_chars"));
+            }
+            fields.push((key, value.trim().to_owned()));
             continue;
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+            let chunk = chunk.map_err(multipart_error)?;
             total += chunk.len();
             if total > MAX_UPLOAD_BYTES {
                 return Ok(Err("bank.upload_too_large"));

@@ -26,11 +26,10 @@ use super::error::AppError;
 const SESSION_KEY: &str = "csrf";
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
-/// Forms are small.
-const MAX_FORM_BYTES: usize = 256 * 1024;
-/// Uploads are buffered to find their token; a little above the upload limit so
-/// the upload page can say precisely what was too big.
-const MAX_MULTIPART_BYTES: usize = super::bank::MAX_UPLOAD_BYTES + 1024 * 1024;
+use super::middleware::MAX_FORM_BYTES;
+/// Uploads are buffered to find their token; a little above the largest upload
+/// limit (the notes form) so the upload page can say precisely what was too big.
+const MAX_MULTIPART_BYTES: usize = super::notes::MAX_NOTES_UPLOAD + 1024 * 1024;
 
 const NONCE_COOKIE: &str = "examdrill_csrf";
 
@@ -153,14 +152,16 @@ pub async fn middleware(
         let mut payload = req.take_payload();
         let mut body = BytesMut::new();
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk?;
+            let Ok(chunk) = chunk else {
+                let resp = actix_web::ResponseError::error_response(&AppError::ClientGone);
+                return Ok(req.into_response(resp));
+            };
             if body.len() + chunk.len() > limit {
                 let lang = crate::i18n::Lang::current();
-                let key = if is_form { None } else { Some("bank.upload_too_large") };
                 return Ok(req.into_response(super::error::error_page(
                     lang,
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    key,
+                    None,
                 )));
             }
             body.extend_from_slice(&chunk);

@@ -36,6 +36,10 @@ pub enum AppError {
     Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// The client stopped sending its request part-way (closed the connection
+    /// or missed the body deadline). Nothing is wrong on our side.
+    #[error("the client stopped sending its request")]
+    ClientGone,
 }
 
 impl AppError {
@@ -123,7 +127,9 @@ impl ErrorPage {
 pub fn error_page(lang: Lang, status: StatusCode, body_key: Option<&str>) -> HttpResponse {
     let code = status.as_u16();
     let (title_key, default_body) = match code {
-        400 | 403 | 404 | 405 | 413 | 429 | 500 | 503 => (format!("error.{code}.title"), format!("error.{code}.body")),
+        400 | 403 | 404 | 405 | 408 | 413 | 429 | 500 | 503 => {
+            (format!("error.{code}.title"), format!("error.{code}.body"))
+        }
         _ => ("error.generic.title".to_owned(), "error.generic.body".to_owned()),
     };
     let page = ErrorPage {
@@ -160,7 +166,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::ClientGone => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
@@ -192,6 +198,10 @@ impl ResponseError for AppError {
                 error_page(lang, self.status_code(), None)
             }
             AppError::NotFound | AppError::Forbidden => error_page(lang, self.status_code(), None),
+            AppError::ClientGone => {
+                tracing::debug!("the client stopped sending its request");
+                error_page(lang, self.status_code(), None)
+            }
             AppError::BadRequest(key) | AppError::Conflict(key) => error_page(lang, self.status_code(), Some(key)),
         }
     }

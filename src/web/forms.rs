@@ -47,6 +47,31 @@ pub fn render_with_status<T: Template>(page: &T, status: StatusCode) -> Result<H
     Ok(HttpResponse::build(status).content_type(ContentType::html()).body(html))
 }
 
+/// A multipart body that could not be read: a client that stopped sending is
+/// no fault of ours (logged at debug); anything else is a malformed request.
+pub fn multipart_error(e: actix_multipart::MultipartError) -> AppError {
+    match e {
+        actix_multipart::MultipartError::Payload(_) => AppError::ClientGone,
+        other => {
+            tracing::info!(error = %other, "refused a malformed multipart body");
+            AppError::BadRequest("error.multipart")
+        }
+    }
+}
+
+/// The largest page number a listing accepts; far beyond any real listing,
+/// small enough that offsets never overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A 1-based page number from the query string.
+pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
+    match page {
+        None => Ok(1),
+        Some(p) if (1..=MAX_PAGE).contains(&p) => Ok(p),
+        Some(_) => Err(AppError::BadRequest("error.bad_page")),
+    }
+}
+
 /// POST-redirect-GET.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -32,6 +32,8 @@ pub struct AppState {
     pub catalog: crate::bank::catalog::CatalogCache,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 impl AppState {

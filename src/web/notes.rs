@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
-use super::forms::{render_with_status, see_other};
+use super::forms::{multipart_error, render_with_status, see_other};
 use crate::bank::Diagnostic;
 use crate::bank::model::{Bank, Question};
 use crate::markdown::render;
@@ -64,13 +64,13 @@ async fn read_upload(mut payload: Multipart) -> Result<Result<(Vec<NoteInput>, S
     let mut exam = "saa-c03".to_owned();
     let mut total = 0usize;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::internal(anyhow::anyhow!("malformed multipart upload")))?;
+        let mut field = field.map_err(multipart_error)?;
         let cd = field.content_disposition().cloned();
         let filename = cd.as_ref().and_then(|cd| cd.get_filename()).map(str::to_owned);
         let key = cd.as_ref().and_then(|cd| cd.get_name()).unwrap_or("").to_owned();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::internal(anyhow::anyhow!("upload interrupted")))?;
+            let chunk = chunk.map_err(multipart_error)?;
             total += chunk.len();
             if total > MAX_NOTES_UPLOAD || bytes.len() + chunk.len() > MAX_NOTE_BYTES {
                 return Ok(Err("notes.too_large"));

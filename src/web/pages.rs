@@ -92,11 +92,19 @@ pub async fn switch_language(
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    if crate::db::is_reachable(&state.pool).await {
-        HttpResponse::Ok().json(serde_json::json!({ "status": "ok", "database": "ok" }))
+    use crate::db::Health;
+    let (status, database) = match crate::db::health(&state.pool).await {
+        Health::Ok => ("ok", "ok"),
+        // Pages still render, but nothing can be saved: not healthy for a load balancer.
+        Health::ReadOnly => ("degraded", "read-only"),
+        Health::WritesFailing => ("degraded", "writes-failing"),
+        Health::Unreachable => ("unavailable", "unreachable"),
+    };
+    let body = serde_json::json!({ "status": status, "database": database });
+    if status == "ok" {
+        HttpResponse::Ok().json(body)
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "unavailable", "database": "unreachable" }))
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 

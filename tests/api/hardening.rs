@@ -510,3 +510,83 @@ async fn bad_start_parameters_get_a_400_and_start_nothing() {
         .await;
     assert_eq!(ok.status, 303);
 }
+
+/// A client that sends headers and then stalls its body is answered 408 and
+/// cut off once the body deadline passes, instead of holding the connection.
+#[tokio::test]
+async fn a_stalled_request_body_is_cut_off_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::common::spawn_app_with(|mut s| {
+        s.body_timeout = Duration::from_secs(1);
+        s
+    })
+    .await;
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .expect("connect");
+    conn.write_all(
+        b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 1000\r\n\r\nemail=slow",
+    )
+    .await
+    .expect("send head");
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection was still open after 10 s");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// With the database refusing writes, pages still render for visitors and
+/// signed-in students, and /healthz says read-only rather than OK.
+#[tokio::test]
+async fn pages_render_while_the_database_refuses_writes() {
+    let app = spawn_app().await;
+    crate::common::seed_saa_bank(&app, 2).await;
+    assert_eq!(app.register("reader@example.com", "Reader", PASSWORD).await.status, 303);
+    assert_eq!(app.get("/healthz").await.status, 200);
+
+    sqlx::query(&format!(
+        r#"alter database "{}" set default_transaction_read_only = on"#,
+        app.db_name
+    ))
+    .execute(&app.pool)
+    .await
+    .expect("make read-only");
+    // Existing connections keep their settings; new ones come up read-only.
+    sqlx::query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+    )
+    .bind(&app.db_name)
+    .execute(&app.pool)
+    .await
+    .expect("drop connections");
+
+    let visitor = app.sibling();
+    for (who, path) in [
+        (&visitor, "/"),
+        (&visitor, "/login"),
+        (&visitor, "/register"),
+        (&app, "/dashboard"),
+        (&app, "/exams"),
+        (&app, "/history"),
+        (&app, "/review"),
+        (&app, "/account/password"),
+    ] {
+        let mut page = who.get(path).await;
+        // The first request on a freshly killed pool may meet a dead connection.
+        if page.status == 503 {
+            page = who.get(path).await;
+        }
+        assert_eq!(page.status, 200, "{path} while read-only: {}", page.body);
+    }
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, 503);
+    assert!(health.body.contains("read-only"), "{}", health.body);
+}

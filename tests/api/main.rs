@@ -10,6 +10,7 @@ mod bank_pages;
 mod exam_pages;
 mod first_run;
 mod hardening;
+mod hostile;
 mod notes;
 mod pages;
 mod review;

@@ -207,3 +207,27 @@ async fn review_edit_and_publish_only_what_was_approved() {
     let again = app.post(&batch, &format!("{batch}/publish"), &[("topic", "")]).await;
     assert_eq!(again.status, 422);
 }
+
+/// The form takes a note up to the documented per-file limit (8 MB) and
+/// names the limit when a file is over it.
+#[tokio::test]
+async fn the_notes_form_takes_files_up_to_the_documented_limit() {
+    let app = instructor_app().await;
+    let limit = examdrill::web::notes::MAX_NOTE_BYTES;
+    // Mostly blank lines around one real note: near the limit in bytes,
+    // little for the generator to chew on.
+    let mut big = NOTE.as_bytes().to_vec();
+    big.resize(limit - 1024, b'\n');
+    let near = upload_notes(&app, &[("big.md", &big)]).await;
+    assert!(
+        near.status == 303 || near.status == 200,
+        "a {} byte note was refused with {}",
+        big.len(),
+        near.status
+    );
+
+    big.resize(limit + 1, b'\n');
+    let over = upload_notes(&app, &[("big.md", &big)]).await;
+    assert_eq!(over.status, 413);
+    assert!(!over.select_text("#notes-error").is_empty(), "{}", over.body);
+}

@@ -87,6 +87,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Settings) -> Settings) -> TestAp
         data_dir: std::env::temp_dir(),
         seed_bank: None,
         trusted_proxies: Vec::new(),
+        body_timeout: std::time::Duration::from_secs(60),
     });
     start(settings, db_name, client()).await
 }
