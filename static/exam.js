@@ -5,35 +5,81 @@
   var form = document.getElementById("answer-form");
   var status = document.getElementById("save-status");
   if (form) {
-    // Saves go out one after another, so a later click can never be
+    // Pending saves, one slot per kind: a newer choice replaces an older one
+    // that has not gone out yet, so a retry always sends the latest answer.
+    // One save is in flight at a time, so a later click can never be
     // overtaken by an earlier one on the way to the server.
-    var queue = Promise.resolve();
-    var post = function (body) {
-      status.textContent = status.dataset.saving;
-      body.append("position", form.dataset.position);
-      queue = queue.then(function () { return send(body); });
-      return queue;
+    var pending = { choice: null, flag: null };
+    var busy = false;
+    // Seconds between retries after a network failure or a 5xx.
+    var backoff = [1, 2, 4, 8, 16];
+    var show = function (text, failed) {
+      status.textContent = text;
+      status.classList.toggle("save-error", !!failed);
     };
-    var send = function (body) {
+    var attempt = function (body) {
       return fetch(form.dataset.saveUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-Save-Token": form.dataset.saveToken },
-        body: new URLSearchParams(body)
+        body: body
       }).then(function (r) {
-        if (r.status === 204) { status.textContent = status.dataset.saved; return; }
-        return r.json().then(function (j) { status.textContent = j.error || ""; }, function () { status.textContent = ""; });
-      }, function () { status.textContent = ""; });
+        if (r.status === 204) { return { ok: true }; }
+        var retry = r.status >= 500 || r.status === 429;
+        return r.json().then(function (j) {
+          return { ok: false, retry: retry, error: j.error };
+        }, function () { return { ok: false, retry: retry }; });
+      }, function () { return { ok: false, retry: true }; });
+    };
+    var next = function () {
+      var kind = pending.choice ? "choice" : (pending.flag ? "flag" : null);
+      if (!kind) { busy = false; return; }
+      busy = true;
+      var body = pending[kind];
+      pending[kind] = null;
+      var tries = 0;
+      var go = function () {
+        attempt(body).then(function (res) {
+          if (res.ok) {
+            if (!pending.choice && !pending.flag) { show(status.dataset.saved, false); }
+            return next();
+          }
+          if (!res.retry) {
+            // The server refused this save for good (time up, locked…): say why.
+            show(res.error || status.dataset.failed, true);
+            return next();
+          }
+          if (tries >= backoff.length) {
+            show(status.dataset.failed, true);
+            return next();
+          }
+          show(status.dataset.retrying, true);
+          var wait = backoff[tries] * 1000 * (window.examdrillRetryScale || 1);
+          tries += 1;
+          setTimeout(function () {
+            // A newer answer of the same kind supersedes this one.
+            if (pending[kind]) { body = pending[kind]; pending[kind] = null; }
+            go();
+          }, wait);
+        });
+      };
+      go();
+    };
+    var post = function (kind, body) {
+      body.append("position", form.dataset.position);
+      pending[kind] = body;
+      if (!status.classList.contains("save-error")) { show(status.dataset.saving, false); }
+      if (!busy) { next(); }
     };
     form.addEventListener("change", function (e) {
       var t = e.target;
       var body = new URLSearchParams();
       if (t.name === "choice") {
         form.querySelectorAll("input[name=choice]:checked").forEach(function (c) { body.append("choice", c.value); });
-        post(body);
+        post("choice", body);
       } else if (t.name === "flag") {
         body.append("flag", t.checked ? "on" : "off");
-        post(body);
+        post("flag", body);
       }
     });
   }

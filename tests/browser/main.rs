@@ -477,3 +477,73 @@ async fn weak_topic_review_drill_and_daily_reviews() {
     assert_eq!(text(&c, "#due-now").await, "0");
     c.close().await.ok();
 }
+
+/// Makes the page's next `fails` save requests fail as if the network were
+/// down, and scales the retry waits by `scale`.
+async fn break_saves(c: &Client, fails: u32, scale: f64) {
+    c.execute(
+        "window.examdrillRetryScale = arguments[1];
+         window.failSaves = arguments[0];
+         if (!window.realFetch) { window.realFetch = window.fetch; }
+         window.fetch = function () {
+           if (window.failSaves > 0) { window.failSaves -= 1; return Promise.reject(new TypeError('offline')); }
+           return window.realFetch.apply(this, arguments);
+         };",
+        vec![serde_json::json!(fails), serde_json::json!(scale)],
+    )
+    .await
+    .expect("install the failing fetch");
+}
+
+/// Polls the save status until it satisfies `want`, returning what it showed.
+async fn wait_for_status(c: &Client, want: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..200 {
+        last = text(c, "#save-status").await;
+        if want(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the save status never matched; it last said {last:?}");
+}
+
+/// A save that fails on the network says so, retries with backoff and then
+/// saves; one that keeps failing says plainly it could not save, and the
+/// answer still reaches the server when the student moves on.
+#[tokio::test]
+async fn a_failing_save_is_shown_and_retried() {
+    let app = common::spawn_app().await;
+    common::seed_saa_bank(&app, 25).await;
+    app.register("flaky@example.com", "Flaky", common::PASSWORD).await;
+    let (_driver, c) = browser().await;
+    login(&c, &app, "flaky@example.com").await;
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(&c, "#start-saa-c03").await;
+    element(&c, "#answer-form").await;
+
+    // Two network failures, then the connection is back.
+    break_saves(&c, 2, 1.0).await;
+    click(&c, "#opt-A").await;
+    wait_for_status(&c, |s| s.starts_with("저장 안 됨")).await;
+    let class = with_element(&c, "#save-status", |e| async move { e.attr("class").await }).await;
+    assert_eq!(class.as_deref(), Some("save-error"));
+    wait_for_status(&c, |s| s == "저장됨").await;
+    let first = selected(&app, 1).await.expect("saved after the retries");
+
+    // The network stays down: the page gives up and says so.
+    break_saves(&c, 1000, 0.02).await;
+    click(&c, "#opt-B").await;
+    let said = wait_for_status(&c, |s| s.contains("저장하지 못했습니다")).await;
+    assert!(said.contains("이동할 때 저장"), "{said}");
+    assert_eq!(selected(&app, 1).await.as_ref(), Some(&first), "nothing new reached the server");
+
+    // Moving on posts the form, which carries the choice.
+    break_saves(&c, 0, 1.0).await;
+    click(&c, "#next").await;
+    let base = c.current_url().await.expect("url").path().to_owned();
+    assert!(base.ends_with("/q/2"), "{base}");
+    let now = selected(&app, 1).await.expect("still answered");
+    assert_ne!(now, first, "the form post saved the latest choice");
+    c.close().await.ok();
+}
