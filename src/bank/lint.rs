@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use super::model::{Kind, Question};
+use super::services::{Category, categories};
 use super::validate::is_aws_doc_url;
 use crate::markdown::leftover_markup;
 
@@ -68,6 +69,7 @@ pub enum FlagKind {
     InvalidReference,
     ShortRationale,
     NotExamShape,
+    DistractorOfAnotherKind,
 }
 
 impl FlagKind {
@@ -80,6 +82,7 @@ impl FlagKind {
             Self::InvalidReference => "reference not on AWS documentation hosts",
             Self::ShortRationale => "rationale under 60 characters",
             Self::NotExamShape => "not exam shape (single answer needs 4 options)",
+            Self::DistractorOfAnotherKind => "a distractor shares no category with the key",
         }
     }
 }
@@ -219,6 +222,9 @@ pub struct Thresholds {
     pub median_rationale_min: usize,
     /// Flags that must not occur at all.
     pub forbidden: Vec<FlagKind>,
+    /// The largest share of questions with a distractor from another field. A
+    /// keyword heuristic, so a few fair items are flagged; this caps the drift.
+    pub other_kind_max: f64,
 }
 
 impl Thresholds {
@@ -236,6 +242,7 @@ impl Thresholds {
                 FlagKind::ShortRationale,
                 FlagKind::NotExamShape,
             ],
+            other_kind_max: 0.03,
         }
     }
 
@@ -291,6 +298,20 @@ impl Thresholds {
                 "median rationale is {} characters (at least {})",
                 r.median_rationale(),
                 self.median_rationale_min
+            ));
+        }
+        let total = r.overall.single.questions + r.overall.multiple.questions;
+        let other: HashSet<&str> = r
+            .flags
+            .iter()
+            .filter(|f| f.kind == FlagKind::DistractorOfAnotherKind)
+            .map(|f| f.question.as_str())
+            .collect();
+        if total > 0 && other.len() as f64 / total as f64 > self.other_kind_max {
+            out.push(format!(
+                "{} of {total} questions have a distractor from another field than the key and stem (limit {:.0}%)",
+                other.len(),
+                self.other_kind_max * 100.0
             ));
         }
         for k in &self.forbidden {
@@ -356,6 +377,9 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
             format!("options {}", absolute.iter().collect::<String>()),
         );
     }
+    for (option, detail) in distractors_of_another_kind(q) {
+        flag(FlagKind::DistractorOfAnotherKind, format!("option {option}: {detail}"));
+    }
     let mut texts: Vec<(&str, &str)> = vec![("stem", &q.stem), ("explanation", &q.explanation)];
     if let Some(en) = &q.en {
         texts.push(("stem_en", &en.stem));
@@ -391,6 +415,48 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
             });
         }
     }
+}
+
+/// Distractors that name AWS services, none of which does any job that the
+/// key's services or the stem's situation involve: ruled out without knowing
+/// AWS. A distractor from a neighbouring field the stem brings up (placement
+/// groups against enhanced networking) is fair; one from nowhere is not.
+/// Options that name no service (a setting, a procedure) are not judged.
+fn distractors_of_another_kind(q: &Question) -> Vec<(char, String)> {
+    let kinds = |o: &super::model::Choice| {
+        let mut k = categories(&o.text);
+        if let Some(en) = &o.en {
+            k.extend(categories(&en.text));
+        }
+        k
+    };
+    let key: std::collections::BTreeSet<Category> =
+        q.options.iter().filter(|o| is_key(q, o.key)).flat_map(kinds).collect();
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let mut situation = key.clone();
+    situation.extend(categories(&q.stem));
+    if let Some(en) = &q.en {
+        situation.extend(categories(&en.stem));
+    }
+    let names = |set: &std::collections::BTreeSet<Category>| set.iter().map(|c| c.name()).collect::<Vec<_>>().join("/");
+    q.options
+        .iter()
+        .filter(|o| !is_key(q, o.key))
+        .filter_map(|o| {
+            let d = kinds(o);
+            let fields = |set: &std::collections::BTreeSet<Category>| {
+                set.iter().map(|c| c.field()).collect::<std::collections::BTreeSet<_>>()
+            };
+            (!d.is_empty() && fields(&d).is_disjoint(&fields(&situation))).then(|| {
+                (
+                    o.key,
+                    format!("{} against a {} key and stem", names(&d), names(&situation)),
+                )
+            })
+        })
+        .collect()
 }
 
 fn chars(s: &str) -> usize {
@@ -641,6 +707,37 @@ mod tests {
         assert_eq!(r.count(FlagKind::UnrenderedMarkup), 1);
         // Foreign banks are not held to references.
         assert_eq!(lint([&x], false).count(FlagKind::MissingReference), 0);
+    }
+
+    #[test]
+    fn a_distractor_from_another_field_is_flagged_but_a_neighbour_is_not() {
+        let mut x = q(
+            &['a'],
+            &[
+                "S3 Intelligent-Tiering으로 옮긴다",
+                "EFS Infrequent Access로 옮긴다",
+                "Amazon Rekognition으로 객체를 분류한다",
+                "Amazon WorkSpaces에 보관한다",
+            ],
+        );
+        let r = lint([&x], true);
+        let flagged: Vec<&str> = r
+            .flags
+            .iter()
+            .filter(|f| f.kind == FlagKind::DistractorOfAnotherKind)
+            .map(|f| f.detail.as_str())
+            .collect();
+        assert_eq!(flagged.len(), 2, "{flagged:?}");
+        assert!(flagged[0].starts_with("option c") && flagged[1].starts_with("option d"));
+        // A stem that brings up the other field makes the option fair.
+        x.stem = "Amazon Rekognition으로 분석한 이미지를 어디에 보관해야 합니까?".into();
+        assert_eq!(lint([&x], true).count(FlagKind::DistractorOfAnotherKind), 1);
+        // Over the limit share of questions, the bank breaks the thresholds.
+        let bank: Vec<Question> = (0..10)
+            .map(|_| q(&['a'], &["S3 Standard", "EBS gp3", "Amazon Polly", "EFS"]))
+            .collect();
+        let breaches = Thresholds::exam_grade().breaches(&lint(&bank, true));
+        assert!(breaches.iter().any(|b| b.contains("another field")), "{breaches:?}");
     }
 
     #[test]

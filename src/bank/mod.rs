@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod native;
 pub mod seed;
+pub mod services;
 pub mod store;
 pub mod validate;
 

@@ -536,7 +536,11 @@ async fn a_failing_save_is_shown_and_retried() {
     click(&c, "#opt-B").await;
     let said = wait_for_status(&c, |s| s.contains("저장하지 못했습니다")).await;
     assert!(said.contains("이동할 때 저장"), "{said}");
-    assert_eq!(selected(&app, 1).await.as_ref(), Some(&first), "nothing new reached the server");
+    assert_eq!(
+        selected(&app, 1).await.as_ref(),
+        Some(&first),
+        "nothing new reached the server"
+    );
 
     // Moving on posts the form, which carries the choice.
     break_saves(&c, 0, 1.0).await;
