@@ -25,6 +25,9 @@
         body: body
       }).then(function (r) {
         if (r.status === 204) { return { ok: true }; }
+        // The token was revoked (signed out elsewhere, password changed): the
+        // form post on the next move carries the answer with the session.
+        if (r.status === 403) { return { ok: false, retry: false, error: status.dataset.revoked }; }
         var retry = r.status >= 500 || r.status === 429;
         return r.json().then(function (j) {
           return { ok: false, retry: retry, error: j.error };

@@ -100,6 +100,18 @@ async fn end_all_sessions(tx: &mut sqlx::PgConnection, id: UserId) -> Result<u64
         .rows_affected())
 }
 
+/// Moves the user's epoch on, so every autosave token issued so far stops
+/// working (sign-out: the exam pages a signed-out browser still shows must not
+/// keep saving). Sessions on other devices stay; their pages fall back to the
+/// form post, which brings a fresh token.
+pub async fn revoke_save_tokens(pool: &PgPool, id: UserId) -> Result<(), AccountError> {
+    sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 #[tracing::instrument(skip_all, fields(role = %new.role))]
 pub async fn register(pool: &PgPool, new: NewUser) -> Result<User, AccountError> {
     let hash = password::hash(new.password).await?;

@@ -221,8 +221,15 @@ pub async fn login(
 }
 
 /// Deletes the session record server-side, so a copy of the old cookie is worthless.
-pub async fn logout(session: Session) -> HttpResponse {
+pub async fn logout(session: Session, state: web::Data<AppState>) -> HttpResponse {
+    let user = super::context::session_user_id(&session);
     session.purge();
+    if let Some(user) = user {
+        // Signing out must not wait on, or fail with, the token revocation.
+        if let Err(e) = accounts::revoke_save_tokens(&state.pool, user).await {
+            tracing::warn!(error = %e, "could not revoke autosave tokens at sign-out");
+        }
+    }
     see_other("/")
 }
 

@@ -30,10 +30,20 @@ pub struct BrowseQuery {
     exam: Option<String>,
     domain: Option<String>,
     topic: Option<String>,
-    kind: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    kind: Option<KindFilter>,
     q: Option<String>,
-    state: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    state: Option<LifecycleFilter>,
     page: Option<i64>,
+}
+
+super::forms::form_enum! {
+    pub enum KindFilter { Single => "single", Multiple => "multiple", TrueFalse => "truefalse" }
+}
+
+super::forms::form_enum! {
+    pub enum LifecycleFilter { Live => "live", Retired => "retired", All => "all" }
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
@@ -65,16 +75,16 @@ pub async fn browse(
     query: web::Query<BrowseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let lifecycle = match q.state.as_deref() {
-        Some("retired") => Lifecycle::Retired,
-        Some("all") => Lifecycle::All,
-        _ => Lifecycle::Live,
+    let lifecycle = match q.state {
+        Some(LifecycleFilter::Retired) => Lifecycle::Retired,
+        Some(LifecycleFilter::All) => Lifecycle::All,
+        Some(LifecycleFilter::Live) | None => Lifecycle::Live,
     };
     let filter = Filter {
         exam: non_empty(&q.exam),
         domain: non_empty(&q.domain),
         topic: non_empty(&q.topic),
-        kind: non_empty(&q.kind),
+        kind: q.kind.map(|k| k.as_str().to_owned()),
         text: non_empty(&q.q),
         lifecycle,
     };
@@ -90,11 +100,7 @@ pub async fn browse(
             (slug, name)
         })
         .collect();
-    let state_code = match lifecycle {
-        Lifecycle::Live => "live",
-        Lifecycle::Retired => "retired",
-        Lifecycle::All => "all",
-    };
+    let state_code = q.state.unwrap_or(LifecycleFilter::Live).as_str();
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let query = format!(
         "exam={}&domain={}&topic={}&kind={}&q={}&state={state_code}",
@@ -352,7 +358,12 @@ pub async fn upload_form(auth: InstructorOnly, state: web::Data<AppState>) -> Re
 #[derive(Deserialize)]
 pub struct ExportQuery {
     topic: Option<String>,
-    format: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    format: Option<ExportFormat>,
+}
+
+super::forms::form_enum! {
+    pub enum ExportFormat { Xml => "xml", Toml => "toml" }
 }
 
 /// Downloads live questions: one topic as native TOML, or one or all topics as Moodle XML.
@@ -369,7 +380,7 @@ pub async fn export(
         .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .cloned()
         .unwrap_or_else(|| "examdrill-bank".to_owned());
-    let (body, content_type, ext) = if query.format.as_deref() == Some("toml") {
+    let (body, content_type, ext) = if query.format == Some(ExportFormat::Toml) {
         let Some(topic) = topics.first() else {
             return Err(AppError::NotFound);
         };

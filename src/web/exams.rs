@@ -143,6 +143,14 @@ pub async fn start(
         return Err(AppError::SignInRequired { next: "/exams".into() });
     };
     let req = parse_start(user, &form)?;
+    // A practice set is at most as long as the real exam.
+    if let Some(count) = req.count {
+        let catalog = state.catalog().await?;
+        let exam = catalog.exam(&req.exam).ok_or(AppError::NotFound)?;
+        if count > usize::try_from(exam.questions).unwrap_or(0) {
+            return Err(AppError::BadRequest("exam.bad_count"));
+        }
+    }
     let started = {
         let mut rng = rand::rngs::StdRng::from_entropy();
         store::start(&state.pool, &req, &mut rng).await
@@ -242,7 +250,13 @@ impl QuestionPage {
 
 #[derive(serde::Deserialize)]
 pub struct QuestionQuery {
-    original: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    original: Option<Original>,
+}
+
+super::forms::form_enum! {
+    /// The language whose original text the student asked to see.
+    pub enum Original { En => "en" }
 }
 
 pub async fn question(
@@ -262,7 +276,7 @@ pub async fn question(
     let nav = view::item_states(&state.pool, &attempt).await?;
     let page = QuestionPage {
         q: QuestionView::new(&item.question, &item.order, &item.selected),
-        original: query.original.as_deref() == Some("en"),
+        original: query.original == Some(Original::En),
         flagged: item.flagged,
         answered: !item.selected.is_empty(),
         locked: item.locked,
@@ -509,9 +523,15 @@ pub struct AnswersPage {
     pub has_english: bool,
 }
 
+super::forms::form_enum! {
+    /// Which questions the answer walkthrough lists.
+    pub enum AnswerFilter { All => "all", Wrong => "wrong", Flagged => "flagged" }
+}
+
 #[derive(serde::Deserialize)]
 pub struct AnswersQuery {
-    filter: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    filter: Option<AnswerFilter>,
     domain: Option<String>,
 }
 
@@ -526,7 +546,7 @@ pub async fn answers(
     if owned.summary().is_open() {
         return Ok(see_other(&format!("/attempts/{id}/q/1")));
     }
-    let filter = query.filter.clone().unwrap_or_else(|| "all".into());
+    let filter = query.filter.unwrap_or(AnswerFilter::All);
     let domain = query.domain.clone().unwrap_or_default();
     let catalog = state.catalog().await?;
     let names = catalog
@@ -536,10 +556,10 @@ pub async fn answers(
     let items: Vec<WalkItem> = view::items(&state.pool, &owned)
         .await?
         .into_iter()
-        .filter(|i| match filter.as_str() {
-            "wrong" => i.correct != Some(true),
-            "flagged" => i.flagged,
-            _ => true,
+        .filter(|i| match filter {
+            AnswerFilter::Wrong => i.correct != Some(true),
+            AnswerFilter::Flagged => i.flagged,
+            AnswerFilter::All => true,
         })
         .filter(|i| domain.is_empty() || i.domain == domain)
         .map(|i| WalkItem {
@@ -561,7 +581,7 @@ pub async fn answers(
             ctx: auth.ctx,
             attempt: owned.into_summary(),
             items,
-            filter,
+            filter: filter.as_str().to_owned(),
             domain,
             domains: names,
         },

@@ -72,6 +72,49 @@ pub fn page_number(page: Option<i64>) -> Result<i64, AppError> {
     }
 }
 
+/// For optional query and form fields that name one of a closed set: absent
+/// or blank is `None`; any other value must parse, or the extractor refuses
+/// the request with a 400 instead of quietly falling back to a default.
+pub fn blank_or<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    use serde::Deserialize;
+    let raw: Option<String> = Option::deserialize(d)?;
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("unknown value {v:?}"))),
+    }
+}
+
+/// Defines a closed set parsed from a query or form value.
+macro_rules! form_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name { $($variant),+ }
+
+        impl $name {
+            #[allow(dead_code)]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $($text => Ok(Self::$variant),)+ _ => Err(()) }
+            }
+        }
+    };
+}
+pub(crate) use form_enum;
+
 /// POST-redirect-GET.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

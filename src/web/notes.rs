@@ -289,8 +289,17 @@ pub async fn batch(
 
 #[derive(Deserialize)]
 pub struct StateForm {
-    action: String,
+    #[serde(deserialize_with = "parse_action")]
+    action: Action,
     back: Option<String>,
+}
+
+super::forms::form_enum! {
+    pub enum Action { Approve => "approve", Reject => "reject", Reopen => "reopen" }
+}
+
+fn parse_action<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Action, D::Error> {
+    super::forms::blank_or(d)?.ok_or_else(|| serde::de::Error::custom("no action"))
 }
 
 fn back_to(id: Uuid, back: Option<&str>, n: i32) -> String {
@@ -307,11 +316,10 @@ pub async fn set_state(
     form: web::Form<StateForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
-    let new = match form.action.as_str() {
-        "approve" => State::Approved,
-        "reject" => State::Rejected,
-        "reopen" => State::Pending,
-        _ => return Err(AppError::NotFound),
+    let new = match form.action {
+        Action::Approve => State::Approved,
+        Action::Reject => State::Rejected,
+        Action::Reopen => State::Pending,
     };
     if !store::set_state(&state.pool, id, n, new).await? && store::draft(&state.pool, id, n).await?.is_none() {
         return Err(AppError::NotFound);

@@ -489,6 +489,8 @@ async fn bad_start_parameters_get_a_400_and_start_nothing() {
         practice(vec![("timed", "on"), ("minutes", "")]),
         practice(vec![("count", "0")]),
         practice(vec![("count", "9223372036854775808")]),
+        // Longer than the real exam (65 questions).
+        practice(vec![("count", "66")]),
         practice(vec![("feedback", "sometimes")]),
         vec![("exam", "saa-c03\0"), ("mode", "exam")],
     ];
@@ -589,4 +591,66 @@ async fn pages_render_while_the_database_refuses_writes() {
     let health = app.get("/healthz").await;
     assert_eq!(health.status, 503);
     assert!(health.body.contains("read-only"), "{}", health.body);
+}
+
+/// A closed set in a query or form (a filter, an export format, a draft
+/// action) is parsed strictly: an unknown value is a 400, not a silent default.
+#[tokio::test]
+async fn unknown_values_of_closed_sets_get_a_400() {
+    let app = crate::attempts::seeded(25).await;
+    app.user_with_role("strict-teacher@example.com", "instructor").await;
+    for path in [
+        "/instructor/bank?state=bogus",
+        "/instructor/bank?kind=essay",
+        "/instructor/bank/export?format=pdf",
+        "/instructor/bank?page=0",
+        "/instructor/bank?page=400000000000000000",
+    ] {
+        assert_eq!(app.get(path).await.status, 400, "{path}");
+    }
+    for path in [
+        "/instructor/bank?state=retired",
+        "/instructor/bank?kind=",
+        "/instructor/bank?page=2",
+    ] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    let student = app.sibling();
+    student.register("strict-student@example.com", "S", PASSWORD).await;
+    let started = student
+        .post(
+            "/exams",
+            "/attempts",
+            &[("exam", "saa-c03"), ("mode", "practice"), ("count", "2")],
+        )
+        .await;
+    let base = started.location().expect("attempt").trim_end_matches("/q/1").to_owned();
+    let submitted = student
+        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
+        .await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    assert_eq!(student.get(&format!("{base}/answers?filter=wrong")).await.status, 200);
+    assert_eq!(
+        student.get(&format!("{base}/answers?filter=everything")).await.status,
+        400
+    );
+    assert_eq!(student.get(&format!("{base}/q/1?original=fr")).await.status, 400);
+}
+
+#[tokio::test]
+async fn signing_out_revokes_autosave_tokens() {
+    let app = crate::attempts::seeded(25).await;
+    app.register("leaving@example.com", "Leaving", PASSWORD).await;
+    let base = start_exam(&app).await;
+    let (token, values) = question(&app, &base, 1).await;
+    assert_eq!(
+        autosave(&app, &base, &token, &[("position", "1"), ("choice", &values[0])]).await,
+        204
+    );
+    app.logout().await;
+    assert_eq!(
+        autosave(&app, &base, &token, &[("position", "1"), ("choice", &values[1])]).await,
+        403,
+        "the signed-out page still saves"
+    );
 }
