@@ -31,19 +31,16 @@ pub struct RegisterForm {
     password_confirm: String,
 }
 
-pub async fn register_form(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+pub async fn register_form(ctx: PageCtx) -> super::forms::PageOr<RegisterPage> {
     if ctx.signed_in() {
-        return Ok(see_other("/dashboard"));
+        return Ok(super::forms::redirect("/dashboard"));
     }
-    render_with_status(
-        &RegisterPage {
-            ctx,
-            email: String::new(),
-            display_name: String::new(),
-            errors: FieldErrors::default(),
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(RegisterPage {
+        ctx,
+        email: String::new(),
+        display_name: String::new(),
+        errors: FieldErrors::default(),
+    }))
 }
 
 /// Sign-ups per client address per throttle window (15 minutes): a whole
@@ -142,21 +139,18 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(ctx: PageCtx, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+pub async fn login_form(ctx: PageCtx, query: web::Query<NextQuery>) -> super::forms::PageOr<LoginPage> {
     let next = safe_next(query.next.as_deref()).to_owned();
     if ctx.signed_in() {
-        return Ok(see_other(&next));
+        return Ok(super::forms::redirect(&next));
     }
-    render_with_status(
-        &LoginPage {
-            ctx,
-            email: String::new(),
-            next,
-            error: None,
-            retry_after: None,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(LoginPage {
+        ctx,
+        email: String::new(),
+        next,
+        error: None,
+        retry_after: None,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -240,14 +234,11 @@ pub struct PasswordPage {
     pub errors: FieldErrors,
 }
 
-pub async fn password_form(auth: SignedIn) -> Result<HttpResponse, AppError> {
-    render_with_status(
-        &PasswordPage {
-            ctx: auth.ctx,
-            errors: FieldErrors::default(),
-        },
-        StatusCode::OK,
-    )
+pub async fn password_form(auth: SignedIn) -> Result<PasswordPage, AppError> {
+    Ok(PasswordPage {
+        ctx: auth.ctx,
+        errors: FieldErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,6 @@
 //! Administrator pages: users and their roles.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,7 +9,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::{AdminOnly, PageCtx, set_flash};
 use super::error::AppError;
-use super::forms::{render_with_status, see_other};
+use super::forms::see_other;
 use crate::accounts::{self, Role, User, UserId};
 
 #[derive(Template, WebTemplate)]
@@ -22,17 +21,14 @@ pub struct UsersPage {
     pub roles: [Role; 3],
 }
 
-pub async fn users(auth: AdminOnly, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn users(auth: AdminOnly, state: web::Data<AppState>) -> Result<UsersPage, AppError> {
     let users = accounts::list(&state.pool, None).await?;
-    render_with_status(
-        &UsersPage {
-            ctx: auth.ctx,
-            me: auth.user.id,
-            users,
-            roles: Role::ALL,
-        },
-        StatusCode::OK,
-    )
+    Ok(UsersPage {
+        ctx: auth.ctx,
+        me: auth.user.id,
+        users,
+        roles: Role::ALL,
+    })
 }
 
 #[derive(Deserialize)]

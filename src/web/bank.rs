@@ -73,7 +73,7 @@ pub async fn browse(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     query: web::Query<BrowseQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<BrowsePage, AppError> {
     let q = query.into_inner();
     let lifecycle = match q.state {
         Some(LifecycleFilter::Retired) => Lifecycle::Retired,
@@ -110,24 +110,21 @@ pub async fn browse(
         urlencode(&s(&filter.kind)),
         urlencode(&s(&filter.text)),
     );
-    render_with_status(
-        &BrowsePage {
-            ctx: auth.ctx,
-            rows,
-            total,
-            page,
-            pages,
-            exam: s(&filter.exam),
-            domain: s(&filter.domain),
-            topic: s(&filter.topic),
-            kind: s(&filter.kind),
-            q: s(&filter.text),
-            state: state_code.to_owned(),
-            topics,
-            query,
-        },
-        StatusCode::OK,
-    )
+    Ok(BrowsePage {
+        ctx: auth.ctx,
+        rows,
+        total,
+        page,
+        pages,
+        exam: s(&filter.exam),
+        domain: s(&filter.domain),
+        topic: s(&filter.topic),
+        kind: s(&filter.kind),
+        q: s(&filter.text),
+        state: state_code.to_owned(),
+        topics,
+        query,
+    })
 }
 
 pub struct OptionView {
@@ -248,7 +245,7 @@ pub async fn question(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<QuestionPage> {
     let Some((retired, versions)) = store::question(&state.pool, &path).await? else {
         return Err(AppError::NotFound);
     };
@@ -269,15 +266,12 @@ pub async fn question(
         })
         .collect();
     let q = QuestionView::new(&current.question, current.version);
-    render_with_status(
-        &QuestionPage {
-            ctx: auth.ctx,
-            q,
-            retired,
-            history,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(QuestionPage {
+        ctx: auth.ctx,
+        q,
+        retired,
+        history,
+    }))
 }
 
 pub async fn retire(
@@ -546,7 +540,7 @@ pub async fn preview(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     path: web::Path<uuid::Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
     let upload = store::load_upload(&state.pool, id, auth.user.id)
         .await?
@@ -554,17 +548,14 @@ pub async fn preview(
     let (problems, report, lint) = dry_run(&state, &upload).await?;
     let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
-    render_with_status(
-        &PreviewPage {
-            ctx: auth.ctx,
-            upload_id: id,
-            files: names,
-            problems,
-            report,
-            lint,
-        },
-        StatusCode::OK,
-    )
+    Ok(PreviewPage {
+        ctx: auth.ctx,
+        upload_id: id,
+        files: names,
+        problems,
+        report,
+        lint,
+    })
 }
 
 pub async fn confirm(

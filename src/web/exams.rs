@@ -56,18 +56,15 @@ async fn open_attempt(state: &AppState, user: &User) -> Result<Option<Summary>, 
     Ok(None)
 }
 
-pub async fn choose(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn choose(auth: SignedIn, state: web::Data<AppState>) -> Result<ChoosePage, AppError> {
     let exams = state.catalog().await?;
     let open = open_attempt(&state, &auth.user).await?;
-    render_with_status(
-        &ChoosePage {
-            ctx: auth.ctx,
-            exams,
-            open,
-            shortfalls: vec![],
-        },
-        StatusCode::OK,
-    )
+    Ok(ChoosePage {
+        ctx: auth.ctx,
+        exams,
+        open,
+        shortfalls: vec![],
+    })
 }
 
 /// The practice limits the start form offers (docs/exams.md).
@@ -264,11 +261,11 @@ pub async fn question(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
     query: web::Query<QuestionQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<QuestionPage> {
     let (id, pos) = path.into_inner();
     let attempt = settled(&state, id, Viewer::Owner(auth.user.id)).await?;
     if !attempt.summary().is_open() {
-        return Ok(see_other(&format!("/attempts/{id}/result")));
+        return Ok(super::forms::redirect(&format!("/attempts/{id}/result")));
     }
     let item = view::item(&state.pool, &attempt, pos)
         .await?
@@ -288,7 +285,7 @@ pub async fn question(
         attempt: attempt.into_summary(),
         ctx: auth.ctx,
     };
-    render_with_status(&page, StatusCode::OK)
+    Ok(actix_web::Either::Left(page))
 }
 
 fn choices(form: &[(String, String)]) -> Vec<char> {
@@ -406,25 +403,22 @@ pub async fn review(
     auth: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<ReviewPage> {
     let id = path.into_inner();
     let attempt = settled(&state, id, Viewer::Owner(auth.user.id)).await?;
     if !attempt.summary().is_open() {
-        return Ok(see_other(&format!("/attempts/{id}/result")));
+        return Ok(super::forms::redirect(&format!("/attempts/{id}/result")));
     }
     let states = view::item_states(&state.pool, &attempt).await?;
     let attempt = attempt.into_summary();
     let unanswered = states.iter().filter(|s| !s.answered).map(|s| s.position).collect();
     let flagged = states.iter().filter(|s| s.flagged).map(|s| s.position).collect();
-    render_with_status(
-        &ReviewPage {
-            ctx: auth.ctx,
-            attempt,
-            unanswered,
-            flagged,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(ReviewPage {
+        ctx: auth.ctx,
+        attempt,
+        unanswered,
+        flagged,
+    }))
 }
 
 pub async fn submit(
@@ -467,11 +461,11 @@ pub async fn result(
     auth: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<ResultPage> {
     let id = path.into_inner();
     let owned = settled(&state, id, reader(&auth.user)).await?;
     if owned.summary().is_open() {
-        return Ok(see_other(&format!("/attempts/{id}/q/1")));
+        return Ok(super::forms::redirect(&format!("/attempts/{id}/q/1")));
     }
     let catalog = state.catalog().await?;
     let names = catalog
@@ -492,14 +486,11 @@ pub async fn result(
             total,
         })
         .collect();
-    render_with_status(
-        &ResultPage {
-            ctx: auth.ctx,
-            attempt: owned.into_summary(),
-            domains,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(ResultPage {
+        ctx: auth.ctx,
+        attempt: owned.into_summary(),
+        domains,
+    }))
 }
 
 pub struct WalkItem {
@@ -540,11 +531,11 @@ pub async fn answers(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     query: web::Query<AnswersQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<AnswersPage> {
     let id = path.into_inner();
     let owned = settled(&state, id, reader(&auth.user)).await?;
     if owned.summary().is_open() {
-        return Ok(see_other(&format!("/attempts/{id}/q/1")));
+        return Ok(super::forms::redirect(&format!("/attempts/{id}/q/1")));
     }
     let filter = query.filter.unwrap_or(AnswerFilter::All);
     let domain = query.domain.clone().unwrap_or_default();
@@ -575,18 +566,15 @@ pub async fn answers(
             unanswered: i.selected.is_empty(),
         })
         .collect();
-    render_with_status(
-        &AnswersPage {
-            has_english: items.iter().any(|i| i.q.has_english),
-            ctx: auth.ctx,
-            attempt: owned.into_summary(),
-            items,
-            filter: filter.as_str().to_owned(),
-            domain,
-            domains: names,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(AnswersPage {
+        has_english: items.iter().any(|i| i.q.has_english),
+        ctx: auth.ctx,
+        attempt: owned.into_summary(),
+        items,
+        filter: filter.as_str().to_owned(),
+        domain,
+        domains: names,
+    }))
 }
 
 /// The countdown/autosave script; no inline script anywhere, so CSP stays strict.

@@ -115,6 +115,14 @@ macro_rules! form_enum {
 }
 pub(crate) use form_enum;
 
+/// A handler's answer: its page, or a redirect instead of it.
+pub type PageOr<T> = Result<actix_web::Either<T, HttpResponse>, AppError>;
+
+/// The redirect branch of a [`PageOr`].
+pub fn redirect<T>(location: &str) -> actix_web::Either<T, HttpResponse> {
+    actix_web::Either::Right(see_other(location))
+}
+
 /// POST-redirect-GET.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -1,14 +1,12 @@
 //! Attempt history with a progress chart per exam, drawn on the server as SVG.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
 use super::context::{PageCtx, SignedIn};
 use super::error::AppError;
-use super::forms::render_with_status;
 use crate::exam::view::{self, Summary};
 
 /// One exam's line chart of scaled scores over time, with the pass mark.
@@ -82,15 +80,12 @@ pub struct HistoryPage {
     pub charts: Vec<Chart>,
 }
 
-pub async fn history(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn history(auth: SignedIn, state: web::Data<AppState>) -> Result<HistoryPage, AppError> {
     let attempts = view::history(&state.pool, auth.user.id).await?;
     let charts = charts(&attempts);
-    render_with_status(
-        &HistoryPage {
-            ctx: auth.ctx,
-            attempts,
-            charts,
-        },
-        StatusCode::OK,
-    )
+    Ok(HistoryPage {
+        ctx: auth.ctx,
+        attempts,
+        charts,
+    })
 }

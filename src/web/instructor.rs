@@ -1,7 +1,6 @@
 //! Instructor pages.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,7 +8,7 @@ use askama_web::WebTemplate;
 use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
-use super::forms::{render_with_status, see_other};
+use super::forms::see_other;
 use crate::accounts::{self, Role, User, UserId};
 use crate::exam::view::Summary;
 
@@ -20,15 +19,12 @@ pub struct StudentsPage {
     pub students: Vec<User>,
 }
 
-pub async fn students(auth: InstructorOnly, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn students(auth: InstructorOnly, state: web::Data<AppState>) -> Result<StudentsPage, AppError> {
     let students = accounts::list(&state.pool, Some(Role::Student)).await?;
-    render_with_status(
-        &StudentsPage {
-            ctx: auth.ctx,
-            students,
-        },
-        StatusCode::OK,
-    )
+    Ok(StudentsPage {
+        ctx: auth.ctx,
+        students,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,21 +41,18 @@ pub async fn student(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<StudentPage, AppError> {
     let id: UserId = path.parse().map_err(|_| AppError::NotFound)?;
     let student = accounts::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let attempts = crate::exam::view::history(&state.pool, id).await?;
     let (extra_minutes, multiplier) = crate::exam::store::accommodation(&state.pool, id).await?;
-    render_with_status(
-        &StudentPage {
-            ctx: auth.ctx,
-            student,
-            attempts,
-            extra_minutes,
-            multiplier: format!("{multiplier:.2}"),
-        },
-        StatusCode::OK,
-    )
+    Ok(StudentPage {
+        ctx: auth.ctx,
+        student,
+        attempts,
+        extra_minutes,
+        multiplier: format!("{multiplier:.2}"),
+    })
 }
 
 #[derive(serde::Deserialize)]

@@ -58,10 +58,11 @@ pub async fn index(auth: InstructorOnly, state: web::Data<AppState>) -> Result<H
     index_page(auth.ctx, &state, None, StatusCode::OK).await
 }
 
-/// Reads the uploaded note files and the exam field. Errors are catalog keys.
+/// Reads the uploaded note files and the exam field (blank when the form sent
+/// none). Errors are catalog keys.
 async fn read_upload(mut payload: Multipart) -> Result<Result<(Vec<NoteInput>, String), &'static str>, AppError> {
     let mut files = Vec::new();
-    let mut exam = "saa-c03".to_owned();
+    let mut exam = String::new();
     let mut total = 0usize;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(multipart_error)?;
@@ -87,10 +88,7 @@ async fn read_upload(mut payload: Multipart) -> Result<Result<(Vec<NoteInput>, S
             }
             Some(_) => {}
             None if key == "exam" => {
-                let v = String::from_utf8_lossy(&bytes).trim().to_owned();
-                if v == "saa-c03" || v == "soa-c03" {
-                    exam = v;
-                }
+                exam = String::from_utf8_lossy(&bytes).trim().to_owned();
             }
             None => {}
         }
@@ -117,6 +115,20 @@ pub async fn upload(
             let msg = auth.ctx.t(key).to_owned();
             return index_page(auth.ctx, &state, Some(msg), status).await;
         }
+    };
+    // The exam is checked against the catalog; a form without one gets the first exam on offer.
+    let catalog = state.catalog().await?;
+    let exam = if exam.is_empty() {
+        catalog
+            .exams
+            .first()
+            .map(|e| e.code.clone())
+            .ok_or(AppError::Conflict("notes.bad_exam"))?
+    } else {
+        catalog
+            .exam(&exam)
+            .map(|e| e.code.clone())
+            .ok_or(AppError::BadRequest("notes.bad_exam"))?
     };
     let (blueprints, _) = crate::bank::store::known(&state.pool).await?;
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
@@ -422,22 +434,19 @@ pub async fn edit_form(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<EditPage, AppError> {
     let (id, n) = path.into_inner();
     let d = store::draft(&state.pool, id, n).await?.ok_or(AppError::NotFound)?;
-    render_with_status(
-        &EditPage {
-            text: to_toml(&d.question)?,
-            excerpt: d.excerpt,
-            lines: format!("{}–{}", d.first_line, d.last_line),
-            file: d.file,
-            id,
-            n,
-            problems: vec![],
-            ctx: auth.ctx,
-        },
-        StatusCode::OK,
-    )
+    Ok(EditPage {
+        text: to_toml(&d.question)?,
+        excerpt: d.excerpt,
+        lines: format!("{}–{}", d.first_line, d.last_line),
+        file: d.file,
+        id,
+        n,
+        problems: vec![],
+        ctx: auth.ctx,
+    })
 }
 
 #[derive(Deserialize)]

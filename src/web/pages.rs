@@ -2,7 +2,6 @@
 
 use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,7 +10,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::{LANG_COOKIE, PageCtx, SESSION_LANG, SignedIn, session_user_id};
 use super::error::{AppError, safe_next};
-use super::forms::{render_with_status, see_other};
+use super::forms::see_other;
 use crate::accounts::{self, User};
 use crate::i18n::Lang;
 
@@ -21,11 +20,11 @@ pub struct HomePage {
     pub ctx: PageCtx,
 }
 
-pub async fn home(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+pub async fn home(ctx: PageCtx) -> super::forms::PageOr<HomePage> {
     if ctx.signed_in() {
-        return Ok(see_other("/dashboard"));
+        return Ok(super::forms::redirect("/dashboard"));
     }
-    render_with_status(&HomePage { ctx }, StatusCode::OK)
+    Ok(actix_web::Either::Left(HomePage { ctx }))
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,7 +37,7 @@ pub struct DashboardPage {
     pub plan: crate::review::plan::StudyPlan,
 }
 
-pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<DashboardPage, AppError> {
     let history = crate::exam::view::history(&state.pool, auth.user.id).await?;
     let mut open = None;
     if let Some(s) = history.iter().find(|s| s.is_open()) {
@@ -50,16 +49,13 @@ pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<Htt
     let latest = history.into_iter().find(|s| !s.is_open());
     let catalog = state.catalog().await?;
     let plan = crate::review::plan::study_plan(&state.pool, &catalog, auth.user.id, auth.ctx.lang).await?;
-    render_with_status(
-        &DashboardPage {
-            ctx: auth.ctx,
-            user: auth.user,
-            open,
-            latest,
-            plan,
-        },
-        StatusCode::OK,
-    )
+    Ok(DashboardPage {
+        ctx: auth.ctx,
+        user: auth.user,
+        open,
+        latest,
+        plan,
+    })
 }
 
 #[derive(Deserialize)]

@@ -153,7 +153,7 @@ pub async fn index(
     auth: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<ExamQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<ReviewPage> {
     let user = auth.user.id;
     let lang = auth.ctx.lang;
     let exams = store::exams_answered(&state.pool, user).await?;
@@ -173,20 +173,17 @@ pub async fn index(
         thin = rows(t, &names);
         chart = Some(domain_chart(info, lang, &m.domains));
     }
-    render_with_status(
-        &ReviewPage {
-            ctx: auth.ctx,
-            exams,
-            exam,
-            ranked,
-            thin,
-            chart,
-            due_now,
-            due_today,
-            min_answers: mastery::MIN_ANSWERS,
-        },
-        StatusCode::OK,
-    )
+    Ok(actix_web::Either::Left(ReviewPage {
+        ctx: auth.ctx,
+        exams,
+        exam,
+        ranked,
+        thin,
+        chart,
+        due_now,
+        due_today,
+        min_answers: mastery::MIN_ANSWERS,
+    }))
 }
 
 pub struct MissedView {
@@ -256,13 +253,8 @@ async fn topic_page(
     })
 }
 
-pub async fn topic(
-    auth: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let page = topic_page(&state, auth.ctx, auth.user.id, &path, None).await?;
-    render_with_status(&page, StatusCode::OK)
+pub async fn topic(auth: SignedIn, state: web::Data<AppState>, path: web::Path<String>) -> Result<TopicPage, AppError> {
+    topic_page(&state, auth.ctx, auth.user.id, &path, None).await
 }
 
 #[derive(Deserialize)]
@@ -334,7 +326,7 @@ fn empty_session(ctx: PageCtx) -> SessionPage {
     }
 }
 
-pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<SessionPage, AppError> {
     let user = auth.user.id;
     let lang = auth.ctx.lang;
     let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
@@ -353,7 +345,7 @@ pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpR
                 .map(|(_, _, due)| in_words(lang, now, *due));
         }
     }
-    render_with_status(&page, StatusCode::OK)
+    Ok(page)
 }
 
 /// Grades a review answer and shows the feedback with when it comes back.
@@ -362,7 +354,7 @@ pub async fn session_answer(
     session: Session,
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> super::forms::PageOr<SessionPage> {
     let user = auth.user.id;
     let lang = auth.ctx.lang;
     let qid = form
@@ -377,13 +369,13 @@ pub async fn session_answer(
         .collect();
     if chosen.is_empty() {
         set_flash(&session, "review.choose_first");
-        return Ok(see_other("/review/session"));
+        return Ok(super::forms::redirect("/review/session"));
     }
     let done = match store::answer(&state.pool, user, &qid, &chosen).await {
         Ok(done) => done,
         Err(store::ReviewError::NotDue) => {
             set_flash(&session, "review.not_due");
-            return Ok(see_other("/review/session"));
+            return Ok(super::forms::redirect("/review/session"));
         }
         Err(store::ReviewError::BadOption) => return Err(AppError::NotFound),
         Err(store::ReviewError::Db(e)) => return Err(e.into()),
@@ -398,7 +390,7 @@ pub async fn session_answer(
         upcoming: None,
         ctx: auth.ctx,
     };
-    render_with_status(&page, StatusCode::OK)
+    Ok(actix_web::Either::Left(page))
 }
 
 #[derive(Deserialize)]
@@ -428,17 +420,14 @@ pub struct SettingsPage {
     pub error: bool,
 }
 
-pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<SettingsPage, AppError> {
     let s = store::settings(&state.pool, auth.user.id).await?;
-    render_with_status(
-        &SettingsPage {
-            ctx: auth.ctx,
-            retention_pct: (s.retention * 100.0).round() as u32,
-            include_correct: s.include_correct,
-            error: false,
-        },
-        StatusCode::OK,
-    )
+    Ok(SettingsPage {
+        ctx: auth.ctx,
+        retention_pct: (s.retention * 100.0).round() as u32,
+        include_correct: s.include_correct,
+        error: false,
+    })
 }
 
 #[derive(Deserialize)]
