@@ -41,7 +41,10 @@ pub async fn topic_names(pool: &PgPool, lang: Lang) -> Result<HashMap<String, St
     Ok(crate::bank::store::topic_names(pool)
         .await?
         .into_iter()
-        .map(|(slug, ko, en)| (slug, if lang == Lang::En { en } else { ko }))
+        .map(|t| {
+            let name = t.name.get(lang).to_owned();
+            (t.slug, name)
+        })
         .collect())
 }
 
