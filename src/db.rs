@@ -70,7 +70,11 @@ pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
 /// True when a trivial query succeeds within a short time.
 pub async fn is_reachable(pool: &PgPool) -> bool {
     matches!(
-        tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(pool)).await,
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            sqlx::query_scalar!("select 1 as alive").fetch_one(pool)
+        )
+        .await,
         Ok(Ok(_))
     )
 }
@@ -89,7 +93,7 @@ pub enum Health {
 
 /// Writes one row to prove the database takes writes, within two seconds.
 pub async fn health(pool: &PgPool) -> Health {
-    let write = sqlx::query(
+    let write = sqlx::query!(
         "insert into health_probe (id, checked_at) values (1, now())
          on conflict (id) do update set checked_at = excluded.checked_at",
     )

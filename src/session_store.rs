@@ -40,11 +40,13 @@ impl PgSessionStore {
     /// found (and ended) together. Only signed-in sessions pay for it.
     async fn tag_owner(&self, id: &Id, owner: Option<&String>) -> anyhow::Result<()> {
         if let Some(owner) = owner_of(owner) {
-            sqlx::query("update tower_sessions.session set user_id = $2 where id = $1 and user_id is distinct from $2")
-                .bind(id.to_string())
-                .bind(owner)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query!(
+                "update tower_sessions.session set user_id = $2 where id = $1 and user_id is distinct from $2",
+                id.to_string(),
+                owner,
+            )
+            .execute(&self.pool)
+            .await?;
         }
         Ok(())
     }
@@ -126,14 +128,14 @@ impl SessionStore for PgSessionStore {
         // Only a live row is updated. A session that logout or a password
         // change deleted while this request ran stays deleted: the store's own
         // `save` is an upsert and would bring it back.
-        let written = sqlx::query(
+        let written = sqlx::query!(
             "update tower_sessions.session set data = $2, expiry_date = $3, user_id = $4
              where id = $1 and expiry_date > now()",
+            id.to_string(),
+            data,
+            record.expiry_date,
+            owner,
         )
-        .bind(id.to_string())
-        .bind(data)
-        .bind(record.expiry_date)
-        .bind(owner)
         .execute(&self.pool)
         .await
         .map_err(|e| UpdateError::Other(e.into()))?
@@ -146,11 +148,13 @@ impl SessionStore for PgSessionStore {
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> anyhow::Result<()> {
         let Some(id) = parse_key(key) else { return Ok(()) };
-        sqlx::query("update tower_sessions.session set expiry_date = $2 where id = $1 and expiry_date > now()")
-            .bind(id.to_string())
-            .bind(OffsetDateTime::now_utc() + *ttl)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query!(
+            "update tower_sessions.session set expiry_date = $2 where id = $1 and expiry_date > now()",
+            id.to_string(),
+            OffsetDateTime::now_utc() + *ttl,
+        )
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -26,7 +26,6 @@ pub struct User {
     pub session_epoch: i32,
 }
 
-#[derive(sqlx::FromRow)]
 struct UserRow {
     id: UserId,
     email: String,
@@ -82,22 +81,23 @@ pub struct NewUser {
     pub role: Role,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, role, locale, created_at, session_epoch";
-
 /// Signs the user out everywhere, inside the caller's transaction: their
 /// session rows go, and the epoch that autosave tokens carry moves on. The
 /// session store never re-creates a deleted session, so a request that was
 /// in flight cannot bring one back.
 async fn end_all_sessions(tx: &mut sqlx::PgConnection, id: UserId) -> Result<u64, AccountError> {
-    sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(sqlx::query("delete from tower_sessions.session where user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected())
+    sqlx::query!(
+        "update users set session_epoch = session_epoch + 1 where id = $1",
+        id as UserId
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(
+        sqlx::query!("delete from tower_sessions.session where user_id = $1", id as UserId)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Moves the user's epoch on, so every autosave token issued so far stops
@@ -105,24 +105,28 @@ async fn end_all_sessions(tx: &mut sqlx::PgConnection, id: UserId) -> Result<u64
 /// keep saving). Sessions on other devices stay; their pages fall back to the
 /// form post, which brings a fresh token.
 pub async fn revoke_save_tokens(pool: &PgPool, id: UserId) -> Result<(), AccountError> {
-    sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1")
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "update users set session_epoch = session_epoch + 1 where id = $1",
+        id as UserId
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(role = %new.role))]
 pub async fn register(pool: &PgPool, new: NewUser) -> Result<User, AccountError> {
     let hash = password::hash(new.password).await?;
-    let row: UserRow = sqlx::query_as(&format!(
-        "insert into users (id, email, display_name, password_hash, role) values ($1, $2, $3, $4, $5) returning {USER_COLUMNS}"
-    ))
-    .bind(UserId::new())
-    .bind(new.email.as_str())
-    .bind(new.display_name.as_str())
-    .bind(hash)
-    .bind(new.role.as_str())
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"insert into users (id, email, display_name, password_hash, role) values ($1, $2, $3, $4, $5)
+           returning id as "id: UserId", email, display_name, role, locale, created_at, session_epoch"#,
+        UserId::new() as UserId,
+        new.email.as_str(),
+        new.display_name.as_str(),
+        hash,
+        new.role.as_str(),
+    )
     .fetch_one(pool)
     .await
     .map_err(|e| {
@@ -142,13 +146,14 @@ pub async fn authenticate(pool: &PgPool, email: &str, candidate: String, ip: &st
     let email_key = email.trim().to_lowercase();
     let attempt = throttle::begin(pool, &email_key, ip).await?;
 
-    let stored: Option<(UserId, String)> =
-        sqlx::query_as("select id, password_hash from users where lower(email) = $1")
-            .bind(&email_key)
-            .fetch_optional(pool)
-            .await?;
+    let stored = sqlx::query!(
+        r#"select id as "id: UserId", password_hash from users where lower(email) = $1"#,
+        email_key
+    )
+    .fetch_optional(pool)
+    .await?;
     let (id, hash) = match stored {
-        Some((id, hash)) => (Some(id), Some(hash)),
+        Some(s) => (Some(s.id), Some(s.password_hash)),
         None => (None, None),
     };
     let ok = password::verify(candidate, hash).await?;
@@ -163,26 +168,36 @@ pub async fn authenticate(pool: &PgPool, email: &str, candidate: String, ip: &st
 }
 
 pub async fn find(pool: &PgPool, id: UserId) -> Result<Option<User>, AccountError> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLUMNS} from users where id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"select id as "id: UserId", email, display_name, role, locale, created_at, session_epoch
+           from users where id = $1"#,
+        id as UserId
+    )
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(User::try_from).transpose()?)
 }
 
 pub async fn find_by_email(pool: &PgPool, email: &Email) -> Result<Option<User>, AccountError> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLUMNS} from users where lower(email) = $1"))
-        .bind(email.key())
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query_as!(
+        UserRow,
+        r#"select id as "id: UserId", email, display_name, role, locale, created_at, session_epoch
+           from users where lower(email) = $1"#,
+        email.key()
+    )
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(User::try_from).transpose()?)
 }
 
 pub async fn list(pool: &PgPool, role: Option<Role>) -> Result<Vec<User>, AccountError> {
-    let rows: Vec<UserRow> = sqlx::query_as(&format!(
-        "select {USER_COLUMNS} from users where $1::text is null or role = $1 order by created_at, email"
-    ))
-    .bind(role.map(Role::as_str))
+    let rows = sqlx::query_as!(
+        UserRow,
+        r#"select id as "id: UserId", email, display_name, role, locale, created_at, session_epoch
+           from users where $1::text is null or role = $1 order by created_at, email"#,
+        role.map(Role::as_str)
+    )
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(User::try_from).collect::<Result<_, _>>()?)
@@ -191,8 +206,7 @@ pub async fn list(pool: &PgPool, role: Option<Role>) -> Result<Vec<User>, Accoun
 /// Changes a password after checking the current one.
 #[tracing::instrument(skip_all, fields(user_id = %id))]
 pub async fn change_password(pool: &PgPool, id: UserId, current: String, new: Password) -> Result<(), AccountError> {
-    let stored: Option<String> = sqlx::query_scalar("select password_hash from users where id = $1")
-        .bind(id)
+    let stored = sqlx::query_scalar!("select password_hash from users where id = $1", id as UserId)
         .fetch_optional(pool)
         .await?;
     let stored = stored.ok_or(AccountError::NotFound)?;
@@ -201,11 +215,13 @@ pub async fn change_password(pool: &PgPool, id: UserId, current: String, new: Pa
     }
     let hash = password::hash(new).await?;
     let mut tx = pool.begin().await?;
-    sqlx::query("update users set password_hash = $2, updated_at = now() where id = $1")
-        .bind(id)
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update users set password_hash = $2, updated_at = now() where id = $1",
+        id as UserId,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
     let ended = end_all_sessions(&mut tx, id).await?;
     tracing::info!(sessions = ended, "password changed; ended the account's sessions");
     audit(
@@ -224,16 +240,17 @@ pub async fn change_password(pool: &PgPool, id: UserId, current: String, new: Pa
 #[tracing::instrument(skip(pool))]
 pub async fn set_role(pool: &PgPool, actor: Option<UserId>, target: UserId, role: Role) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
-    let old: Option<String> = sqlx::query_scalar("select role from users where id = $1 for update")
-        .bind(target)
+    let old = sqlx::query_scalar!("select role from users where id = $1 for update", target as UserId)
         .fetch_optional(&mut *tx)
         .await?;
     let old = old.ok_or(AccountError::NotFound)?;
-    sqlx::query("update users set role = $2, updated_at = now() where id = $1")
-        .bind(target)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update users set role = $2, updated_at = now() where id = $1",
+        target as UserId,
+        role.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
     // Sessions carry what the role allowed when they were made; end them.
     if old != role.as_str() {
         end_all_sessions(&mut tx, target).await?;
@@ -251,11 +268,13 @@ pub async fn set_role(pool: &PgPool, actor: Option<UserId>, target: UserId, role
 }
 
 pub async fn set_locale(pool: &PgPool, id: UserId, locale: &str) -> Result<(), AccountError> {
-    sqlx::query("update users set locale = $2, updated_at = now() where id = $1")
-        .bind(id)
-        .bind(locale)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "update users set locale = $2, updated_at = now() where id = $1",
+        id as UserId,
+        locale
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -267,12 +286,14 @@ pub async fn audit(
     target: &str,
     detail: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into audit_log (actor_id, action, target, detail) values ($1, $2, $3, $4)")
-        .bind(actor)
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "insert into audit_log (actor_id, action, target, detail) values ($1, $2, $3, $4)",
+        actor as Option<UserId>,
+        action,
+        target,
+        detail
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

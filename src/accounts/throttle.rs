@@ -28,7 +28,6 @@ pub struct Attempt {
     id: i64,
 }
 
-#[derive(sqlx::FromRow)]
 struct Decision {
     id: Option<i64>,
     retry_after: Option<f64>,
@@ -38,11 +37,14 @@ struct Decision {
 pub async fn begin(pool: &PgPool, email_key: &str, ip: &str) -> Result<Attempt, AccountError> {
     let mut tx = pool.begin().await?;
     // Serialises attempts on one account, so counting and recording are one step.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('login:' || $1, 0))")
-        .bind(email_key)
-        .execute(&mut *tx)
-        .await?;
-    let d: Decision = sqlx::query_as(
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('login:' || $1::text, 0))",
+        email_key
+    )
+    .execute(&mut *tx)
+    .await?;
+    let d = sqlx::query_as!(
+        Decision,
         "with w as (
             select count(*) filter (where email_key = $1 and ip = $2) as pair,
                    count(*) filter (where ip = $2) as by_ip,
@@ -66,13 +68,13 @@ pub async fn begin(pool: &PgPool, email_key: &str, ip: &str) -> Result<Attempt, 
                    when w.by_ip >= $5 then w.oldest_ip
                    else w.oldest_account end) + make_interval(secs => $3) - now())::float8 as retry_after
         from w",
+        email_key,
+        ip,
+        WINDOW_SECS as f64,
+        MAX_PER_PAIR,
+        MAX_PER_IP,
+        MAX_PER_ACCOUNT,
     )
-    .bind(email_key)
-    .bind(ip)
-    .bind(WINDOW_SECS as f64)
-    .bind(MAX_PER_PAIR)
-    .bind(MAX_PER_IP)
-    .bind(MAX_PER_ACCOUNT)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -88,18 +90,20 @@ pub async fn begin(pool: &PgPool, email_key: &str, ip: &str) -> Result<Attempt, 
 /// failures are forgiven, and the address becomes a known one.
 pub async fn succeeded(pool: &PgPool, attempt: Attempt, email_key: &str, ip: &str) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("delete from login_failures where id = $1 or (email_key = $2 and ip = $3)")
-        .bind(attempt.id)
-        .bind(email_key)
-        .bind(ip)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "delete from login_failures where id = $1 or (email_key = $2 and ip = $3)",
+        attempt.id,
+        email_key,
+        ip
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
         "insert into login_known_addresses (email_key, ip) values ($1, $2)
          on conflict (email_key, ip) do update set at = now()",
+        email_key,
+        ip
     )
-    .bind(email_key)
-    .bind(ip)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -110,12 +114,15 @@ pub async fn succeeded(pool: &PgPool, attempt: Attempt, email_key: &str, ip: &st
 /// it past `max` per window, in one statement under a per-address lock.
 pub async fn limit_action(pool: &PgPool, action: &str, ip: &str, max: i64) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))")
-        .bind(action)
-        .bind(ip)
-        .execute(&mut *tx)
-        .await?;
-    let d: Decision = sqlx::query_as(
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 0))",
+        action,
+        ip
+    )
+    .execute(&mut *tx)
+    .await?;
+    let d = sqlx::query_as!(
+        Decision,
         "with w as (
             select count(*) as n, min(at) as oldest from action_attempts
             where action = $1 and ip = $2 and at > now() - make_interval(secs => $3)
@@ -125,11 +132,11 @@ pub async fn limit_action(pool: &PgPool, action: &str, ip: &str, max: i64) -> Re
         select (select id from ins) as id,
                extract(epoch from (w.oldest + make_interval(secs => $3) - now()))::float8 as retry_after
         from w",
+        action,
+        ip,
+        WINDOW_SECS as f64,
+        max,
     )
-    .bind(action)
-    .bind(ip)
-    .bind(WINDOW_SECS as f64)
-    .bind(max)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -143,13 +150,17 @@ pub async fn limit_action(pool: &PgPool, action: &str, ip: &str, max: i64) -> Re
 
 /// Drops attempts that can no longer count towards a limit.
 pub async fn purge(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let a = sqlx::query("delete from login_failures where at < now() - make_interval(secs => $1)")
-        .bind(WINDOW_SECS as f64)
-        .execute(pool)
-        .await?;
-    let b = sqlx::query("delete from action_attempts where at < now() - make_interval(secs => $1)")
-        .bind(WINDOW_SECS as f64)
-        .execute(pool)
-        .await?;
+    let a = sqlx::query!(
+        "delete from login_failures where at < now() - make_interval(secs => $1)",
+        WINDOW_SECS as f64
+    )
+    .execute(pool)
+    .await?;
+    let b = sqlx::query!(
+        "delete from action_attempts where at < now() - make_interval(secs => $1)",
+        WINDOW_SECS as f64
+    )
+    .execute(pool)
+    .await?;
     Ok(a.rows_affected() + b.rows_affected())
 }

@@ -90,7 +90,6 @@ impl ExamCatalog {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct BlueprintRow {
     code: String,
     name_ko: String,
@@ -102,7 +101,6 @@ struct BlueprintRow {
     score_max: i32,
 }
 
-#[derive(sqlx::FromRow)]
 struct DomainRow {
     exam: String,
     code: String,
@@ -113,16 +111,19 @@ struct DomainRow {
 
 /// Reads every blueprint and its domains.
 pub async fn load(pool: &PgPool) -> Result<ExamCatalog, DbError> {
-    let blueprints: Vec<BlueprintRow> = sqlx::query_as(
+    let blueprints = sqlx::query_as!(
+        BlueprintRow,
         "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max
          from blueprints order by code",
     )
     .fetch_all(pool)
     .await?;
-    let domains: Vec<DomainRow> =
-        sqlx::query_as("select exam, code, name_ko, name_en, weight from blueprint_domains order by exam, position")
-            .fetch_all(pool)
-            .await?;
+    let domains = sqlx::query_as!(
+        DomainRow,
+        "select exam, code, name_ko, name_en, weight from blueprint_domains order by exam, position"
+    )
+    .fetch_all(pool)
+    .await?;
     let exams = blueprints
         .into_iter()
         .map(|b| ExamInfo {
@@ -153,7 +154,12 @@ pub async fn load(pool: &PgPool) -> Result<ExamCatalog, DbError> {
     Ok(ExamCatalog { exams })
 }
 
-type Stamp = (Uuid, i64);
+/// Which bank the catalog was read from: the database's epoch and the bank's generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    epoch: Uuid,
+    generation: i64,
+}
 
 /// One process's copy of the catalog, fresh as of the bank's generation.
 #[derive(Debug, Default)]
@@ -163,7 +169,7 @@ pub struct CatalogCache {
 
 impl CatalogCache {
     pub async fn get(&self, pool: &PgPool) -> Result<Arc<ExamCatalog>, DbError> {
-        let stamp: Stamp = sqlx::query_as("select epoch, generation from bank_state")
+        let stamp = sqlx::query_as!(Stamp, "select epoch, generation from bank_state")
             .fetch_one(pool)
             .await?;
         let cached = self

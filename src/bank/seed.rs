@@ -21,11 +21,12 @@ pub enum SeedError {
 /// Imports the bank files under `dir` when the database has no blueprints and
 /// no questions. Returns what was imported, or `None` when it left the bank alone.
 pub async fn seed_if_empty(pool: &PgPool, dir: &Path) -> Result<Option<ImportReport>, SeedError> {
-    let empty: bool =
-        sqlx::query_scalar("select not exists (select 1 from blueprints) and not exists (select 1 from questions)")
-            .fetch_one(pool)
-            .await
-            .map_err(DbError::from)?;
+    let empty = sqlx::query_scalar!(
+        r#"select not exists (select 1 from blueprints) and not exists (select 1 from questions) as "empty!""#
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(DbError::from)?;
     if !empty {
         return Ok(None);
     }

@@ -56,7 +56,6 @@ pub enum Mode {
     Add,
 }
 
-#[derive(sqlx::FromRow)]
 struct BlueprintRow {
     code: String,
     name_ko: String,
@@ -68,29 +67,54 @@ struct BlueprintRow {
     score_max: i32,
 }
 
+struct DomainRow {
+    exam: String,
+    code: String,
+    weight: i32,
+    name_ko: String,
+    name_en: String,
+}
+
+struct TopicRow {
+    slug: String,
+    name_ko: String,
+    name_en: String,
+    summary_ko: String,
+    summary_en: String,
+}
+
+struct TopicDomainRow {
+    topic: String,
+    exam: String,
+    domain: String,
+}
+
 /// Blueprints and topics already stored, so an upload may refer to them.
 pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbError> {
-    let rows: Vec<BlueprintRow> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        BlueprintRow,
         "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max from blueprints order by code",
     )
     .fetch_all(pool)
     .await?;
-    let doms: Vec<(String, String, i32, String, String)> =
-        sqlx::query_as("select exam, code, weight, name_ko, name_en from blueprint_domains order by exam, position")
-            .fetch_all(pool)
-            .await?;
+    let doms = sqlx::query_as!(
+        DomainRow,
+        "select exam, code, weight, name_ko, name_en from blueprint_domains order by exam, position"
+    )
+    .fetch_all(pool)
+    .await?;
     let uint = |n: i32| u32::try_from(n).unwrap_or(0);
     let blueprints = rows
         .into_iter()
         .map(|r| Blueprint {
             domains: doms
                 .iter()
-                .filter(|d| d.0 == r.code)
+                .filter(|d| d.exam == r.code)
                 .map(|d| BlueprintDomain {
-                    code: d.1.clone(),
-                    weight: uint(d.2),
-                    name_ko: d.3.clone(),
-                    name_en: d.4.clone(),
+                    code: d.code.clone(),
+                    weight: uint(d.weight),
+                    name_ko: d.name_ko.clone(),
+                    name_en: d.name_en.clone(),
                 })
                 .collect(),
             questions: uint(r.questions),
@@ -103,26 +127,28 @@ pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbErro
             name_en: r.name_en,
         })
         .collect();
-    let trows: Vec<(String, String, String, String, String)> =
-        sqlx::query_as("select slug, name_ko, name_en, summary_ko, summary_en from topics order by slug")
-            .fetch_all(pool)
-            .await?;
-    let tdoms: Vec<(String, String, String)> = sqlx::query_as("select topic, exam, domain from topic_domains")
+    let trows = sqlx::query_as!(
+        TopicRow,
+        "select slug, name_ko, name_en, summary_ko, summary_en from topics order by slug"
+    )
+    .fetch_all(pool)
+    .await?;
+    let tdoms = sqlx::query_as!(TopicDomainRow, "select topic, exam, domain from topic_domains")
         .fetch_all(pool)
         .await?;
     let topics = trows
         .into_iter()
-        .map(|(slug, name_ko, name_en, summary_ko, summary_en)| Topic {
+        .map(|t| Topic {
             domains: tdoms
                 .iter()
-                .filter(|d| d.0 == slug)
-                .map(|d| (d.1.clone(), d.2.clone()))
+                .filter(|d| d.topic == t.slug)
+                .map(|d| (d.exam.clone(), d.domain.clone()))
                 .collect(),
-            slug,
-            name_ko,
-            name_en,
-            summary_ko,
-            summary_en,
+            slug: t.slug,
+            name_ko: t.name_ko,
+            name_en: t.name_en,
+            summary_ko: t.summary_ko,
+            summary_en: t.summary_en,
             pos: Pos {
                 file: "(database)".into(),
                 line: 1,
@@ -183,7 +209,7 @@ pub async fn import(
     }
     let mut tx = pool.begin().await?;
     // One import at a time, so two uploads can't interleave their versions.
-    sqlx::query("select pg_advisory_xact_lock(7401000001)")
+    sqlx::query!("select pg_advisory_xact_lock(7401000001)")
         .execute(&mut *tx)
         .await?;
 
@@ -208,25 +234,25 @@ pub async fn import(
         t.dedup();
         t
     };
-    let rows: Vec<(String, String, i32, Option<OffsetDateTime>, serde_json::Value)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "select q.id, q.topic, q.current_version, q.retired_at, v.content
          from questions q join question_versions v on v.question_id = q.id and v.version = q.current_version
          where q.id = any($1) or q.topic = any($2)",
+        &ids as &[&str],
+        &topics as &[&str],
     )
-    .bind(&ids)
-    .bind(&topics)
     .fetch_all(&mut *tx)
     .await?;
     let existing: HashMap<String, Existing> = rows
         .into_iter()
-        .map(|(id, topic, version, retired_at, content)| {
+        .map(|r| {
             (
-                id,
+                r.id,
                 Existing {
-                    topic,
-                    version,
-                    retired: retired_at.is_some(),
-                    content,
+                    topic: r.topic,
+                    version: r.current_version,
+                    retired: r.retired_at.is_some(),
+                    content: r.content,
                 },
             )
         })
@@ -260,16 +286,20 @@ pub async fn import(
 
     write_versions(&mut tx, &new_versions, actor).await?;
     if !report.restored.is_empty() {
-        sqlx::query("update questions set retired_at = null, updated_at = now() where id = any($1)")
-            .bind(&report.restored)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update questions set retired_at = null, updated_at = now() where id = any($1)",
+            &report.restored
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     if !report.retired.is_empty() {
-        sqlx::query("update questions set retired_at = now(), updated_at = now() where id = any($1)")
-            .bind(&report.retired)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "update questions set retired_at = now(), updated_at = now() where id = any($1)",
+            &report.retired
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     if !report.is_noop() || report.topics > 0 || report.blueprints > 0 {
         audit(
@@ -293,36 +323,35 @@ pub async fn import(
 }
 
 async fn upsert_blueprint(tx: &mut Transaction<'_, Postgres>, b: &Blueprint) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into blueprints (code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max)
          values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (code) do update set name_ko = $2, name_en = $3, questions = $4, minutes = $5,
             passing_score = $6, score_min = $7, score_max = $8, updated_at = now()",
+        b.code,
+        b.name_ko,
+        b.name_en,
+        b.questions as i32,
+        b.minutes as i32,
+        b.passing_score as i32,
+        b.score_min as i32,
+        b.score_max as i32,
     )
-    .bind(&b.code)
-    .bind(&b.name_ko)
-    .bind(&b.name_en)
-    .bind(b.questions as i32)
-    .bind(b.minutes as i32)
-    .bind(b.passing_score as i32)
-    .bind(b.score_min as i32)
-    .bind(b.score_max as i32)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("delete from blueprint_domains where exam = $1")
-        .bind(&b.code)
+    sqlx::query!("delete from blueprint_domains where exam = $1", b.code)
         .execute(&mut **tx)
         .await?;
     for (i, d) in b.domains.iter().enumerate() {
-        sqlx::query(
+        sqlx::query!(
             "insert into blueprint_domains (exam, code, weight, name_ko, name_en, position) values ($1, $2, $3, $4, $5, $6)",
+            b.code,
+            d.code,
+            d.weight as i32,
+            d.name_ko,
+            d.name_en,
+            i as i32,
         )
-        .bind(&b.code)
-        .bind(&d.code)
-        .bind(d.weight as i32)
-        .bind(&d.name_ko)
-        .bind(&d.name_en)
-        .bind(i as i32)
         .execute(&mut **tx)
         .await?;
     }
@@ -330,30 +359,31 @@ async fn upsert_blueprint(tx: &mut Transaction<'_, Postgres>, b: &Blueprint) -> 
 }
 
 async fn upsert_topic(tx: &mut Transaction<'_, Postgres>, t: &Topic) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into topics (slug, name_ko, name_en, summary_ko, summary_en) values ($1, $2, $3, $4, $5)
          on conflict (slug) do update set name_ko = $2, name_en = $3, summary_ko = $4, summary_en = $5, updated_at = now()
          where (topics.name_ko, topics.name_en, topics.summary_ko, topics.summary_en) is distinct from ($2, $3, $4, $5)",
+        t.slug,
+        t.name_ko,
+        t.name_en,
+        t.summary_ko,
+        t.summary_en,
     )
-    .bind(&t.slug)
-    .bind(&t.name_ko)
-    .bind(&t.name_en)
-    .bind(&t.summary_ko)
-    .bind(&t.summary_en)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("delete from topic_domains where topic = $1")
-        .bind(&t.slug)
+    sqlx::query!("delete from topic_domains where topic = $1", t.slug)
         .execute(&mut **tx)
         .await?;
     let exams: Vec<&str> = t.domains.iter().map(|d| d.0.as_str()).collect();
     let domains: Vec<&str> = t.domains.iter().map(|d| d.1.as_str()).collect();
-    sqlx::query("insert into topic_domains (topic, exam, domain) select $1, * from unnest($2::text[], $3::text[])")
-        .bind(&t.slug)
-        .bind(&exams)
-        .bind(&domains)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "insert into topic_domains (topic, exam, domain) select $1::text, * from unnest($2::text[], $3::text[])",
+        t.slug,
+        &exams as &[&str],
+        &domains as &[&str],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -380,40 +410,42 @@ async fn write_versions(
         .collect();
     let contents: Vec<&serde_json::Value> = versions.iter().map(|v| &v.2).collect();
 
-    sqlx::query(
+    sqlx::query!(
         "insert into questions (id, topic, current_version, kind, difficulty, language, status, search_text, option_keys)
          select * from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
          on conflict (id) do update set topic = excluded.topic, current_version = excluded.current_version,
             kind = excluded.kind, difficulty = excluded.difficulty, language = excluded.language,
             status = excluded.status, search_text = excluded.search_text, option_keys = excluded.option_keys,
             retired_at = null, updated_at = now()",
+        &ids as &[&str],
+        &topics as &[&str],
+        &nums,
+        &kinds as &[&str],
+        &diffs as &[&str],
+        &langs as &[&str],
+        &statuses as &[&str],
+        &search,
+        &option_keys,
     )
-    .bind(&ids)
-    .bind(&topics)
-    .bind(&nums)
-    .bind(&kinds)
-    .bind(&diffs)
-    .bind(&langs)
-    .bind(&statuses)
-    .bind(&search)
-    .bind(&option_keys)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into question_versions (question_id, version, content, created_by)
-         select q, v, c, $4 from unnest($1::text[], $2::int[], $3::jsonb[]) as u(q, v, c)",
+         select q, v, c, $4::uuid from unnest($1::text[], $2::int[], $3::jsonb[]) as u(q, v, c)",
+        &ids as &[&str],
+        &nums,
+        &contents as &[&serde_json::Value],
+        actor as Option<UserId>,
     )
-    .bind(&ids)
-    .bind(&nums)
-    .bind(&contents)
-    .bind(actor)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("delete from question_exams where question_id = any($1)")
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await?;
-    let mut qe = (Vec::new(), Vec::new(), Vec::new());
+    sqlx::query!(
+        "delete from question_exams where question_id = any($1)",
+        &ids as &[&str]
+    )
+    .execute(&mut **tx)
+    .await?;
+    let mut qe: (Vec<&str>, Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new(), Vec::new());
     for (q, _, _) in versions {
         for (exam, domain) in &q.domains {
             qe.0.push(q.id.as_str());
@@ -421,24 +453,26 @@ async fn write_versions(
             qe.2.push(domain.as_str());
         }
     }
-    sqlx::query("insert into question_exams (question_id, exam, domain) select * from unnest($1::text[], $2::text[], $3::text[])")
-        .bind(&qe.0)
-        .bind(&qe.1)
-        .bind(&qe.2)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "insert into question_exams (question_id, exam, domain) select * from unnest($1::text[], $2::text[], $3::text[])",
+        &qe.0 as &[&str],
+        &qe.1 as &[&str],
+        &qe.2 as &[&str],
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Retires or restores one question by hand.
 pub async fn set_retired(pool: &PgPool, id: &str, retired: bool, actor: Option<UserId>) -> Result<bool, DbError> {
     let mut tx = pool.begin().await?;
-    let n = sqlx::query(
+    let n = sqlx::query!(
         "update questions set retired_at = case when $2 then coalesce(retired_at, now()) else null end, updated_at = now()
          where id = $1",
+        id,
+        retired,
     )
-    .bind(id)
-    .bind(retired)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -465,23 +499,24 @@ pub struct Version {
 }
 
 pub async fn versions(pool: &PgPool, id: &str) -> Result<Vec<Version>, DbError> {
-    let rows: Vec<(i32, serde_json::Value, OffsetDateTime, Option<String>)> = sqlx::query_as(
-        "select v.version, v.content, v.created_at, u.display_name
-         from question_versions v left join users u on u.id = v.created_by
-         where v.question_id = $1 order by v.version desc",
+    let rows = sqlx::query!(
+        r#"select v.version, v.content, v.created_at, u.display_name as "created_by?"
+           from question_versions v left join users u on u.id = v.created_by
+           where v.question_id = $1 order by v.version desc"#,
+        id
     )
-    .bind(id)
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(|(version, content, created_at, created_by)| {
-            let question: Question = serde_json::from_value(content)
+        .map(|r| {
+            let version = r.version;
+            let question: Question = serde_json::from_value(r.content)
                 .map_err(|e| DbError::Corrupt(format!("question {id} v{version}: {e}")))?;
             Ok(Version {
                 version,
                 question,
-                created_at,
-                created_by,
+                created_at: r.created_at,
+                created_by: r.created_by,
             })
         })
         .collect()
@@ -490,18 +525,18 @@ pub async fn versions(pool: &PgPool, id: &str) -> Result<Vec<Version>, DbError> 
 /// Everything currently live (not retired) in the given topics, or in all topics, for export.
 pub async fn export(pool: &PgPool, topics: &[String]) -> Result<Bank, DbError> {
     let (blueprints, all_topics) = known(pool).await?;
-    let rows: Vec<(serde_json::Value,)> = sqlx::query_as(
+    let contents = sqlx::query_scalar!(
         "select v.content from questions q
          join question_versions v on v.question_id = q.id and v.version = q.current_version
          where q.retired_at is null and (cardinality($1::text[]) = 0 or q.topic = any($1))
          order by q.topic, q.id",
+        topics,
     )
-    .bind(topics)
     .fetch_all(pool)
     .await?;
-    let questions = rows
+    let questions = contents
         .into_iter()
-        .map(|(c,)| serde_json::from_value(c).map_err(|e| DbError::Corrupt(format!("stored question: {e}"))))
+        .map(|c| serde_json::from_value(c).map_err(|e| DbError::Corrupt(format!("stored question: {e}"))))
         .collect::<Result<Vec<Question>, _>>()?;
     let topics = all_topics
         .into_iter()
@@ -533,7 +568,7 @@ pub struct Filter {
     pub lifecycle: Lifecycle,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Row {
     pub id: String,
     pub topic: String,
@@ -561,43 +596,52 @@ pub async fn search(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> Resul
         Lifecycle::Retired => "retired",
         Lifecycle::All => "all",
     };
-    let sql = "
-        select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as retired,
-               (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
-                  from question_exams e where e.question_id = q.id) as exams,
-               left(v.content->>'stem', 160) as stem
-        from questions q
-        join question_versions v on v.question_id = q.id and v.version = q.current_version
-        where ($1::text is null or exists (select 1 from question_exams e
-                 where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
-          and ($3::text is null or q.topic = $3)
-          and ($4::text is null or q.kind = $4)
-          and ($5::text is null or q.search_text like $5 or q.id like $5)
-          and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))
-        order by q.topic, q.id
-        limit $7 offset $8";
-    let rows: Vec<Row> = sqlx::query_as(sql)
-        .bind(&f.exam)
-        .bind(&f.domain)
-        .bind(&f.topic)
-        .bind(&f.kind)
-        .bind(f.text.as_deref().map(like_pattern))
-        .bind(lifecycle)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from ({}) as matching",
-        sql.replace("limit $7 offset $8", "")
-            .replace("order by q.topic, q.id", "")
-    ))
-    .bind(&f.exam)
-    .bind(&f.domain)
-    .bind(&f.topic)
-    .bind(&f.kind)
-    .bind(f.text.as_deref().map(like_pattern))
-    .bind(lifecycle)
+    let text = f.text.as_deref().map(like_pattern);
+    // The two statements must filter alike: keep their where clauses identical.
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as "retired!",
+                  (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
+                     from question_exams e where e.question_id = q.id) as exams,
+                  left(v.content->>'stem', 160) as stem
+           from questions q
+           join question_versions v on v.question_id = q.id and v.version = q.current_version
+           where ($1::text is null or exists (select 1 from question_exams e
+                    where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
+             and ($3::text is null or q.topic = $3)
+             and ($4::text is null or q.kind = $4)
+             and ($5::text is null or q.search_text like $5 or q.id like $5)
+             and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))
+           order by q.topic, q.id
+           limit $7 offset $8"#,
+        f.exam.as_deref(),
+        f.domain.as_deref(),
+        f.topic.as_deref(),
+        f.kind.as_deref(),
+        text.as_deref(),
+        lifecycle,
+        limit,
+        offset,
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "total!"
+           from questions q
+           join question_versions v on v.question_id = q.id and v.version = q.current_version
+           where ($1::text is null or exists (select 1 from question_exams e
+                    where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
+             and ($3::text is null or q.topic = $3)
+             and ($4::text is null or q.kind = $4)
+             and ($5::text is null or q.search_text like $5 or q.id like $5)
+             and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))"#,
+        f.exam.as_deref(),
+        f.domain.as_deref(),
+        f.topic.as_deref(),
+        f.kind.as_deref(),
+        text.as_deref(),
+        lifecycle,
+    )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
@@ -605,10 +649,12 @@ pub async fn search(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> Resul
 
 /// A question's state: whether it is retired, with all its versions, newest first.
 pub async fn question(pool: &PgPool, id: &str) -> Result<Option<(bool, Vec<Version>)>, DbError> {
-    let retired: Option<bool> = sqlx::query_scalar("select retired_at is not null from questions where id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let retired = sqlx::query_scalar!(
+        r#"select retired_at is not null as "retired!" from questions where id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
     match retired {
         Some(r) => Ok(Some((r, versions(pool, id).await?))),
         None => Ok(None),
@@ -633,29 +679,33 @@ pub async fn save_upload(pool: &PgPool, user: UserId, upload: &PendingUpload) ->
     let id = uuid::Uuid::new_v4();
     let files = serde_json::to_value(&upload.files).map_err(|e| DbError::Corrupt(e.to_string()))?;
     let defaults = serde_json::to_value(&upload.defaults).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    sqlx::query("insert into bank_uploads (id, user_id, files, defaults) values ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(user)
-        .bind(files)
-        .bind(defaults)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "insert into bank_uploads (id, user_id, files, defaults) values ($1, $2, $3, $4)",
+        id,
+        user as UserId,
+        files,
+        defaults,
+    )
+    .execute(pool)
+    .await?;
     Ok(id)
 }
 
 /// An upload, only for the user who made it.
 pub async fn load_upload(pool: &PgPool, id: uuid::Uuid, user: UserId) -> Result<Option<PendingUpload>, DbError> {
-    let row: Option<(serde_json::Value, Option<serde_json::Value>)> =
-        sqlx::query_as("select files, defaults from bank_uploads where id = $1 and user_id = $2")
-            .bind(id)
-            .bind(user)
-            .fetch_optional(pool)
-            .await?;
-    let Some((files, defaults)) = row else { return Ok(None) };
+    let row = sqlx::query!(
+        "select files, defaults from bank_uploads where id = $1 and user_id = $2",
+        id,
+        user as UserId,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
     let corrupt = |e: serde_json::Error| DbError::Corrupt(format!("upload {id}: {e}"));
     Ok(Some(PendingUpload {
-        files: serde_json::from_value(files).map_err(corrupt)?,
-        defaults: defaults
+        files: serde_json::from_value(row.files).map_err(corrupt)?,
+        defaults: row
+            .defaults
             .map(serde_json::from_value)
             .transpose()
             .map_err(corrupt)?
@@ -664,8 +714,7 @@ pub async fn load_upload(pool: &PgPool, id: uuid::Uuid, user: UserId) -> Result<
 }
 
 pub async fn delete_upload(pool: &PgPool, id: uuid::Uuid) -> Result<(), DbError> {
-    sqlx::query("delete from bank_uploads where id = $1")
-        .bind(id)
+    sqlx::query!("delete from bank_uploads where id = $1", id)
         .execute(pool)
         .await?;
     Ok(())
@@ -674,20 +723,34 @@ pub async fn delete_upload(pool: &PgPool, id: uuid::Uuid) -> Result<(), DbError>
 /// Drops uploads nobody confirmed within a day.
 pub async fn purge_uploads(pool: &PgPool) -> Result<u64, sqlx::Error> {
     Ok(
-        sqlx::query("delete from bank_uploads where created_at < now() - interval '1 day'")
+        sqlx::query!("delete from bank_uploads where created_at < now() - interval '1 day'")
             .execute(pool)
             .await?
             .rows_affected(),
     )
 }
 
-/// Topics for filter menus: (slug, Korean name, English name).
-pub async fn topic_names(pool: &PgPool) -> Result<Vec<(String, String, String)>, DbError> {
-    Ok(
-        sqlx::query_as("select slug, name_ko, name_en from topics order by slug")
-            .fetch_all(pool)
-            .await?,
-    )
+/// A topic's name, for filter menus.
+#[derive(Debug, Clone)]
+pub struct TopicName {
+    pub slug: String,
+    pub name: crate::bank::catalog::Localized,
+}
+
+pub async fn topic_names(pool: &PgPool) -> Result<Vec<TopicName>, DbError> {
+    let rows = sqlx::query!("select slug, name_ko, name_en from topics order by slug")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TopicName {
+            slug: r.slug,
+            name: crate::bank::catalog::Localized {
+                ko: r.name_ko,
+                en: r.name_en,
+            },
+        })
+        .collect())
 }
 
 /// What a student's topic page shows of the topic itself.
@@ -700,7 +763,6 @@ pub struct TopicOverview {
     pub size: i64,
 }
 
-#[derive(sqlx::FromRow)]
 struct TopicOverviewRow {
     name_ko: String,
     name_en: String,
@@ -711,15 +773,16 @@ struct TopicOverviewRow {
 }
 
 pub async fn topic_overview(pool: &PgPool, slug: &str) -> Result<Option<TopicOverview>, DbError> {
-    let row: Option<TopicOverviewRow> = sqlx::query_as(
-        "select t.name_ko, t.name_en, t.summary_ko, t.summary_en,
-                array(select distinct e.exam from questions q join question_exams e on e.question_id = q.id
-                      where q.topic = t.slug and q.retired_at is null and q.status = 'published' order by 1) as exams,
-                (select count(*) from questions q
-                 where q.topic = t.slug and q.retired_at is null and q.status = 'published') as size
-         from topics t where t.slug = $1",
+    let row = sqlx::query_as!(
+        TopicOverviewRow,
+        r#"select t.name_ko, t.name_en, t.summary_ko, t.summary_en,
+                  array(select distinct e.exam from questions q join question_exams e on e.question_id = q.id
+                        where q.topic = t.slug and q.retired_at is null and q.status = 'published' order by 1) as "exams!",
+                  (select count(*) from questions q
+                   where q.topic = t.slug and q.retired_at is null and q.status = 'published') as "size!"
+           from topics t where t.slug = $1"#,
+        slug
     )
-    .bind(slug)
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| TopicOverview {

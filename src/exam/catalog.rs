@@ -33,6 +33,14 @@ pub struct ExamData {
     pub entries: Vec<Entry>,
 }
 
+/// A blueprint's shape, domains in blueprint order.
+struct ShapeRow {
+    questions: i32,
+    minutes: i32,
+    domains: Vec<String>,
+    weights: Vec<i32>,
+}
+
 type Cache = RwLock<HashMap<(String, String), Arc<ExamData>>>;
 
 static CACHE: LazyLock<Cache> = LazyLock::new(Cache::default);
@@ -56,45 +64,38 @@ pub async fn exam(pool: &PgPool, exam: &str, epoch: Uuid, generation: i64) -> Re
     if let Some(d) = cached {
         return Ok(Some(d));
     }
-    let shape: Option<(i32, i32, Vec<String>, Vec<i32>)> = sqlx::query_as(
-        "select b.questions, b.minutes,
-                array(select code from blueprint_domains where exam = b.code order by position),
-                array(select weight from blueprint_domains where exam = b.code order by position)
-         from blueprints b where b.code = $1",
+    let shape = sqlx::query_as!(
+        ShapeRow,
+        r#"select b.questions, b.minutes,
+                  array(select code from blueprint_domains where exam = b.code order by position) as "domains!",
+                  array(select weight from blueprint_domains where exam = b.code order by position) as "weights!"
+           from blueprints b where b.code = $1"#,
+        exam
     )
-    .bind(exam)
     .fetch_optional(pool)
     .await?;
-    let Some((questions, minutes, domains, weights)) = shape else {
+    let Some(shape) = shape else {
         return Ok(None);
     };
-    let rows: Vec<(String, String, String, crate::bank::model::Kind, i32, String)> = sqlx::query_as(
-        "select q.id, e.domain, q.topic, q.kind, q.current_version, q.option_keys
-         from questions q join question_exams e on e.question_id = q.id and e.exam = $1
-         where q.retired_at is null and q.status = 'published'
-         order by q.id",
+    let entries = sqlx::query_as!(
+        Entry,
+        r#"select q.id, e.domain, q.topic, q.kind as "kind: crate::bank::model::Kind",
+                  q.current_version as version, q.option_keys
+           from questions q join question_exams e on e.question_id = q.id and e.exam = $1
+           where q.retired_at is null and q.status = 'published'
+           order by q.id"#,
+        exam
     )
-    .bind(exam)
     .fetch_all(pool)
     .await?;
     let data = Arc::new(ExamData {
         epoch,
         generation,
-        questions,
-        minutes,
-        domains,
-        weights,
-        entries: rows
-            .into_iter()
-            .map(|(id, domain, topic, kind, version, option_keys)| Entry {
-                id,
-                domain,
-                topic,
-                kind,
-                version,
-                option_keys,
-            })
-            .collect(),
+        questions: shape.questions,
+        minutes: shape.minutes,
+        domains: shape.domains,
+        weights: shape.weights,
+        entries,
     });
     if let Ok(mut cache) = CACHE.write() {
         cache.insert(key, data.clone());

@@ -66,7 +66,6 @@ pub fn with_accommodation(base: u32, extra_minutes: u32, multiplier: f64) -> u32
 }
 
 /// The student's side of a start: their extra time and what they have seen.
-#[derive(sqlx::FromRow)]
 struct StudentRow {
     epoch: Uuid,
     generation: i64,
@@ -94,22 +93,23 @@ struct CandidateRow<'a> {
 /// only when the bank changed, so a crowd pressing Start is served quickly.
 #[tracing::instrument(skip(pool, rng), fields(user = %req.user, exam = %req.exam))]
 pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Result<Uuid, StartError> {
-    let student: StudentRow = sqlx::query_as(
-        "with s as (
+    let student = sqlx::query_as!(
+        StudentRow,
+        r#"with s as (
              select i.question_id, count(*) as seen,
                     coalesce((array_agg(i.correct order by a.started_at desc)
                         filter (where i.correct is not null))[1] = false, false) as missed
              from attempt_items i join attempts a on a.id = i.attempt_id
              where a.user_id = $1 group by i.question_id)
          select st.epoch, st.generation,
-                coalesce(acc.extra_minutes, 0) as extra_minutes,
-                coalesce(acc.multiplier::float8, 1.0) as multiplier,
-                array(select question_id from s order by question_id) as seen_ids,
-                array(select seen from s order by question_id) as seen_counts,
-                array(select missed from s order by question_id) as missed
-         from bank_state st left join accommodations acc on acc.user_id = $1",
+                coalesce(acc.extra_minutes, 0) as "extra_minutes!",
+                coalesce(acc.multiplier::float8, 1.0) as "multiplier!",
+                array(select question_id from s order by question_id) as "seen_ids!",
+                array(select seen from s order by question_id) as "seen_counts!",
+                array(select missed from s order by question_id) as "missed!"
+         from bank_state st left join accommodations acc on acc.user_id = $1"#,
+        req.user as UserId,
     )
-    .bind(req.user)
     .fetch_one(pool)
     .await?;
     let data = super::catalog::exam(pool, &req.exam, student.epoch, student.generation)
@@ -214,7 +214,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     }
     let attempt = Uuid::new_v4();
     // One statement, so the attempt and its items appear together or not at all.
-    sqlx::query(
+    sqlx::query!(
         "with a as (
             insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
             values ($1, $2, $3, $4, $5,
@@ -222,20 +222,20 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
             returning id)
          insert into attempt_items (attempt_id, position, question_id, version, domain, option_order, single_choice)
          select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::bool[]) as u",
+        attempt,
+        req.user as UserId,
+        req.exam,
+        req.mode.as_str(),
+        req.feedback.as_str(),
+        minutes.map(|m| m as i32),
+        chosen.len() as i32,
+        &positions,
+        &qids as &[&str],
+        &vers,
+        &domains as &[&str],
+        &orders,
+        &singles,
     )
-    .bind(attempt)
-    .bind(req.user)
-    .bind(&req.exam)
-    .bind(req.mode)
-    .bind(req.feedback)
-    .bind(minutes.map(|m| m as i32))
-    .bind(chosen.len() as i32)
-    .bind(&positions)
-    .bind(&qids)
-    .bind(&vers)
-    .bind(&domains)
-    .bind(&orders)
-    .bind(&singles)
     .execute(pool)
     .await?;
     Ok(attempt)
@@ -328,8 +328,8 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
     let positions: Vec<i32> = saves.iter().map(|s| s.position).collect();
     let selected: Vec<String> = saves.iter().map(|s| selection(&s.selected)).collect();
     let epochs: Vec<Option<i32>> = saves.iter().map(|s| s.epoch).collect();
-    let written: Vec<i64> = sqlx::query_scalar(
-        "update attempt_items i set selected = nullif(b.sel, ''), answered_at = now()
+    let written = sqlx::query_scalar!(
+        r#"update attempt_items i set selected = nullif(b.sel, ''), answered_at = now()
          from attempts a, users u,
               unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $6::int[])
                   with ordinality as b(att, usr, pos, sel, epoch, n)
@@ -341,14 +341,14 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
            and not i.locked
            and translate(b.sel, i.option_order, '') = ''
            and (not i.single_choice or length(b.sel) <= 1)
-         returning b.n",
+         returning b.n as "n!""#,
+        &attempts,
+        &users,
+        &positions,
+        &selected,
+        GRACE_SECONDS as f64,
+        &epochs as &[Option<i32>],
     )
-    .bind(&attempts)
-    .bind(&users)
-    .bind(&positions)
-    .bind(&selected)
-    .bind(GRACE_SECONDS as f64)
-    .bind(&epochs)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
@@ -361,34 +361,43 @@ pub async fn save_answers(pool: &PgPool, saves: &[PendingSave]) -> Result<Vec<bo
     Ok(ok)
 }
 
+/// What stood in a refused save's way.
+struct Refusal {
+    revoked: bool,
+    finished: bool,
+    overdue: bool,
+    locked: bool,
+}
+
 /// Why a save wrote nothing, for a clear message. A save that came too late
 /// closes the attempt on the spot.
 pub async fn refusal(pool: &PgPool, save: &PendingSave) -> SaveError {
-    let why: Result<Option<(bool, bool, bool, bool)>, _> = sqlx::query_as(
-        "select $5::int is not null and u.session_epoch <> $5,
-                a.submitted_at is not null,
-                a.deadline is not null and now() > a.deadline + make_interval(secs => $4),
-                i.locked
-         from attempts a join attempt_items i on i.attempt_id = a.id join users u on u.id = a.user_id
-         where a.id = $1 and a.user_id = $2 and i.position = $3",
+    let why = sqlx::query_as!(
+        Refusal,
+        r#"select $5::int is not null and u.session_epoch <> $5 as "revoked!",
+                  a.submitted_at is not null as "finished!",
+                  a.deadline is not null and now() > a.deadline + make_interval(secs => $4) as "overdue!",
+                  i.locked
+           from attempts a join attempt_items i on i.attempt_id = a.id join users u on u.id = a.user_id
+           where a.id = $1 and a.user_id = $2 and i.position = $3"#,
+        save.attempt,
+        save.user as UserId,
+        save.position,
+        GRACE_SECONDS as f64,
+        save.epoch,
     )
-    .bind(save.attempt)
-    .bind(save.user)
-    .bind(save.position)
-    .bind(GRACE_SECONDS as f64)
-    .bind(save.epoch)
     .fetch_optional(pool)
     .await;
     match why {
         Err(e) => db_err(e),
         Ok(None) => SaveError::NotFound,
-        Ok(Some((true, _, _, _))) => SaveError::Revoked,
-        Ok(Some((_, true, _, _))) => SaveError::Finished,
-        Ok(Some((_, _, true, _))) => match finalize(pool, save.attempt, Finish::Expired).await {
+        Ok(Some(r)) if r.revoked => SaveError::Revoked,
+        Ok(Some(r)) if r.finished => SaveError::Finished,
+        Ok(Some(r)) if r.overdue => match finalize(pool, save.attempt, Finish::Expired).await {
             Ok(_) => SaveError::TooLate,
             Err(_) => SaveError::Db,
         },
-        Ok(Some((_, _, _, true))) => SaveError::Locked,
+        Ok(Some(r)) if r.locked => SaveError::Locked,
         Ok(Some(_)) => SaveError::BadOption,
     }
 }
@@ -401,14 +410,14 @@ pub async fn set_flag(
     position: i32,
     flagged: bool,
 ) -> Result<bool, DbError> {
-    let n = sqlx::query(
+    let n = sqlx::query!(
         "update attempt_items i set flagged = $4 from attempts a
          where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3 and a.submitted_at is null",
+        attempt,
+        user as UserId,
+        position,
+        flagged,
     )
-    .bind(attempt)
-    .bind(user)
-    .bind(position)
-    .bind(flagged)
     .execute(pool)
     .await?
     .rows_affected();
@@ -433,64 +442,67 @@ pub struct Outcome {
 /// racing a request) changes nothing: only the first one grades.
 pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Option<Outcome>, DbError> {
     let mut tx = pool.begin().await?;
-    let open: Option<(String, UserId, OffsetDateTime)> =
-        sqlx::query_as("select exam, user_id, now() from attempts where id = $1 and submitted_at is null for update")
-            .bind(attempt)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((exam, user, now)) = open else {
+    let open = sqlx::query!(
+        r#"select exam, user_id as "user_id: UserId", now() as "now!"
+           from attempts where id = $1 and submitted_at is null for update"#,
+        attempt
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(open) = open else {
         return Ok(None);
     };
-    let items: Vec<(i32, Option<String>, serde_json::Value)> = sqlx::query_as(
+    let items = sqlx::query!(
         "select i.position, i.selected, v.content
          from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
          where i.attempt_id = $1",
+        attempt
     )
-    .bind(attempt)
     .fetch_all(&mut *tx)
     .await?;
     let mut positions = Vec::new();
     let mut correct = Vec::new();
     let mut graded = Vec::new();
-    for (pos, selected, content) in &items {
+    for item in items {
         let q: Question =
-            serde_json::from_value(content.clone()).map_err(|e| DbError::Corrupt(format!("attempt {attempt}: {e}")))?;
-        let chosen: Vec<char> = selected.as_deref().unwrap_or("").chars().collect();
+            serde_json::from_value(item.content).map_err(|e| DbError::Corrupt(format!("attempt {attempt}: {e}")))?;
+        let chosen: Vec<char> = item.selected.as_deref().unwrap_or("").chars().collect();
         let right = is_correct(&q.answer, &chosen);
-        positions.push(*pos);
+        positions.push(item.position);
         correct.push(right);
         graded.push((q.id, right));
     }
-    sqlx::query(
+    sqlx::query!(
         "update attempt_items i set correct = u.c
          from unnest($2::int[], $3::bool[]) as u(p, c) where i.attempt_id = $1 and i.position = u.p",
+        attempt,
+        &positions,
+        &correct,
     )
-    .bind(attempt)
-    .bind(&positions)
-    .bind(&correct)
     .execute(&mut *tx)
     .await?;
     // Missed questions enter the review queue in the same transaction as the grade.
-    crate::review::store::record_graded(&mut tx, user, &graded, now).await?;
-    let (min, max, pass): (i32, i32, i32) =
-        sqlx::query_as("select score_min, score_max, passing_score from blueprints where code = $1")
-            .bind(&exam)
-            .fetch_one(&mut *tx)
-            .await?;
+    crate::review::store::record_graded(&mut tx, open.user_id, &graded, open.now).await?;
+    let scale = sqlx::query!(
+        "select score_min, score_max, passing_score from blueprints where code = $1",
+        open.exam
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let raw = correct.iter().filter(|c| **c).count() as u32;
     let total = correct.len() as u32;
-    let s = scaled(raw, total, min.max(0) as u32, max.max(0) as u32);
-    let passed = s >= pass.max(0) as u32;
-    sqlx::query(
+    let s = scaled(raw, total, scale.score_min.max(0) as u32, scale.score_max.max(0) as u32);
+    let passed = s >= scale.passing_score.max(0) as u32;
+    sqlx::query!(
         "update attempts set submitted_at = case when $2 = 'expired' then coalesce(deadline, now()) else now() end,
              finish_reason = $2, raw_score = $3, scaled_score = $4, passed = $5
          where id = $1",
+        attempt,
+        how.as_str(),
+        raw as i32,
+        s as i32,
+        passed,
     )
-    .bind(attempt)
-    .bind(how)
-    .bind(raw as i32)
-    .bind(s as i32)
-    .bind(passed)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -504,15 +516,15 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
 
 /// Finalizes every attempt whose time (and grace period) has run out; run in the background.
 pub async fn finalize_expired(pool: &PgPool) -> Result<usize, DbError> {
-    let ids: Vec<(Uuid,)> = sqlx::query_as(
+    let ids = sqlx::query_scalar!(
         "select id from attempts where submitted_at is null and deadline is not null
            and now() > deadline + make_interval(secs => $1)",
+        GRACE_SECONDS as f64
     )
-    .bind(GRACE_SECONDS as f64)
     .fetch_all(pool)
     .await?;
     let mut n = 0;
-    for (id,) in ids {
+    for id in ids {
         if finalize(pool, id, Finish::Expired).await?.is_some() {
             n += 1;
         }
@@ -522,23 +534,42 @@ pub async fn finalize_expired(pool: &PgPool) -> Result<usize, DbError> {
 
 /// When an attempt ends, as the server sees it (for the countdown display).
 pub async fn deadline(pool: &PgPool, attempt: Uuid, user: UserId) -> Result<Option<Option<OffsetDateTime>>, DbError> {
-    Ok(
-        sqlx::query_scalar("select deadline from attempts where id = $1 and user_id = $2")
-            .bind(attempt)
-            .bind(user)
-            .fetch_optional(pool)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        "select deadline from attempts where id = $1 and user_id = $2",
+        attempt,
+        user as UserId
     )
+    .fetch_optional(pool)
+    .await?)
 }
 
-/// A student's extra time: (extra minutes, multiplier).
-pub async fn accommodation(pool: &PgPool, user: UserId) -> Result<(u32, f64), DbError> {
-    let row: Option<(i32, f64)> =
-        sqlx::query_as("select extra_minutes, multiplier::float8 from accommodations where user_id = $1")
-            .bind(user)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(m, x)| (u32::try_from(m).unwrap_or(0), x)).unwrap_or((0, 1.0)))
+/// A student's extra time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Accommodation {
+    pub extra_minutes: u32,
+    pub multiplier: f64,
+}
+
+impl Default for Accommodation {
+    fn default() -> Self {
+        Accommodation {
+            extra_minutes: 0,
+            multiplier: 1.0,
+        }
+    }
+}
+
+pub async fn accommodation(pool: &PgPool, user: UserId) -> Result<Accommodation, DbError> {
+    let row = sqlx::query!(
+        r#"select extra_minutes, multiplier::float8 as "multiplier!" from accommodations where user_id = $1"#,
+        user as UserId
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map_or_else(Accommodation::default, |r| Accommodation {
+        extra_minutes: u32::try_from(r.extra_minutes).unwrap_or(0),
+        multiplier: r.multiplier,
+    }))
 }
 
 /// Sets a student's extra time for attempts started from now on, recording who did it.
@@ -550,14 +581,15 @@ pub async fn set_accommodation(
     actor: UserId,
 ) -> Result<(), DbError> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "insert into accommodations (user_id, extra_minutes, multiplier, set_by) values ($1, $2, $3::numeric, $4)
-         on conflict (user_id) do update set extra_minutes = $2, multiplier = $3::numeric, set_by = $4, updated_at = now()",
+    // `$3::float8` first, so the parameter is a float8 and not a numeric (which needs a decimal crate).
+    sqlx::query!(
+        "insert into accommodations (user_id, extra_minutes, multiplier, set_by) values ($1, $2, $3::float8::numeric, $4)
+         on conflict (user_id) do update set extra_minutes = $2, multiplier = $3::float8::numeric, set_by = $4, updated_at = now()",
+        user as UserId,
+        extra_minutes as i32,
+        multiplier,
+        actor as UserId,
     )
-    .bind(user)
-    .bind(extra_minutes as i32)
-    .bind(multiplier)
-    .bind(actor)
     .execute(&mut *tx)
     .await?;
     crate::accounts::audit(

@@ -16,7 +16,7 @@ use crate::accounts::UserId;
 use crate::bank::model::Question;
 use crate::db::DbError;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Summary {
     pub id: Uuid,
     pub user_id: UserId,
@@ -99,16 +99,19 @@ impl OwnedAttempt {
     }
 }
 
-const SUMMARY: &str = "select a.id, a.user_id, a.exam, a.mode, a.feedback, a.started_at, a.deadline, a.submitted_at,
-        a.finish_reason, a.raw_score, a.scaled_score, a.passed, a.question_count, b.passing_score, now() as now
-    from attempts a join blueprints b on b.code = a.exam";
-
 async fn read_summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Result<Option<Summary>, DbError> {
-    Ok(sqlx::query_as(&format!(
-        "{SUMMARY} where a.id = $1 and ($2::uuid is null or a.user_id = $2)"
-    ))
-    .bind(attempt)
-    .bind(owner)
+    // The same columns as `history` reads.
+    Ok(sqlx::query_as!(
+        Summary,
+        r#"select a.id, a.user_id as "user_id: UserId", a.exam, a.mode as "mode: Mode",
+                  a.feedback as "feedback: Feedback", a.started_at, a.deadline, a.submitted_at,
+                  a.finish_reason as "finish_reason: Finish", a.raw_score, a.scaled_score, a.passed,
+                  a.question_count, b.passing_score, now() as "now!"
+           from attempts a join blueprints b on b.code = a.exam
+           where a.id = $1 and ($2::uuid is null or a.user_id = $2)"#,
+        attempt,
+        owner as Option<UserId>,
+    )
     .fetch_optional(pool)
     .await?)
 }
@@ -143,15 +146,22 @@ pub async fn close_if_expired(pool: &PgPool, attempt: OwnedAttempt) -> Result<Ow
 
 /// Every attempt of a user, newest first.
 pub async fn history(pool: &PgPool, user: UserId) -> Result<Vec<Summary>, DbError> {
-    Ok(
-        sqlx::query_as(&format!("{SUMMARY} where a.user_id = $1 order by a.started_at desc"))
-            .bind(user)
-            .fetch_all(pool)
-            .await?,
+    // The same columns as `read_summary` reads.
+    Ok(sqlx::query_as!(
+        Summary,
+        r#"select a.id, a.user_id as "user_id: UserId", a.exam, a.mode as "mode: Mode",
+                  a.feedback as "feedback: Feedback", a.started_at, a.deadline, a.submitted_at,
+                  a.finish_reason as "finish_reason: Finish", a.raw_score, a.scaled_score, a.passed,
+                  a.question_count, b.passing_score, now() as "now!"
+           from attempts a join blueprints b on b.code = a.exam
+           where a.user_id = $1 order by a.started_at desc"#,
+        user as UserId,
     )
+    .fetch_all(pool)
+    .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ItemState {
     pub position: i32,
     pub domain: String,
@@ -161,11 +171,12 @@ pub struct ItemState {
 }
 
 pub async fn item_states(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<ItemState>, DbError> {
-    Ok(sqlx::query_as(
-        "select position, domain, flagged, selected is not null as answered, correct
-         from attempt_items where attempt_id = $1 order by position",
+    Ok(sqlx::query_as!(
+        ItemState,
+        r#"select position, domain, flagged, selected is not null as "answered!", correct
+           from attempt_items where attempt_id = $1 order by position"#,
+        attempt.id(),
     )
-    .bind(attempt.id())
     .fetch_all(pool)
     .await?)
 }
@@ -183,50 +194,58 @@ pub struct Item {
     pub correct: Option<bool>,
 }
 
-type ItemRow = (
-    i32,
-    String,
-    serde_json::Value,
-    String,
-    Option<String>,
-    bool,
-    bool,
-    Option<bool>,
-);
+struct ItemRow {
+    position: i32,
+    domain: String,
+    content: serde_json::Value,
+    option_order: String,
+    selected: Option<String>,
+    flagged: bool,
+    locked: bool,
+    correct: Option<bool>,
+}
 
 fn to_item(r: ItemRow) -> Result<Item, DbError> {
-    let (position, domain, content, order, selected, flagged, locked, correct) = r;
     let question: Question =
-        serde_json::from_value(content).map_err(|e| DbError::Corrupt(format!("attempt item {position}: {e}")))?;
+        serde_json::from_value(r.content).map_err(|e| DbError::Corrupt(format!("attempt item {}: {e}", r.position)))?;
     Ok(Item {
-        position,
-        domain,
+        position: r.position,
+        domain: r.domain,
         question,
-        order: order.chars().collect(),
-        selected: selected.unwrap_or_default().chars().collect(),
-        flagged,
-        locked,
-        correct,
+        order: r.option_order.chars().collect(),
+        selected: r.selected.unwrap_or_default().chars().collect(),
+        flagged: r.flagged,
+        locked: r.locked,
+        correct: r.correct,
     })
 }
 
-const ITEM: &str = "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
-    from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version";
-
 pub async fn item(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Result<Option<Item>, DbError> {
-    let row: Option<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 and i.position = $2"))
-        .bind(attempt.id())
-        .bind(position)
-        .fetch_optional(pool)
-        .await?;
+    // The same columns as `items` reads.
+    let row = sqlx::query_as!(
+        ItemRow,
+        "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
+         from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
+         where i.attempt_id = $1 and i.position = $2",
+        attempt.id(),
+        position,
+    )
+    .fetch_optional(pool)
+    .await?;
     row.map(to_item).transpose()
 }
 
 pub async fn items(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<Item>, DbError> {
-    let rows: Vec<ItemRow> = sqlx::query_as(&format!("{ITEM} where i.attempt_id = $1 order by i.position"))
-        .bind(attempt.id())
-        .fetch_all(pool)
-        .await?;
+    // The same columns as `item` reads.
+    let rows = sqlx::query_as!(
+        ItemRow,
+        "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
+         from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
+         where i.attempt_id = $1 order by i.position",
+        attempt.id(),
+    )
+    .fetch_all(pool)
+    .await?;
     rows.into_iter().map(to_item).collect()
 }
 
@@ -236,30 +255,39 @@ pub async fn lock(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Resul
         return Ok(false);
     };
     let correct = super::grading::is_correct(&it.question.answer, &it.selected);
-    let n = sqlx::query(
+    let n = sqlx::query!(
         "update attempt_items i set locked = true, correct = $4 from attempts a
          where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
            and a.feedback = 'each' and a.submitted_at is null and i.selected is not null",
+        attempt.id(),
+        attempt.summary().user_id as UserId,
+        position,
+        correct,
     )
-    .bind(attempt.id())
-    .bind(attempt.summary().user_id)
-    .bind(position)
-    .bind(correct)
     .execute(pool)
     .await?
     .rows_affected();
     Ok(n == 1)
 }
 
-/// Per-domain results of a finished attempt: (domain, right, total).
-pub async fn domain_results(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<(String, i64, i64)>, DbError> {
-    Ok(sqlx::query_as(
-        "select i.domain, count(*) filter (where i.correct), count(*)
-         from attempt_items i join attempts a on a.id = i.attempt_id
-         left join blueprint_domains d on d.exam = a.exam and d.code = i.domain
-         where i.attempt_id = $1 group by i.domain, d.position order by d.position",
+/// How a finished attempt went in one domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainResult {
+    pub domain: String,
+    pub right: i64,
+    pub total: i64,
+}
+
+/// Per-domain results of a finished attempt, in blueprint order.
+pub async fn domain_results(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<DomainResult>, DbError> {
+    Ok(sqlx::query_as!(
+        DomainResult,
+        r#"select i.domain, count(*) filter (where i.correct) as "right!", count(*) as "total!"
+           from attempt_items i join attempts a on a.id = i.attempt_id
+           left join blueprint_domains d on d.exam = a.exam and d.code = i.domain
+           where i.attempt_id = $1 group by i.domain, d.position order by d.position"#,
+        attempt.id(),
     )
-    .bind(attempt.id())
     .fetch_all(pool)
     .await?)
 }

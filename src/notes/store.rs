@@ -40,6 +40,8 @@ impl State {
     }
 }
 
+crate::text_column!(State);
+
 fn corrupt(e: impl std::fmt::Display) -> DbError {
     DbError::Corrupt(e.to_string())
 }
@@ -57,20 +59,20 @@ pub async fn save(pool: &PgPool, user: UserId, files: &[String], g: &Generation)
         "errors": g.errors,
     });
     let mut tx = pool.begin().await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into note_batches (id, user_id, files, topic_slug, topic_name_ko, topic_name_en, summary_ko, summary_en, report, warnings)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        id,
+        user as UserId,
+        files,
+        g.topic.slug,
+        g.topic.name_ko,
+        g.topic.name_en,
+        g.topic.summary_ko,
+        g.topic.summary_en,
+        report,
+        &g.warnings,
     )
-    .bind(id)
-    .bind(user)
-    .bind(files)
-    .bind(&g.topic.slug)
-    .bind(&g.topic.name_ko)
-    .bind(&g.topic.name_en)
-    .bind(&g.topic.summary_ko)
-    .bind(&g.topic.summary_en)
-    .bind(report)
-    .bind(&g.warnings)
     .execute(&mut *tx)
     .await?;
     let mut ns = Vec::new();
@@ -94,20 +96,20 @@ pub async fn save(pool: &PgPool, user: UserId, files: &[String], g: &Generation)
         excerpts.push(d.excerpt.as_str());
         qualities.push(gen_meta.map_or(0, |m| i32::from(m.quality)));
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into note_drafts (batch_id, n, question, kind, file, section, first_line, last_line, excerpt, quality)
-         select $1, * from unnest($2::int[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::int[])",
+         select $1::uuid, * from unnest($2::int[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::text[], $10::int[])",
+        id,
+        &ns,
+        &questions,
+        &kinds as &[&str],
+        &dfiles as &[&str],
+        &sections as &[&str],
+        &firsts,
+        &lasts,
+        &excerpts as &[&str],
+        &qualities,
     )
-    .bind(id)
-    .bind(&ns)
-    .bind(&questions)
-    .bind(&kinds)
-    .bind(&dfiles)
-    .bind(&sections)
-    .bind(&firsts)
-    .bind(&lasts)
-    .bind(&excerpts)
-    .bind(&qualities)
     .execute(&mut *tx)
     .await?;
     crate::accounts::audit(
@@ -122,7 +124,7 @@ pub async fn save(pool: &PgPool, user: UserId, files: &[String], g: &Generation)
     Ok(id)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct BatchSummary {
     pub id: Uuid,
     pub files: Vec<String>,
@@ -134,14 +136,15 @@ pub struct BatchSummary {
 }
 
 pub async fn batches(pool: &PgPool) -> Result<Vec<BatchSummary>, DbError> {
-    Ok(sqlx::query_as(
-        "select b.id, b.files, b.created_at,
-                count(*) filter (where d.state = 'pending') as pending,
-                count(*) filter (where d.state = 'approved') as approved,
-                count(*) filter (where d.state = 'published') as published,
-                count(d.n) as total
-         from note_batches b left join note_drafts d on d.batch_id = b.id
-         group by b.id order by b.created_at desc limit 50",
+    Ok(sqlx::query_as!(
+        BatchSummary,
+        r#"select b.id, b.files, b.created_at,
+                  count(*) filter (where d.state = 'pending') as "pending!",
+                  count(*) filter (where d.state = 'approved') as "approved!",
+                  count(*) filter (where d.state = 'published') as "published!",
+                  count(d.n) as "total!"
+           from note_batches b left join note_drafts d on d.batch_id = b.id
+           group by b.id order by b.created_at desc limit 50"#
     )
     .fetch_all(pool)
     .await?)
@@ -156,43 +159,29 @@ pub struct Batch {
     pub warnings: Vec<String>,
 }
 
-type BatchRow = (
-    Uuid,
-    Vec<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    serde_json::Value,
-    Vec<String>,
-);
-
 pub async fn batch(pool: &PgPool, id: Uuid) -> Result<Option<Batch>, DbError> {
-    let row: Option<BatchRow> = sqlx::query_as(
+    let row = sqlx::query!(
         "select id, files, topic_slug, topic_name_ko, topic_name_en, summary_ko, summary_en, report, warnings
          from note_batches where id = $1",
+        id
     )
-    .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(
-        |(id, files, slug, name_ko, name_en, summary_ko, summary_en, report, warnings)| Batch {
-            id,
-            files,
-            topic: Topic {
-                slug,
-                name_ko,
-                name_en,
-                domains: vec![],
-                summary_ko,
-                summary_en,
-                pos: Pos::default(),
-            },
-            report,
-            warnings,
+    Ok(row.map(|r| Batch {
+        id: r.id,
+        files: r.files,
+        topic: Topic {
+            slug: r.topic_slug,
+            name_ko: r.topic_name_ko,
+            name_en: r.topic_name_en,
+            domains: vec![],
+            summary_ko: r.summary_ko,
+            summary_en: r.summary_en,
+            pos: Pos::default(),
         },
-    ))
+        report: r.report,
+        warnings: r.warnings,
+    }))
 }
 
 #[derive(Debug, Clone)]
@@ -209,67 +198,73 @@ pub struct DraftRow {
     pub state: State,
 }
 
-type DraftTuple = (
-    i32,
-    serde_json::Value,
-    String,
-    String,
-    String,
-    i32,
-    i32,
-    String,
-    i32,
-    String,
-);
+/// A draft as stored; its question is still JSON.
+struct DraftRecord {
+    n: i32,
+    question: serde_json::Value,
+    kind: String,
+    file: String,
+    section: String,
+    first_line: i32,
+    last_line: i32,
+    excerpt: String,
+    quality: i32,
+    state: State,
+}
 
-fn to_row(t: DraftTuple) -> Result<DraftRow, DbError> {
-    let (n, q, kind, file, section, first_line, last_line, excerpt, quality, state) = t;
+fn to_row(r: DraftRecord) -> Result<DraftRow, DbError> {
     Ok(DraftRow {
-        n,
-        question: serde_json::from_value(q).map_err(corrupt)?,
-        kind,
-        file,
-        section,
-        first_line,
-        last_line,
-        excerpt,
-        quality,
-        state: State::parse(&state).ok_or_else(|| corrupt(format!("draft state {state}")))?,
+        n: r.n,
+        question: serde_json::from_value(r.question).map_err(corrupt)?,
+        kind: r.kind,
+        file: r.file,
+        section: r.section,
+        first_line: r.first_line,
+        last_line: r.last_line,
+        excerpt: r.excerpt,
+        quality: r.quality,
+        state: r.state,
     })
 }
 
-const DRAFT: &str =
-    "select n, question, kind, file, section, first_line, last_line, excerpt, quality, state from note_drafts";
-
 /// Drafts of a batch in note order (file, then line), optionally one state only.
 pub async fn drafts(pool: &PgPool, batch: Uuid, state: Option<State>) -> Result<Vec<DraftRow>, DbError> {
-    let rows: Vec<DraftTuple> = sqlx::query_as(&format!(
-        "{DRAFT} where batch_id = $1 and ($2::text is null or state = $2) order by file, first_line, n"
-    ))
-    .bind(batch)
-    .bind(state.map(State::as_str))
+    // The same columns as `draft` reads.
+    let rows = sqlx::query_as!(
+        DraftRecord,
+        r#"select n, question, kind, file, section, first_line, last_line, excerpt, quality, state as "state: State"
+           from note_drafts
+           where batch_id = $1 and ($2::text is null or state = $2) order by file, first_line, n"#,
+        batch,
+        state.map(State::as_str),
+    )
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(to_row).collect()
 }
 
 pub async fn draft(pool: &PgPool, batch: Uuid, n: i32) -> Result<Option<DraftRow>, DbError> {
-    let row: Option<DraftTuple> = sqlx::query_as(&format!("{DRAFT} where batch_id = $1 and n = $2"))
-        .bind(batch)
-        .bind(n)
-        .fetch_optional(pool)
-        .await?;
+    // The same columns as `drafts` reads.
+    let row = sqlx::query_as!(
+        DraftRecord,
+        r#"select n, question, kind, file, section, first_line, last_line, excerpt, quality, state as "state: State"
+           from note_drafts where batch_id = $1 and n = $2"#,
+        batch,
+        n,
+    )
+    .fetch_optional(pool)
+    .await?;
     row.map(to_row).transpose()
 }
 
 /// Approves, rejects or reopens one draft; published drafts stay published.
 pub async fn set_state(pool: &PgPool, batch: Uuid, n: i32, state: State) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update note_drafts set state = $3, updated_at = now() where batch_id = $1 and n = $2 and state <> 'published'",
+        batch,
+        n,
+        state.as_str(),
     )
-    .bind(batch)
-    .bind(n)
-    .bind(state.as_str())
     .execute(pool)
     .await?
     .rows_affected();
@@ -278,12 +273,12 @@ pub async fn set_state(pool: &PgPool, batch: Uuid, n: i32, state: State) -> Resu
 
 /// Approves every pending draft whose quality score is at least `min`.
 pub async fn approve_at_least(pool: &PgPool, batch: Uuid, min: i32) -> Result<u64, DbError> {
-    Ok(sqlx::query(
+    Ok(sqlx::query!(
         "update note_drafts set state = 'approved', updated_at = now()
          where batch_id = $1 and state = 'pending' and quality >= $2",
+        batch,
+        min,
     )
-    .bind(batch)
-    .bind(min)
     .execute(pool)
     .await?
     .rows_affected())
@@ -291,12 +286,13 @@ pub async fn approve_at_least(pool: &PgPool, batch: Uuid, min: i32) -> Result<u6
 
 /// Replaces a draft's question with an edited one (already validated by the caller).
 pub async fn update(pool: &PgPool, batch: Uuid, n: i32, q: &Question) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    let question = serde_json::to_value(q).map_err(corrupt)?;
+    let done = sqlx::query!(
         "update note_drafts set question = $3, updated_at = now() where batch_id = $1 and n = $2 and state <> 'published'",
+        batch,
+        n,
+        question,
     )
-    .bind(batch)
-    .bind(n)
-    .bind(serde_json::to_value(q).map_err(corrupt)?)
     .execute(pool)
     .await?
     .rows_affected();
@@ -355,12 +351,14 @@ pub async fn publish(
         Err(ImportError::Db(e)) => return Err(e.into()),
     };
     let ns: Vec<i32> = approved.iter().map(|d| d.n).collect();
-    sqlx::query("update note_drafts set state = 'published', updated_at = now() where batch_id = $1 and n = any($2)")
-        .bind(batch.id)
-        .bind(&ns)
-        .execute(pool)
-        .await
-        .map_err(DbError::from)?;
+    sqlx::query!(
+        "update note_drafts set state = 'published', updated_at = now() where batch_id = $1 and n = any($2)",
+        batch.id,
+        &ns,
+    )
+    .execute(pool)
+    .await
+    .map_err(DbError::from)?;
     // Marked after the import commits; publishing again is harmless, since
     // re-importing identical questions changes nothing.
     Ok(report)

@@ -21,18 +21,18 @@ pub struct Mastery {
 
 pub async fn mastery_for(pool: &PgPool, user: UserId, exam: &str) -> Result<Mastery, DbError> {
     let rows = store::graded_answers(pool, user, exam).await?;
-    let by = |pick: fn(&(String, String, bool, f64)) -> &String| {
+    let by = |pick: fn(&store::GradedAnswer) -> &String| {
         rows.iter()
             .map(|r| Answer {
                 key: pick(r).clone(),
-                correct: r.2,
-                age_days: r.3,
+                correct: r.correct,
+                age_days: r.age_days,
             })
             .collect::<Vec<_>>()
     };
     Ok(Mastery {
-        topics: mastery::estimate(&by(|r| &r.0)),
-        domains: mastery::estimate(&by(|r| &r.1)),
+        topics: mastery::estimate(&by(|r| &r.topic)),
+        domains: mastery::estimate(&by(|r| &r.domain)),
     })
 }
 
@@ -41,7 +41,10 @@ pub async fn topic_names(pool: &PgPool, lang: Lang) -> Result<HashMap<String, St
     Ok(crate::bank::store::topic_names(pool)
         .await?
         .into_iter()
-        .map(|(slug, ko, en)| (slug, if lang == Lang::En { en } else { ko }))
+        .map(|t| {
+            let name = t.name.get(lang).to_owned();
+            (t.slug, name)
+        })
         .collect())
 }
 
@@ -85,7 +88,10 @@ pub fn time_zone(lang: Lang) -> &'static str {
 }
 
 pub async fn study_plan(pool: &PgPool, catalog: &ExamCatalog, user: UserId, lang: Lang) -> Result<StudyPlan, DbError> {
-    let (due_now, due_today) = store::due_counts(pool, user, time_zone(lang)).await?;
+    let store::DueCounts {
+        now: due_now,
+        today: due_today,
+    } = store::due_counts(pool, user, time_zone(lang)).await?;
     let exam = store::exams_answered(pool, user)
         .await?
         .into_iter()

@@ -30,17 +30,14 @@ impl Default for Settings {
 }
 
 async fn settings_on(conn: &mut PgConnection, user: UserId) -> Result<Settings, sqlx::Error> {
-    let row: Option<(f64, bool)> =
-        sqlx::query_as("select desired_retention::float8, include_correct from review_settings where user_id = $1")
-            .bind(user)
-            .fetch_optional(conn)
-            .await?;
-    Ok(
-        row.map_or_else(Settings::default, |(retention, include_correct)| Settings {
-            retention,
-            include_correct,
-        }),
+    let row = sqlx::query_as!(
+        Settings,
+        r#"select desired_retention::float8 as "retention!", include_correct from review_settings where user_id = $1"#,
+        user as UserId
     )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.unwrap_or_default())
 }
 
 pub async fn settings(pool: &PgPool, user: UserId) -> Result<Settings, DbError> {
@@ -49,19 +46,19 @@ pub async fn settings(pool: &PgPool, user: UserId) -> Result<Settings, DbError> 
 }
 
 pub async fn set_settings(pool: &PgPool, user: UserId, s: Settings) -> Result<(), DbError> {
-    sqlx::query(
-        "insert into review_settings (user_id, desired_retention, include_correct) values ($1, $2::real, $3)
-         on conflict (user_id) do update set desired_retention = $2::real, include_correct = $3, updated_at = now()",
+    // `$2::float8` first, so the parameter is a float8 like `retention`, stored as a real.
+    sqlx::query!(
+        "insert into review_settings (user_id, desired_retention, include_correct) values ($1, $2::float8::real, $3)
+         on conflict (user_id) do update set desired_retention = $2::float8::real, include_correct = $3, updated_at = now()",
+        user as UserId,
+        clamp_retention(s.retention),
+        s.include_correct,
     )
-    .bind(user)
-    .bind(clamp_retention(s.retention))
-    .bind(s.include_correct)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
 struct CardRow {
     question_id: String,
     due: OffsetDateTime,
@@ -91,9 +88,6 @@ impl CardRow {
     }
 }
 
-const CARD_COLUMNS: &str =
-    "question_id, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review";
-
 async fn upsert(conn: &mut PgConnection, user: UserId, cards: &[(String, CardState)]) -> Result<(), sqlx::Error> {
     if cards.is_empty() {
         return Ok(());
@@ -107,27 +101,30 @@ async fn upsert(conn: &mut PgConnection, user: UserId, cards: &[(String, CardSta
     let reps: Vec<i32> = cards.iter().map(|(_, c)| c.reps).collect();
     let lapses: Vec<i32> = cards.iter().map(|(_, c)| c.lapses).collect();
     let states: Vec<i16> = cards.iter().map(|(_, c)| c.state).collect();
-    sqlx::query(&format!(
-        "insert into review_cards (user_id, {CARD_COLUMNS})
-         select $1, * from unnest($2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::int8[], $7::int8[],
-                                  $8::int4[], $9::int4[], $10::int2[], $11::timestamptz[])
+    let stability = col(|c| c.stability);
+    let difficulty = col(|c| c.difficulty);
+    sqlx::query!(
+        "insert into review_cards (user_id, question_id, due, stability, difficulty, elapsed_days, scheduled_days,
+                                   reps, lapses, state, last_review)
+         select $1::uuid, * from unnest($2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::int8[], $7::int8[],
+                                        $8::int4[], $9::int4[], $10::int2[], $11::timestamptz[])
          on conflict (user_id, question_id) do update set
              due = excluded.due, stability = excluded.stability, difficulty = excluded.difficulty,
              elapsed_days = excluded.elapsed_days, scheduled_days = excluded.scheduled_days,
              reps = excluded.reps, lapses = excluded.lapses, state = excluded.state,
-             last_review = excluded.last_review"
-    ))
-    .bind(user)
-    .bind(&ids)
-    .bind(&due)
-    .bind(col(|c| c.stability))
-    .bind(col(|c| c.difficulty))
-    .bind(&elapsed)
-    .bind(&scheduled)
-    .bind(&reps)
-    .bind(&lapses)
-    .bind(&states)
-    .bind(&last)
+             last_review = excluded.last_review",
+        user as UserId,
+        &ids as &[&str],
+        &due,
+        &stability,
+        &difficulty,
+        &elapsed,
+        &scheduled,
+        &reps,
+        &lapses,
+        &states,
+        &last,
+    )
     .execute(conn)
     .await?;
     Ok(())
@@ -148,11 +145,13 @@ pub async fn record_graded(
     }
     let s = settings_on(conn, user).await?;
     let ids: Vec<&str> = graded.iter().map(|(q, _)| q.as_str()).collect();
-    let existing: Vec<CardRow> = sqlx::query_as(&format!(
-        "select {CARD_COLUMNS} from review_cards where user_id = $1 and question_id = any($2)"
-    ))
-    .bind(user)
-    .bind(&ids)
+    let existing = sqlx::query_as!(
+        CardRow,
+        "select question_id, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review
+         from review_cards where user_id = $1 and question_id = any($2)",
+        user as UserId,
+        &ids as &[&str],
+    )
     .fetch_all(&mut *conn)
     .await?;
     let existing: HashMap<&str, CardState> = existing.iter().map(|r| (r.question_id.as_str(), r.state())).collect();
@@ -167,16 +166,25 @@ pub async fn record_graded(
     upsert(conn, user, &updates).await
 }
 
-/// (due now, due by the end of today in `tz`).
-pub async fn due_counts(pool: &PgPool, user: UserId, tz: &str) -> Result<(i64, i64), DbError> {
-    Ok(sqlx::query_as(
-        "select count(*) filter (where c.due <= now()),
-                count(*) filter (where c.due < (date_trunc('day', now() at time zone $2) + interval '1 day') at time zone $2)
-         from review_cards c join questions q on q.id = c.question_id
-         where c.user_id = $1 and q.retired_at is null and q.status = 'published'",
+/// How many live questions in a student's queue are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueCounts {
+    pub now: i64,
+    /// By the end of today in the student's time zone.
+    pub today: i64,
+}
+
+pub async fn due_counts(pool: &PgPool, user: UserId, tz: &str) -> Result<DueCounts, DbError> {
+    Ok(sqlx::query_as!(
+        DueCounts,
+        r#"select count(*) filter (where c.due <= now()) as "now!",
+                  count(*) filter (where c.due < (date_trunc('day', now() at time zone $2) + interval '1 day') at time zone $2)
+                      as "today!"
+           from review_cards c join questions q on q.id = c.question_id
+           where c.user_id = $1 and q.retired_at is null and q.status = 'published'"#,
+        user as UserId,
+        tz,
     )
-    .bind(user)
-    .bind(tz)
     .fetch_one(pool)
     .await?)
 }
@@ -194,39 +202,47 @@ fn parse(id: &str, content: serde_json::Value) -> Result<Question, DbError> {
     serde_json::from_value(content).map_err(|e| DbError::Corrupt(format!("question {id}: {e}")))
 }
 
-const QUEUED: &str = "select c.question_id, v.version, v.content, c.due, c.reps
-    from review_cards c
-    join questions q on q.id = c.question_id and q.retired_at is null and q.status = 'published'
-    join question_versions v on v.question_id = q.id and v.version = q.current_version";
-
 /// The most overdue question, if any is due.
 pub async fn next_due(pool: &PgPool, user: UserId) -> Result<Option<Queued>, DbError> {
-    let row: Option<(String, i32, serde_json::Value, OffsetDateTime, i32)> = sqlx::query_as(&format!(
-        "{QUEUED} where c.user_id = $1 and c.due <= now() order by c.due, c.question_id limit 1"
-    ))
-    .bind(user)
+    let row = sqlx::query!(
+        "select c.question_id, v.version, v.content, c.due, c.reps
+         from review_cards c
+         join questions q on q.id = c.question_id and q.retired_at is null and q.status = 'published'
+         join question_versions v on v.question_id = q.id and v.version = q.current_version
+         where c.user_id = $1 and c.due <= now() order by c.due, c.question_id limit 1",
+        user as UserId,
+    )
     .fetch_optional(pool)
     .await?;
-    row.map(|(id, version, content, due, reps)| {
+    row.map(|r| {
         Ok(Queued {
-            question: parse(&id, content)?,
-            version,
-            due,
-            reps,
+            question: parse(&r.question_id, r.content)?,
+            version: r.version,
+            due: r.due,
+            reps: r.reps,
         })
     })
     .transpose()
 }
 
+/// A question waiting in the queue, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upcoming {
+    pub question_id: String,
+    pub topic: String,
+    pub due: OffsetDateTime,
+}
+
 /// The whole queue in due order (for the session page's "coming up" list).
-pub async fn queue(pool: &PgPool, user: UserId, limit: i64) -> Result<Vec<(String, String, OffsetDateTime)>, DbError> {
-    Ok(sqlx::query_as(
+pub async fn queue(pool: &PgPool, user: UserId, limit: i64) -> Result<Vec<Upcoming>, DbError> {
+    Ok(sqlx::query_as!(
+        Upcoming,
         "select c.question_id, q.topic, c.due from review_cards c
          join questions q on q.id = c.question_id and q.retired_at is null and q.status = 'published'
          where c.user_id = $1 order by c.due, c.question_id limit $2",
+        user as UserId,
+        limit,
     )
-    .bind(user)
-    .bind(limit)
     .fetch_all(pool)
     .await?)
 }
@@ -268,29 +284,28 @@ pub async fn answer(
     selected: &[char],
 ) -> Result<Reviewed, ReviewError> {
     let mut tx = pool.begin().await?;
-    let row: Option<CardRow> = sqlx::query_as(&format!(
-        "select {} from review_cards c
+    let row = sqlx::query_as!(
+        CardRow,
+        "select c.question_id, c.due, c.stability, c.difficulty, c.elapsed_days, c.scheduled_days, c.reps, c.lapses,
+                c.state, c.last_review
+         from review_cards c
          join questions q on q.id = c.question_id and q.retired_at is null and q.status = 'published'
          where c.user_id = $1 and c.question_id = $2 and c.due <= now() for update of c",
-        CARD_COLUMNS
-            .split(", ")
-            .map(|c| format!("c.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
-    .bind(user)
-    .bind(question_id)
+        user as UserId,
+        question_id,
+    )
     .fetch_optional(&mut *tx)
     .await?;
     let card = row.ok_or(ReviewError::NotDue)?;
-    let (version, content, now): (i32, serde_json::Value, OffsetDateTime) = sqlx::query_as(
-        "select v.version, v.content, now() from questions q
-         join question_versions v on v.question_id = q.id and v.version = q.current_version where q.id = $1",
+    let current = sqlx::query!(
+        r#"select v.version, v.content, now() as "now!" from questions q
+           join question_versions v on v.question_id = q.id and v.version = q.current_version where q.id = $1"#,
+        question_id,
     )
-    .bind(question_id)
     .fetch_one(&mut *tx)
     .await?;
-    let question = parse(question_id, content)?;
+    let (version, now) = (current.version, current.now);
+    let question = parse(question_id, current.content)?;
     let mut chosen: Vec<char> = selected.to_vec();
     chosen.sort_unstable();
     chosen.dedup();
@@ -301,17 +316,17 @@ pub async fn answer(
     let s = settings_on(&mut tx, user).await?;
     let next = review(Some(&card.state()), now, correct, s.retention);
     upsert(&mut tx, user, &[(question_id.to_owned(), next.clone())]).await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into review_log (user_id, question_id, version, selected, correct, scheduled_days, next_due)
          values ($1, $2, $3, $4, $5, $6, $7)",
+        user as UserId,
+        question_id,
+        version,
+        chosen.iter().collect::<String>(),
+        correct,
+        next.scheduled_days,
+        next.due,
     )
-    .bind(user)
-    .bind(question_id)
-    .bind(version)
-    .bind(chosen.iter().collect::<String>())
-    .bind(correct)
-    .bind(next.scheduled_days)
-    .bind(next.due)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -327,23 +342,32 @@ pub async fn answer(
 /// Takes a question out of the student's queue. Answering it wrong later
 /// puts it back.
 pub async fn drop_card(pool: &PgPool, user: UserId, question_id: &str) -> Result<bool, DbError> {
-    let n = sqlx::query("delete from review_cards where user_id = $1 and question_id = $2")
-        .bind(user)
-        .bind(question_id)
-        .execute(pool)
-        .await?
-        .rows_affected();
+    let n = sqlx::query!(
+        "delete from review_cards where user_id = $1 and question_id = $2",
+        user as UserId,
+        question_id,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
     Ok(n == 1)
 }
 
-/// A graded answer for mastery: (topic, domain, correct, age in days), oldest first.
-pub async fn graded_answers(
-    pool: &PgPool,
-    user: UserId,
-    exam: &str,
-) -> Result<Vec<(String, String, bool, f64)>, DbError> {
-    Ok(sqlx::query_as(
-        "select topic, domain, correct, extract(epoch from now() - at)::float8 / 86400 from (
+/// A graded answer, from an exam or a review, for mastery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradedAnswer {
+    pub topic: String,
+    pub domain: String,
+    pub correct: bool,
+    pub age_days: f64,
+}
+
+/// The student's graded answers in `exam`, oldest first.
+pub async fn graded_answers(pool: &PgPool, user: UserId, exam: &str) -> Result<Vec<GradedAnswer>, DbError> {
+    Ok(sqlx::query_as!(
+        GradedAnswer,
+        r#"select topic as "topic!", domain as "domain!", correct as "correct!",
+                  extract(epoch from now() - at)::float8 / 86400 as "age_days!" from (
              select q.topic, i.domain, i.correct, coalesce(i.answered_at, a.submitted_at) as at
              from attempt_items i join attempts a on a.id = i.attempt_id join questions q on q.id = i.question_id
              where a.user_id = $1 and a.exam = $2 and a.submitted_at is not null and i.correct is not null
@@ -352,22 +376,22 @@ pub async fn graded_answers(
              from review_log r join questions q on q.id = r.question_id
              join question_exams e on e.question_id = r.question_id and e.exam = $2
              where r.user_id = $1) x
-         order by at",
+         order by at"#,
+        user as UserId,
+        exam,
     )
-    .bind(user)
-    .bind(exam)
     .fetch_all(pool)
     .await?)
 }
 
 /// Exams the student has graded answers in, most answers first.
 pub async fn exams_answered(pool: &PgPool, user: UserId) -> Result<Vec<String>, DbError> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "select a.exam from attempts a join attempt_items i on i.attempt_id = a.id
          where a.user_id = $1 and a.submitted_at is not null
          group by a.exam order by count(*) desc, a.exam",
+        user as UserId,
     )
-    .bind(user)
     .fetch_all(pool)
     .await?)
 }
@@ -384,34 +408,34 @@ pub struct Missed {
 
 /// The student's missed questions in a topic: still-wrong ones first.
 pub async fn missed(pool: &PgPool, user: UserId, topic: &str) -> Result<Vec<Missed>, DbError> {
-    let rows: Vec<(String, serde_json::Value, i64, i64, bool, bool)> = sqlx::query_as(
-        "with ans as (
+    let rows = sqlx::query!(
+        r#"with ans as (
              select i.question_id, i.correct, coalesce(i.answered_at, a.submitted_at) as at
              from attempt_items i join attempts a on a.id = i.attempt_id
              where a.user_id = $1 and a.submitted_at is not null and i.correct is not null
              union all
              select question_id, correct, reviewed_at from review_log where user_id = $1)
-         select q.id, v.content, count(*) filter (where not ans.correct), count(*),
-                (array_agg(ans.correct order by ans.at desc))[1],
-                exists (select 1 from review_cards c where c.user_id = $1 and c.question_id = q.id)
+         select q.id, v.content, count(*) filter (where not ans.correct) as "wrong!", count(*) as "seen!",
+                (array_agg(ans.correct order by ans.at desc))[1] as "last_correct!",
+                exists (select 1 from review_cards c where c.user_id = $1 and c.question_id = q.id) as "queued!"
          from ans join questions q on q.id = ans.question_id and q.topic = $2 and q.retired_at is null
          join question_versions v on v.question_id = q.id and v.version = q.current_version
          group by q.id, v.content
          having count(*) filter (where not ans.correct) > 0
-         order by 5, 3 desc, q.id",
+         order by 5, 3 desc, q.id"#,
+        user as UserId,
+        topic,
     )
-    .bind(user)
-    .bind(topic)
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(|(id, content, wrong, seen, last_correct, queued)| {
+        .map(|r| {
             Ok(Missed {
-                question: parse(&id, content)?,
-                wrong,
-                seen,
-                last_correct,
-                queued,
+                question: parse(&r.id, r.content)?,
+                wrong: r.wrong,
+                seen: r.seen,
+                last_correct: r.last_correct,
+                queued: r.queued,
             })
         })
         .collect()

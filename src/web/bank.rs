@@ -95,9 +95,9 @@ pub async fn browse(
     let topics = store::topic_names(&state.pool)
         .await?
         .into_iter()
-        .map(|(slug, ko, en)| {
-            let name = if lang == crate::i18n::Lang::En { en } else { ko };
-            (slug, name)
+        .map(|t| {
+            let name = t.name.get(lang).to_owned();
+            (t.slug, name)
         })
         .collect();
     let state_code = q.state.unwrap_or(LifecycleFilter::Live).as_str();
@@ -332,7 +332,10 @@ async fn upload_page(
     let topics = store::topic_names(&state.pool)
         .await?
         .into_iter()
-        .map(|(slug, ko, en)| (slug, if lang == crate::i18n::Lang::En { en } else { ko }))
+        .map(|t| {
+            let name = t.name.get(lang).to_owned();
+            (t.slug, name)
+        })
         .collect();
     render_with_status(
         &UploadPage {

@@ -475,15 +475,19 @@ pub async fn result(
     let domains = view::domain_results(&state.pool, &owned)
         .await?
         .into_iter()
-        .map(|(code, right, total)| DomainRow {
-            name: names.iter().find(|n| n.0 == code).map(|n| n.1.clone()).unwrap_or(code),
-            percent: if total > 0 {
-                (right * 100 + total / 2) / total
+        .map(|r| DomainRow {
+            name: names
+                .iter()
+                .find(|n| n.0 == r.domain)
+                .map(|n| n.1.clone())
+                .unwrap_or(r.domain),
+            percent: if r.total > 0 {
+                (r.right * 100 + r.total / 2) / r.total
             } else {
                 0
             },
-            right,
-            total,
+            right: r.right,
+            total: r.total,
         })
         .collect();
     Ok(actix_web::Either::Left(ResultPage {

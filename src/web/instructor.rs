@@ -45,13 +45,13 @@ pub async fn student(
     let id: UserId = path.parse().map_err(|_| AppError::NotFound)?;
     let student = accounts::find(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let attempts = crate::exam::view::history(&state.pool, id).await?;
-    let (extra_minutes, multiplier) = crate::exam::store::accommodation(&state.pool, id).await?;
+    let accommodation = crate::exam::store::accommodation(&state.pool, id).await?;
     Ok(StudentPage {
         ctx: auth.ctx,
         student,
         attempts,
-        extra_minutes,
-        multiplier: format!("{multiplier:.2}"),
+        extra_minutes: accommodation.extra_minutes,
+        multiplier: format!("{:.2}", accommodation.multiplier),
     })
 }
 

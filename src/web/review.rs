@@ -162,7 +162,10 @@ pub async fn index(
         Some(_) => return Err(AppError::NotFound),
         None => exams.first().cloned().unwrap_or_default(),
     };
-    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let store::DueCounts {
+        now: due_now,
+        today: due_today,
+    } = store::due_counts(&state.pool, user, time_zone(lang)).await?;
     let (mut ranked, mut thin, mut chart) = (vec![], vec![], None);
     let catalog = state.catalog().await?;
     if let Some(info) = catalog.exam(&exam) {
@@ -329,7 +332,10 @@ fn empty_session(ctx: PageCtx) -> SessionPage {
 pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<SessionPage, AppError> {
     let user = auth.user.id;
     let lang = auth.ctx.lang;
-    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let store::DueCounts {
+        now: due_now,
+        today: due_today,
+    } = store::due_counts(&state.pool, user, time_zone(lang)).await?;
     let mut page = empty_session(auth.ctx);
     page.due_now = due_now;
     page.due_today = due_today;
@@ -342,7 +348,7 @@ pub async fn session(auth: SignedIn, state: web::Data<AppState>) -> Result<Sessi
             page.upcoming = store::queue(&state.pool, user, 1)
                 .await?
                 .first()
-                .map(|(_, _, due)| in_words(lang, now, *due));
+                .map(|u| in_words(lang, now, u.due));
         }
     }
     Ok(page)
@@ -380,7 +386,10 @@ pub async fn session_answer(
         Err(store::ReviewError::BadOption) => return Err(AppError::NotFound),
         Err(store::ReviewError::Db(e)) => return Err(e.into()),
     };
-    let (due_now, due_today) = store::due_counts(&state.pool, user, time_zone(lang)).await?;
+    let store::DueCounts {
+        now: due_now,
+        today: due_today,
+    } = store::due_counts(&state.pool, user, time_zone(lang)).await?;
     let page = SessionPage {
         q: Some(QuestionView::new(&done.question, &[], &done.selected)),
         result: Some(done.correct),
