@@ -116,13 +116,6 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         .await?
         .ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
     let s = &*data;
-    let weights: Vec<(String, u32)> = s
-        .domains
-        .iter()
-        .zip(&s.weights)
-        .filter(|(d, _)| req.mode == Mode::Exam || req.domains.is_empty() || req.domains.contains(d))
-        .map(|(d, w)| (d.clone(), u32::try_from(*w).unwrap_or(0)))
-        .collect();
     let (count, base_minutes) = match req.mode {
         Mode::Exam => (
             usize::try_from(s.questions).unwrap_or(0),
@@ -137,6 +130,75 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
             student.multiplier,
         )
     });
+    let chosen = choose(s, req, &student, count, rng)?;
+    let mut positions = Vec::with_capacity(chosen.len());
+    let mut qids = Vec::with_capacity(chosen.len());
+    let mut vers = Vec::with_capacity(chosen.len());
+    let mut domains = Vec::with_capacity(chosen.len());
+    let mut orders = Vec::with_capacity(chosen.len());
+    let mut singles = Vec::with_capacity(chosen.len());
+    for (i, c) in chosen.iter().enumerate() {
+        positions.push(i as i32 + 1);
+        qids.push(c.id.as_str());
+        vers.push(c.version);
+        domains.push(c.domain.as_str());
+        orders.push(c.option_order.clone());
+        singles.push(c.single);
+    }
+    let attempt = Uuid::new_v4();
+    // One statement, so the attempt and its items appear together or not at all.
+    sqlx::query!(
+        "with a as (
+            insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
+            values ($1, $2, $3, $4, $5,
+                    case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)
+            returning id)
+         insert into attempt_items (attempt_id, position, question_id, version, domain, option_order, single_choice)
+         select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::bool[]) as u",
+        attempt,
+        req.user as UserId,
+        req.exam,
+        req.mode.as_str(),
+        req.feedback.as_str(),
+        minutes.map(|m| m as i32),
+        chosen.len() as i32,
+        &positions,
+        &qids as &[&str],
+        &vers,
+        &domains as &[&str],
+        &orders,
+        &singles,
+    )
+    .execute(pool)
+    .await?;
+    Ok(attempt)
+}
+
+/// A question picked for a new attempt, with its option order drawn.
+struct Chosen {
+    id: String,
+    domain: String,
+    version: i32,
+    option_order: String,
+    single: bool,
+}
+
+/// Picks `count` questions for the student: by the blueprint's domain
+/// weights, or for a topic drill unseen and missed ones first.
+fn choose<R: Rng>(
+    s: &super::catalog::ExamData,
+    req: &StartRequest,
+    student: &StudentRow,
+    count: usize,
+    rng: &mut R,
+) -> Result<Vec<Chosen>, StartError> {
+    let weights: Vec<(String, u32)> = s
+        .domains
+        .iter()
+        .zip(&s.weights)
+        .filter(|(d, _)| req.mode == Mode::Exam || req.domains.is_empty() || req.domains.contains(d))
+        .map(|(d, w)| (d.clone(), u32::try_from(*w).unwrap_or(0)))
+        .collect();
     let seen: HashMap<&str, (i64, bool)> = student
         .seen_ids
         .iter()
@@ -195,50 +257,21 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         pick(&allocate(&weights, count), &candidates, rng).map_err(StartError::Shortfall)?
     };
 
-    let mut positions = Vec::with_capacity(chosen.len());
-    let mut qids = Vec::with_capacity(chosen.len());
-    let mut vers = Vec::with_capacity(chosen.len());
-    let mut domains = Vec::with_capacity(chosen.len());
-    let mut orders = Vec::with_capacity(chosen.len());
-    let mut singles = Vec::with_capacity(chosen.len());
-    for (i, c) in chosen.iter().enumerate() {
-        let (version, keys, single) = details.get(c.id.as_str()).copied().unwrap_or((0, "", true));
-        singles.push(single);
-        let mut keys: Vec<char> = keys.chars().collect();
-        keys.shuffle(rng);
-        positions.push(i as i32 + 1);
-        qids.push(c.id.as_str());
-        vers.push(version);
-        domains.push(c.domain.as_str());
-        orders.push(keys.into_iter().collect::<String>());
-    }
-    let attempt = Uuid::new_v4();
-    // One statement, so the attempt and its items appear together or not at all.
-    sqlx::query!(
-        "with a as (
-            insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count)
-            values ($1, $2, $3, $4, $5,
-                    case when $6::int is null then null else now() + make_interval(mins => $6) end, $7)
-            returning id)
-         insert into attempt_items (attempt_id, position, question_id, version, domain, option_order, single_choice)
-         select a.id, u.* from a, unnest($8::int[], $9::text[], $10::int[], $11::text[], $12::text[], $13::bool[]) as u",
-        attempt,
-        req.user as UserId,
-        req.exam,
-        req.mode.as_str(),
-        req.feedback.as_str(),
-        minutes.map(|m| m as i32),
-        chosen.len() as i32,
-        &positions,
-        &qids as &[&str],
-        &vers,
-        &domains as &[&str],
-        &orders,
-        &singles,
-    )
-    .execute(pool)
-    .await?;
-    Ok(attempt)
+    Ok(chosen
+        .iter()
+        .map(|c| {
+            let (version, keys, single) = details.get(c.id.as_str()).copied().unwrap_or((0, "", true));
+            let mut keys: Vec<char> = keys.chars().collect();
+            keys.shuffle(rng);
+            Chosen {
+                id: c.id.clone(),
+                domain: c.domain.clone(),
+                version,
+                option_order: keys.into_iter().collect(),
+                single,
+            }
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
