@@ -1,4 +1,4 @@
-use crate::common::{PASSWORD, Page, TestApp, spawn_app};
+use crate::common::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn registering_signs_in_and_shows_the_dashboard() {
@@ -27,11 +27,7 @@ async fn duplicate_email_is_refused_whatever_its_case() {
     );
     // What the user typed is kept.
     assert_eq!(again.attr("#display_name", "value").as_deref(), Some("Other"));
-    let count: i64 = sqlx::query_scalar("select count(*) from users")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(app.count("select count(*) from users").await, 1);
 }
 
 #[tokio::test]
@@ -108,15 +104,14 @@ async fn login_is_case_insensitive_on_email_and_returns_to_next() {
     app.register("Park@Example.com", "Park", PASSWORD).await;
     app.logout().await;
 
-    let token = app.csrf_token("/login?next=/account/password").await;
     let resp = app
-        .post_raw(
+        .post(
+            "/login?next=/account/password",
             "/login",
             &[
                 ("email", "park@example.COM"),
                 ("password", PASSWORD),
                 ("next", "/account/password"),
-                ("csrf_token", &token),
             ],
         )
         .await;
@@ -129,28 +124,18 @@ async fn login_never_redirects_off_site() {
     let app = spawn_app().await;
     app.register("lee@example.com", "Lee", PASSWORD).await;
     app.logout().await;
-    let token = app.csrf_token("/login").await;
     let resp = app
-        .post_raw(
+        .post(
+            "/login",
             "/login",
             &[
                 ("email", "lee@example.com"),
                 ("password", PASSWORD),
                 ("next", "//evil.example/"),
-                ("csrf_token", &token),
             ],
         )
         .await;
     assert_eq!(resp.location(), Some("/dashboard"));
-}
-
-async fn change_password(app: &TestApp, current: &str, new: &str) -> Page {
-    app.post(
-        "/account/password",
-        "/account/password",
-        &[("current", current), ("new", new), ("confirm", new)],
-    )
-    .await
 }
 
 #[tokio::test]
@@ -158,14 +143,14 @@ async fn changing_password_requires_the_current_one_and_takes_effect() {
     let app = spawn_app().await;
     app.register("choi@example.com", "Choi", PASSWORD).await;
 
-    let wrong = change_password(&app, "not-my-password", "a-brand-new-secret").await;
+    let wrong = app.change_password("not-my-password", "a-brand-new-secret").await;
     assert_eq!(wrong.status, 422);
     assert_eq!(
         wrong.select_text("#current-error"),
         vec!["현재 비밀번호가 올바르지 않습니다."]
     );
 
-    let ok = change_password(&app, PASSWORD, "a-brand-new-secret").await;
+    let ok = app.change_password(PASSWORD, "a-brand-new-secret").await;
     assert_eq!(ok.status, 303);
     assert_eq!(
         app.get("/dashboard").await.select_text(".flash"),
@@ -195,41 +180,20 @@ async fn changing_the_password_signs_out_every_other_device() {
     app.register("kwon@example.com", "Kwon", PASSWORD).await;
 
     // The same account signed in on a second device.
-    let phone = crate::common::client();
-    let html = phone.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let doc = scraper::Html::parse_document(&html);
-    let selector = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
-    let token = doc
-        .select(&selector)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .unwrap()
-        .to_owned();
-    let signed_in = phone
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "kwon@example.com"),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    assert_eq!(phone.get(app.url("/dashboard")).send().await.unwrap().status(), 200);
+    let phone = app.sibling();
+    let signed_in = phone.login("kwon@example.com", PASSWORD).await;
+    assert_eq!(signed_in.status, 303);
+    assert_eq!(phone.get("/dashboard").await.status, 200);
 
-    let changed = change_password(&app, PASSWORD, "a-brand-new-secret").await;
+    let changed = app.change_password(PASSWORD, "a-brand-new-secret").await;
     assert_eq!(changed.status, 303);
 
-    let after = phone.get(app.url("/dashboard")).send().await.unwrap();
-    assert_eq!(after.status(), 303, "the other device is signed out");
-    assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let after = phone.get("/dashboard").await;
+    assert_eq!(after.status, 303, "the other device is signed out");
+    assert!(after.location().unwrap().starts_with("/login"));
     assert_eq!(app.get("/dashboard").await.status, 200, "this browser stays signed in");
-    let left: i64 = sqlx::query_scalar(
-        "select count(*) from tower_sessions.session s join users u on u.id = s.user_id where u.email = 'kwon@example.com'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let left = app
+        .count("select count(*) from tower_sessions.session s join users u on u.id = s.user_id where u.email = 'kwon@example.com'")
+        .await;
     assert_eq!(left, 1, "only this browser's fresh session belongs to the account");
 }

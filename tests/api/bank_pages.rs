@@ -1,43 +1,31 @@
+//! The instructor's bank pages: upload, preview and confirm, browsing and
+//! filtering, retiring, history, downloads, and who may see what.
+
+use crate::common::bank::{fixture, import_blueprints, repo_path};
 use crate::common::{PASSWORD, TestApp, spawn_app};
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bank")
-            .join(name),
-    )
-    .unwrap()
-}
-
-async fn blueprints(app: &TestApp) {
-    let paths = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints")];
-    let loaded = examdrill::bank::load_paths(&paths, None);
-    examdrill::bank::store::import(&app.pool, &loaded.bank, None, examdrill::bank::store::Mode::Apply)
-        .await
-        .unwrap();
-}
 
 async fn instructor_app() -> TestApp {
     let app = spawn_app().await;
-    blueprints(&app).await;
+    import_blueprints(&app).await;
     app.user_with_role("teacher@example.com", "instructor").await;
     app
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
+/// The shipped fixture topic of two VPC questions.
+fn vpc_basics() -> String {
+    fixture("valid/vpc-basics.toml")
 }
 
 #[tokio::test]
 async fn upload_previews_then_imports_only_after_confirmation() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
+    let resp = app.upload(&[("vpc.toml", &vpc_basics())]).await;
     assert_eq!(resp.status, 303, "{}", resp.body);
     let preview_url = resp.location().unwrap().to_owned();
     let preview = app.get(&preview_url).await;
     assert_eq!(preview.select_text("#added-count"), vec!["2"]);
     assert_eq!(
-        count(&app, "select count(*) from questions").await,
+        app.count("select count(*) from questions").await,
         0,
         "nothing before confirming"
     );
@@ -57,7 +45,7 @@ async fn upload_previews_then_imports_only_after_confirmation() {
     assert_eq!(who, "teacher@example.com");
 
     // Uploading the same file again previews as "no changes".
-    let again = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
+    let again = app.upload(&[("vpc.toml", &vpc_basics())]).await;
     let preview = app.get(again.location().unwrap()).await;
     assert_eq!(preview.select_text("#added-count"), vec!["0"]);
     assert_eq!(preview.select_text("#changed-count"), vec!["0"]);
@@ -82,7 +70,7 @@ async fn an_invalid_upload_lists_every_problem_with_its_position_and_imports_not
         preview.select_text("#confirm-button").is_empty(),
         "no way to confirm a broken upload"
     );
-    assert_eq!(count(&app, "select count(*) from questions").await, 0);
+    assert_eq!(app.count("select count(*) from questions").await, 0);
 }
 
 #[tokio::test]
@@ -92,21 +80,19 @@ async fn an_oversized_upload_is_refused_with_a_clear_message() {
     let resp = app.upload(&[("big.toml", &big)]).await;
     assert_eq!(resp.status, 413);
     assert!(resp.body.contains("5 MB"), "{}", resp.body);
-    assert_eq!(count(&app, "select count(*) from bank_uploads").await, 0);
+    assert_eq!(app.count("select count(*) from bank_uploads").await, 0);
 }
 
 #[tokio::test]
 async fn hostile_markdown_renders_inert_on_the_question_page() {
     let app = instructor_app().await;
-    let evil = fixture("valid/vpc-basics.toml")
+    let evil = vpc_basics()
         .replace(
             "응답 트래픽을 따로 허용하지 않아도 되는 방화벽은 무엇입니까?",
             "<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>",
         )
         .replace("네트워크 ACL\"", "<b onmouseover=alert(4)>ACL</b>\"");
-    let resp = app.upload(&[("evil.toml", &evil)]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("evil.toml", &evil)]).await;
     let page = app.get("/instructor/bank/questions/fixture-vpc-001").await;
     assert_eq!(page.status, 200);
     assert!(page.select_text("script").is_empty());
@@ -130,9 +116,7 @@ async fn hostile_markdown_renders_inert_on_the_question_page() {
 #[tokio::test]
 async fn retiring_hides_a_question_from_the_live_list_and_restoring_brings_it_back() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("vpc.toml", &vpc_basics())]).await;
 
     let q = "/instructor/bank/questions/fixture-vpc-002";
     app.post(q, &format!("{q}/retire"), &[]).await;
@@ -164,9 +148,7 @@ async fn retiring_hides_a_question_from_the_live_list_and_restoring_brings_it_ba
 #[tokio::test]
 async fn the_browser_filters_by_kind_exam_and_text_and_shows_history() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("vpc.toml", &vpc_basics())]).await;
     let rows = |p: crate::common::Page| p.select_text("#questions tbody tr td:first-child a");
     assert_eq!(
         rows(app.get("/instructor/bank?kind=multiple").await),
@@ -193,7 +175,7 @@ async fn the_browser_filters_by_kind_exam_and_text_and_shows_history() {
     );
 
     // A second upload with an edited stem shows up as version 2 with what changed.
-    let edited = fixture("valid/vpc-basics.toml").replace("방화벽은 무엇입니까?", "방화벽은 어느 것입니까?");
+    let edited = vpc_basics().replace("방화벽은 무엇입니까?", "방화벽은 어느 것입니까?");
     let resp = app.upload(&[("vpc.toml", &edited)]).await;
     let url = resp.location().unwrap().to_owned();
     assert_eq!(app.get(&url).await.select_text("#changed-count"), vec!["1"]);
@@ -240,7 +222,7 @@ async fn students_get_403_on_every_bank_page() {
 #[tokio::test]
 async fn an_upload_belongs_to_the_instructor_who_made_it() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
+    let resp = app.upload(&[("vpc.toml", &vpc_basics())]).await;
     let url = resp.location().unwrap().to_owned();
     app.logout().await;
     app.user_with_role("other@example.com", "instructor").await;
@@ -250,29 +232,22 @@ async fn an_upload_belongs_to_the_instructor_who_made_it() {
 #[tokio::test]
 async fn a_gift_upload_takes_topic_and_exam_from_the_form() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("vpc.toml", &vpc_basics())]).await;
 
-    let token = app.csrf_token("/instructor/bank/upload").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", token)
-        .text("topic", "fixture-vpc-basics")
-        .text("exam", "soa-c03")
-        .text("domain", "networking")
-        .text("language", "ko")
-        .part(
-            "files",
-            reqwest::multipart::Part::bytes(fixture("formats/valid.gift").into_bytes()).file_name("quiz.gift"),
-        );
+    let gift = fixture("formats/valid.gift");
     let resp = app
-        .client
-        .post(app.url("/instructor/bank/upload"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let url = resp.headers()["location"].to_str().unwrap().to_owned();
+        .upload_form(
+            "/instructor/bank/upload",
+            &[
+                ("topic", "fixture-vpc-basics"),
+                ("exam", "soa-c03"),
+                ("domain", "networking"),
+                ("language", "ko"),
+            ],
+            &[("quiz.gift", gift.as_bytes())],
+        )
+        .await;
+    let url = resp.location().unwrap().to_owned();
     let preview = app.get(&url).await;
     assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
     assert_eq!(preview.select_text("#added-count"), vec!["3"]);
@@ -308,7 +283,7 @@ async fn the_csv_template_is_offered_for_download() {
 #[tokio::test]
 async fn the_browser_pages_through_results() {
     let app = instructor_app().await;
-    let base = fixture("valid/vpc-basics.toml");
+    let base = vpc_basics();
     let head = &base[..base.find("[[questions]]").unwrap()];
     let one = &base[base.find("[[questions]]").unwrap()..base.find("[[questions]]\nid = \"fixture-vpc-002\"").unwrap()];
     let mut text = head.to_owned();
@@ -318,9 +293,7 @@ async fn the_browser_pages_through_results() {
                 .replace("방화벽은 무엇입니까?", &format!("방화벽은 무엇입니까? ({i})")),
         );
     }
-    let resp = app.upload(&[("many.toml", &text)]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("many.toml", &text)]).await;
     let first = app.get("/instructor/bank").await;
     assert_eq!(first.select_text("#result-count"), vec!["문항 수: 30"]);
     assert_eq!(first.select_text("#questions tbody tr").len(), 25);
@@ -339,9 +312,7 @@ async fn the_browser_pages_through_results() {
 #[tokio::test]
 async fn instructors_download_a_topic_as_toml_or_moodle_xml() {
     let app = instructor_app().await;
-    let resp = app.upload(&[("vpc.toml", &fixture("valid/vpc-basics.toml"))]).await;
-    let url = resp.location().unwrap().to_owned();
-    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    app.import_upload(&[("vpc.toml", &vpc_basics())]).await;
     let toml = app
         .get("/instructor/bank/export?topic=fixture-vpc-basics&format=toml")
         .await;
@@ -365,10 +336,7 @@ async fn instructors_download_a_topic_as_toml_or_moodle_xml() {
 #[tokio::test]
 async fn instructors_edit_a_blueprint_through_the_same_upload() {
     let app = instructor_app().await;
-    let original = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints/saa-c03.toml"),
-    )
-    .unwrap();
+    let original = std::fs::read_to_string(repo_path("question_bank/blueprints/saa-c03.toml")).unwrap();
     let edited = original.replace("minutes = 130", "minutes = 140");
     let resp = app.upload(&[("saa-c03.toml", &edited)]).await;
     let url = resp.location().unwrap().to_owned();

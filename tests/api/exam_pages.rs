@@ -1,36 +1,19 @@
-use crate::attempts::seeded;
+//! Taking an exam over HTTP: the question pages without JavaScript, autosave,
+//! practice with feedback, history, resuming, and the instructor's view.
+
+use crate::common::bank::seeded;
+use crate::common::exam::{attempt_id, exam_in_progress, expire_attempt, user_id};
 use crate::common::{PASSWORD, TestApp};
-
-async fn start_exam(app: &TestApp) -> String {
-    let resp = app
-        .post("/exams", "/attempts", &[("exam", "saa-c03"), ("mode", "exam")])
-        .await;
-    assert_eq!(resp.status, 303, "{}", resp.body);
-    let loc = resp.location().unwrap().to_owned();
-    assert!(loc.ends_with("/q/1"), "{loc}");
-    loc.trim_end_matches("/q/1").to_owned()
-}
-
-/// The option values shown on a question page, in order.
-fn option_values(page: &crate::common::Page) -> Vec<String> {
-    let sel = scraper::Selector::parse("input[name=choice]").unwrap();
-    page.html()
-        .select(&sel)
-        .filter_map(|e| e.value().attr("value").map(str::to_owned))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
-    let app = seeded(25).await;
-    app.register("taker@example.com", "Taker", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("taker@example.com", "Taker").await;
 
     let q1 = app.get(&format!("{base}/q/1")).await;
     assert_eq!(q1.status, 200);
     assert_eq!(q1.select_text(".navigator li").len(), 65);
     assert!(q1.attr("#timer", "data-remaining").unwrap().parse::<i64>().unwrap() > 129 * 60);
-    let order = option_values(&q1);
+    let order = q1.option_values();
     assert_eq!(
         app.get(&format!("{base}/q/1"))
             .await
@@ -40,18 +23,14 @@ async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
         order.len()
     );
     assert_eq!(
-        option_values(&app.get(&format!("{base}/q/1")).await),
+        app.get(&format!("{base}/q/1")).await.option_values(),
         order,
         "a reload shows the same order"
     );
 
     // Answer question 1 and flag it, moving on with the form (no JS).
     let resp = app
-        .post(
-            &format!("{base}/q/1"),
-            &format!("{base}/q/1"),
-            &[("choice", &order[0]), ("flag", "on"), ("go", "next")],
-        )
+        .answer(&base, 1, &[("choice", &order[0]), ("flag", "on"), ("go", "next")])
         .await;
     assert_eq!(resp.location(), Some(format!("{base}/q/2").as_str()));
     let q1 = app.get(&format!("{base}/q/1")).await;
@@ -70,9 +49,7 @@ async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
     assert_eq!(review.select_text("#unanswered li").len(), 64);
     assert_eq!(review.select_text("#flagged li"), vec!["1"]);
 
-    let submitted = app
-        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
-        .await;
+    let submitted = app.submit(&base).await;
     assert_eq!(submitted.location(), Some(format!("{base}/result").as_str()));
     let result = app.get(&format!("{base}/result")).await;
     assert!(result.select_text("#raw")[0].ends_with("/ 65"));
@@ -97,28 +74,14 @@ async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
 
 #[tokio::test]
 async fn the_autosave_endpoint_commits_answers_and_refuses_late_ones() {
-    let app = seeded(25).await;
-    app.register("js@example.com", "Js", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("js@example.com", "Js").await;
     let page = app.get(&format!("{base}/q/3")).await;
-    let key = option_values(&page)[1].clone();
-    let token = page.attr("#answer-form", "data-save-token").unwrap();
-    let save = |pos: &'static str, key: String, token: String| {
-        let url = app.url(&format!("{base}/save"));
-        let client = app.client.clone();
-        async move {
-            client
-                .post(url)
-                .header("x-save-token", token)
-                .form(&[("position", pos), ("choice", key.as_str())])
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(save("3", key.clone(), token.clone()).await.status(), 204);
+    let key = page.option_values()[1].clone();
+    let token = page.save_token();
+    let form = |pos| [("position", pos), ("choice", key.as_str())];
+    assert_eq!(app.autosave(&base, &token, &form("3")).await.status(), 204);
     assert_eq!(
-        save("3", key.clone(), token.clone()).await.status(),
+        app.autosave(&base, &token, &form("3")).await.status(),
         204,
         "saving twice is harmless"
     );
@@ -128,11 +91,8 @@ async fn the_autosave_endpoint_commits_answers_and_refuses_late_ones() {
         .attr("input[name=choice][checked]", "value");
     assert_eq!(checked.as_deref(), Some(key.as_str()));
 
-    sqlx::query("update attempts set deadline = now() - interval '1 minute'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    let late = save("4", key.clone(), token.clone()).await;
+    expire_attempt(&app, attempt_id(&base)).await;
+    let late = app.autosave(&base, &token, &form("4")).await;
     assert_eq!(late.status(), 409);
     assert!(late.text().await.unwrap().contains("시간이 끝났습니다"));
     // The page now shows the result, graded with the answer that was acknowledged.
@@ -142,9 +102,7 @@ async fn the_autosave_endpoint_commits_answers_and_refuses_late_ones() {
 
 #[tokio::test]
 async fn another_students_attempt_is_not_found() {
-    let app = seeded(25).await;
-    app.register("one@example.com", "One", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("one@example.com", "One").await;
     app.logout().await;
     app.register("two@example.com", "Two", PASSWORD).await;
     assert_eq!(app.get(&format!("{base}/q/1")).await.status, 404);
@@ -163,38 +121,28 @@ async fn another_students_attempt_is_not_found() {
 async fn practice_with_feedback_after_each_question_locks_and_explains() {
     let app = seeded(25).await;
     app.register("p@example.com", "P", PASSWORD).await;
-    let resp = app
-        .post(
-            "/exams",
-            "/attempts",
-            &[
-                ("exam", "saa-c03"),
-                ("mode", "practice"),
-                ("count", "5"),
-                ("feedback", "each"),
-                ("domain", "cost"),
-            ],
-        )
+    let base = app
+        .start_attempt(&[
+            ("exam", "saa-c03"),
+            ("mode", "practice"),
+            ("count", "5"),
+            ("feedback", "each"),
+            ("domain", "cost"),
+        ])
         .await;
-    let base = resp.location().unwrap().trim_end_matches("/q/1").to_owned();
     let q1 = app.get(&format!("{base}/q/1")).await;
     assert_eq!(q1.select_text(".navigator li").len(), 5);
     assert!(
         q1.attr("#timer", "data-remaining").is_none(),
         "untimed practice has no clock"
     );
-    let key = option_values(&q1)[0].clone();
-    app.post(
-        &format!("{base}/q/1"),
-        &format!("{base}/q/1"),
-        &[("choice", &key), ("go", "check")],
-    )
-    .await;
+    let key = q1.option_values()[0].clone();
+    app.answer(&base, 1, &[("choice", &key), ("go", "check")]).await;
     let checked = app.get(&format!("{base}/q/1")).await;
     assert_eq!(checked.select_text(".feedback h2").len(), 1);
     assert_eq!(
         checked.select_text(".option .rationale").len(),
-        option_values(&checked).len()
+        checked.option_values().len()
     );
     assert!(
         checked.attr("input[name=choice]", "disabled").is_some(),
@@ -226,9 +174,7 @@ async fn a_request_the_bank_cannot_fill_is_explained_on_the_page() {
 
 #[tokio::test]
 async fn the_dashboard_offers_to_resume_an_exam_in_progress() {
-    let app = seeded(25).await;
-    app.register("resume@example.com", "Resume", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("resume@example.com", "Resume").await;
     let dash = app.get("/dashboard").await;
     assert_eq!(
         dash.attr("#resume a", "href").as_deref(),
@@ -237,9 +183,8 @@ async fn the_dashboard_offers_to_resume_an_exam_in_progress() {
 }
 
 async fn finish_exam(app: &TestApp) -> String {
-    let base = start_exam(app).await;
-    app.post(&format!("{base}/review"), &format!("{base}/submit"), &[])
-        .await;
+    let base = app.start_exam().await;
+    app.submit(&base).await;
     base
 }
 
@@ -261,10 +206,7 @@ async fn an_instructor_grants_extra_time_and_sees_a_students_results() {
     let app = seeded(25).await;
     app.register("learner@example.com", "Learner", PASSWORD).await;
     let base = finish_exam(&app).await;
-    let learner: uuid::Uuid = sqlx::query_scalar("select id from users where email = 'learner@example.com'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let learner = user_id(&app, "learner@example.com").await;
     app.logout().await;
 
     app.user_with_role("coach@example.com", "instructor").await;
@@ -296,7 +238,7 @@ async fn an_instructor_grants_extra_time_and_sees_a_students_results() {
     app.logout().await;
 
     app.login("learner@example.com", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let base = app.start_exam().await;
     let secs: i64 = app
         .get(&format!("{base}/q/1"))
         .await
@@ -311,26 +253,16 @@ async fn an_instructor_grants_extra_time_and_sees_a_students_results() {
 async fn a_student_cannot_open_the_instructor_student_page() {
     let app = seeded(25).await;
     app.register("nosy@example.com", "Nosy", PASSWORD).await;
-    let me: uuid::Uuid = sqlx::query_scalar("select id from users")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let me = user_id(&app, "nosy@example.com").await;
     assert_eq!(app.get(&format!("/instructor/students/{me}")).await.status, 403);
 }
 
 #[tokio::test]
 async fn an_exam_resumes_after_an_app_restart_with_every_answer() {
-    let app = seeded(25).await;
-    app.register("restart@example.com", "Restart", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("restart@example.com", "Restart").await;
     let q2 = app.get(&format!("{base}/q/2")).await;
-    let key = option_values(&q2)[2].clone();
-    app.post(
-        &format!("{base}/q/2"),
-        &format!("{base}/q/2"),
-        &[("choice", &key), ("go", "next")],
-    )
-    .await;
+    let key = q2.option_values()[2].clone();
+    app.answer(&base, 2, &[("choice", &key), ("go", "next")]).await;
     let app = app.restart().await;
     let q2 = app.get(&format!("{base}/q/2")).await;
     assert_eq!(q2.status, 200);
@@ -342,25 +274,14 @@ async fn an_exam_resumes_after_an_app_restart_with_every_answer() {
 
 #[tokio::test]
 async fn autosave_needs_the_pages_signed_token_for_that_attempt_and_user() {
-    let app = seeded(25).await;
-    app.register("one@example.com", "One", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("one@example.com", "One").await;
     let page = app.get(&format!("{base}/q/1")).await;
-    let key = option_values(&page)[0].clone();
-    let token = page.attr("#answer-form", "data-save-token").unwrap();
+    let key = page.option_values()[0].clone();
+    let token = page.save_token();
+    let form = [("position", "1"), ("choice", key.as_str())];
     let save = |token: String| {
-        let url = app.url(&format!("{base}/save"));
-        let key = key.clone();
-        async move {
-            crate::common::client()
-                .post(url)
-                .header("x-save-token", token)
-                .form(&[("position", "1"), ("choice", key.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        let (app, base) = (&app, &base);
+        async move { app.autosave_cookieless(base, &token, &form).await }
     };
     assert_eq!(save(String::new()).await, 403, "no token");
     let (user, sig) = token.split_once('.').unwrap();
@@ -380,14 +301,9 @@ async fn autosave_needs_the_pages_signed_token_for_that_attempt_and_user() {
     // A token for one attempt does not open another.
     app.logout().await;
     app.register("two@example.com", "Two", PASSWORD).await;
-    let other = start_exam(&app).await;
-    let status = crate::common::client()
-        .post(app.url(&format!("{other}/save")))
-        .header("x-save-token", token)
-        .form(&[("position", "1"), ("choice", "a")])
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let other = app.start_exam().await;
+    let status = app
+        .autosave_cookieless(&other, &token, &[("position", "1"), ("choice", "a")])
+        .await;
     assert_eq!(status, 403);
 }

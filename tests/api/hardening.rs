@@ -4,38 +4,20 @@
 
 use std::time::Duration;
 
-use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, spawn_app};
-
-fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap_or_default().to_owned()
-}
+use crate::common::bank::seeded;
+use crate::common::exam::exam_in_progress;
+use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, cookie_value, spawn_app};
 
 /// Signs in through the form and returns the session cookie (`name=value`).
 async fn signed_in_cookie(app: &TestApp, email: &str) -> String {
-    let token = app.csrf_token("/login").await;
-    let login = app
-        .post_raw(
-            "/login",
-            &[("email", email), ("password", PASSWORD), ("csrf_token", &token)],
-        )
-        .await;
+    let login = app.login(email, PASSWORD).await;
     assert_eq!(login.status, 303, "{}", login.body);
     cookie_value(&login.set_cookie(SESSION_COOKIE).expect("session cookie at login"))
 }
 
 /// Changes the signed-in user's password through the form.
 async fn change_password(app: &TestApp) {
-    let changed = app
-        .post(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new", "another-long-passphrase"),
-                ("confirm", "another-long-passphrase"),
-            ],
-        )
-        .await;
+    let changed = app.change_password(PASSWORD, "another-long-passphrase").await;
     assert_eq!(changed.status, 303, "{}", changed.body);
 }
 
@@ -128,11 +110,7 @@ async fn an_anonymous_page_view_writes_no_session() {
         let page = app.get(path).await;
         assert!(page.set_cookie(SESSION_COOKIE).is_none(), "{path} set a session cookie");
     }
-    let rows: i64 = sqlx::query_scalar("select count(*) from tower_sessions.session")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(rows, 0);
+    assert_eq!(app.count("select count(*) from tower_sessions.session").await, 0);
     // The login form still works: its token comes from the nonce cookie.
     app.register("anon@example.com", "Anon", PASSWORD).await;
     assert_eq!(app.get("/dashboard").await.status, 200);
@@ -202,52 +180,20 @@ fn urlencoding_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn start_exam(app: &TestApp) -> String {
-    let resp = app
-        .post("/exams", "/attempts", &[("exam", "saa-c03"), ("mode", "exam")])
-        .await;
-    assert_eq!(resp.status, 303, "{}", resp.body);
-    resp.location().unwrap().trim_end_matches("/q/1").to_owned()
-}
-
-/// The save token and the on-screen option values of one question.
-async fn question(app: &TestApp, base: &str, pos: i32) -> (String, Vec<String>) {
-    let page = app.get(&format!("{base}/q/{pos}")).await;
-    let token = page.attr("#answer-form", "data-save-token").expect("save token");
-    let sel = scraper::Selector::parse("input[name=choice]").unwrap();
-    let values = page
-        .html()
-        .select(&sel)
-        .filter_map(|e| e.value().attr("value").map(str::to_owned))
-        .collect();
-    (token, values)
-}
-
-async fn autosave(app: &TestApp, base: &str, token: &str, form: &[(&str, &str)]) -> reqwest::StatusCode {
-    client()
-        .post(app.url(&format!("{base}/save")))
-        .header("x-save-token", token)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
 /// One student's hostile saves share the writers with another student's
 /// honest ones; every honest save must still be acknowledged and stored.
 #[tokio::test]
 async fn one_students_nul_saves_cannot_fail_another_students_saves() {
-    let app = crate::attempts::seeded(25).await;
+    let app = seeded(25).await;
     let honest = app.sibling();
     honest.register("honest@example.com", "Honest", PASSWORD).await;
     let hostile = app.sibling();
     hostile.register("hostile@example.com", "Hostile", PASSWORD).await;
-    let (hb, hh) = (start_exam(&honest).await, start_exam(&hostile).await);
-    let (hostile_token, _) = question(&hostile, &hh, 1).await;
+    let (hb, hh) = (honest.start_exam().await, hostile.start_exam().await);
+    let (hostile_token, _) = hostile.question_form(&hh, 1).await;
     let mut honest_qs = Vec::new();
     for pos in 1..=10 {
-        honest_qs.push((pos, question(&honest, &hb, pos).await));
+        honest_qs.push((pos, honest.question_form(&hb, pos).await));
     }
     let attack = {
         let (app, hh, token) = (hostile.sibling(), hh.clone(), hostile_token.clone());
@@ -255,7 +201,10 @@ async fn one_students_nul_saves_cannot_fail_another_students_saves() {
             let mut statuses = Vec::new();
             for i in 0..150 {
                 let pos = (1 + i % 10).to_string();
-                statuses.push(autosave(&app, &hh, &token, &[("position", &pos), ("choice", "\0")]).await);
+                statuses.push(
+                    app.autosave_cookieless(&hh, &token, &[("position", &pos), ("choice", "\0")])
+                        .await,
+                );
             }
             statuses
         })
@@ -268,7 +217,8 @@ async fn one_students_nul_saves_cannot_fail_another_students_saves() {
             last.insert(*pos, v.clone());
             let (app, hb, token, pos) = (honest.sibling(), hb.clone(), token.clone(), pos.to_string());
             futures.push(tokio::spawn(async move {
-                autosave(&app, &hb, &token, &[("position", &pos), ("choice", &v)]).await
+                app.autosave_cookieless(&hb, &token, &[("position", &pos), ("choice", &v)])
+                    .await
             }));
         }
         // Saves for one question go out in order, as the page script sends them.
@@ -292,9 +242,7 @@ async fn one_students_nul_saves_cannot_fail_another_students_saves() {
 
 #[tokio::test]
 async fn a_single_answer_question_takes_one_choice() {
-    let app = crate::attempts::seeded(25).await;
-    app.register("single@example.com", "Single", PASSWORD).await;
-    let base = start_exam(&app).await;
+    let (app, base) = exam_in_progress("single@example.com", "Single").await;
     let mut pos = 1;
     while !app
         .get(&format!("{base}/q/{pos}"))
@@ -305,73 +253,59 @@ async fn a_single_answer_question_takes_one_choice() {
         pos += 1;
     }
     let p = pos.to_string();
-    let (token, values) = question(&app, &base, pos).await;
-    let status = autosave(
-        &app,
-        &base,
-        &token,
-        &[("position", &p), ("choice", &values[0]), ("choice", &values[1])],
-    )
-    .await;
+    let (token, values) = app.question_form(&base, pos).await;
+    let status = app
+        .autosave_cookieless(
+            &base,
+            &token,
+            &[("position", &p), ("choice", &values[0]), ("choice", &values[1])],
+        )
+        .await;
     assert_eq!(status, 400);
     assert_eq!(
-        autosave(&app, &base, &token, &[("position", &p), ("choice", &values[0])]).await,
+        app.autosave_cookieless(&base, &token, &[("position", &p), ("choice", &values[0])])
+            .await,
         204
     );
 }
 
 #[tokio::test]
 async fn a_password_change_revokes_autosave_tokens() {
-    let app = crate::attempts::seeded(25).await;
-    app.register("revoke@example.com", "Revoke", PASSWORD).await;
-    let base = start_exam(&app).await;
-    let (token, values) = question(&app, &base, 2).await;
+    let (app, base) = exam_in_progress("revoke@example.com", "Revoke").await;
+    let (token, values) = app.question_form(&base, 2).await;
     assert_eq!(
-        autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[0])]).await,
+        app.autosave_cookieless(&base, &token, &[("position", "2"), ("choice", &values[0])])
+            .await,
         204
     );
     change_password(&app).await;
     assert_eq!(
-        autosave(&app, &base, &token, &[("position", "2"), ("choice", &values[1])]).await,
+        app.autosave_cookieless(&base, &token, &[("position", "2"), ("choice", &values[1])])
+            .await,
         403,
         "a token from before the change still saves"
     );
     // The page, loaded again, hands out a token that works.
-    let (fresh, _) = question(&app, &base, 2).await;
+    let (fresh, _) = app.question_form(&base, 2).await;
     assert_eq!(
-        autosave(&app, &base, &fresh, &[("position", "2"), ("choice", &values[1])]).await,
+        app.autosave_cookieless(&base, &fresh, &[("position", "2"), ("choice", &values[1])])
+            .await,
         204
     );
 }
 
 async fn login_from(app: &TestApp, addr: &str, email: &str, password: &str) -> u16 {
     let c = client();
-    let page = c
-        .get(app.url("/login"))
-        .header("x-forwarded-for", addr)
-        .send()
-        .await
-        .unwrap();
-    let nonce = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("examdrill_csrf="))
-        .map(cookie_value)
-        .unwrap();
-    let body = page.text().await.unwrap();
-    let token = {
-        let html = scraper::Html::parse_document(&body);
-        let sel = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
-        html.select(&sel)
-            .next()
-            .unwrap()
-            .value()
-            .attr("value")
-            .unwrap()
-            .to_owned()
-    };
+    let page = TestApp::page(
+        c.get(app.url("/login"))
+            .header("x-forwarded-for", addr)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let nonce = cookie_value(&page.set_cookie("examdrill_csrf").unwrap());
+    let token = page.attr(r#"input[name="csrf_token"]"#, "value").unwrap();
     c.post(app.url("/login"))
         .header("x-forwarded-for", addr)
         .header("cookie", nonce)
@@ -447,12 +381,8 @@ async fn the_owner_signs_in_while_an_attacker_is_throttled_elsewhere() {
 
 #[tokio::test]
 async fn pages_with_personal_data_are_not_cached() {
-    let app = crate::attempts::seeded(25).await;
-    app.register("cache@example.com", "Cache", PASSWORD).await;
-    let base = start_exam(&app).await;
-    let submitted = app
-        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
-        .await;
+    let (app, base) = exam_in_progress("cache@example.com", "Cache").await;
+    let submitted = app.submit(&base).await;
     assert_eq!(submitted.status, 303);
     for path in [
         "/dashboard".to_owned(),
@@ -473,7 +403,7 @@ async fn pages_with_personal_data_are_not_cached() {
 /// of range starts a broken attempt, and nothing unknown falls back silently.
 #[tokio::test]
 async fn bad_start_parameters_get_a_400_and_start_nothing() {
-    let app = crate::attempts::seeded(25).await;
+    let app = seeded(25).await;
     app.register("strict@example.com", "Strict", PASSWORD).await;
     let practice = |extra: Vec<(&'static str, &'static str)>| {
         let mut form = vec![("exam", "saa-c03"), ("mode", "practice")];
@@ -498,11 +428,11 @@ async fn bad_start_parameters_get_a_400_and_start_nothing() {
         let resp = app.post("/exams", "/attempts", &form).await;
         assert_eq!(resp.status, 400, "{form:?}: {}", resp.status);
     }
-    let n: i64 = sqlx::query_scalar("select count(*) from attempts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 0, "a refused start must not leave an attempt behind");
+    assert_eq!(
+        app.count("select count(*) from attempts").await,
+        0,
+        "a refused start must not leave an attempt behind"
+    );
     let ok = app
         .post(
             "/exams",
@@ -549,8 +479,7 @@ async fn a_stalled_request_body_is_cut_off_with_408() {
 /// signed-in students, and /healthz says read-only rather than OK.
 #[tokio::test]
 async fn pages_render_while_the_database_refuses_writes() {
-    let app = spawn_app().await;
-    crate::common::seed_saa_bank(&app, 2).await;
+    let app = seeded(2).await;
     assert_eq!(app.register("reader@example.com", "Reader", PASSWORD).await.status, 303);
     assert_eq!(app.get("/healthz").await.status, 200);
 
@@ -597,7 +526,7 @@ async fn pages_render_while_the_database_refuses_writes() {
 /// action) is parsed strictly: an unknown value is a 400, not a silent default.
 #[tokio::test]
 async fn unknown_values_of_closed_sets_get_a_400() {
-    let app = crate::attempts::seeded(25).await;
+    let app = seeded(25).await;
     app.user_with_role("strict-teacher@example.com", "instructor").await;
     for path in [
         "/instructor/bank?state=bogus",
@@ -617,17 +546,10 @@ async fn unknown_values_of_closed_sets_get_a_400() {
     }
     let student = app.sibling();
     student.register("strict-student@example.com", "S", PASSWORD).await;
-    let started = student
-        .post(
-            "/exams",
-            "/attempts",
-            &[("exam", "saa-c03"), ("mode", "practice"), ("count", "2")],
-        )
+    let base = student
+        .start_attempt(&[("exam", "saa-c03"), ("mode", "practice"), ("count", "2")])
         .await;
-    let base = started.location().expect("attempt").trim_end_matches("/q/1").to_owned();
-    let submitted = student
-        .post(&format!("{base}/review"), &format!("{base}/submit"), &[])
-        .await;
+    let submitted = student.submit(&base).await;
     assert_eq!(submitted.status, 303, "{}", submitted.body);
     assert_eq!(student.get(&format!("{base}/answers?filter=wrong")).await.status, 200);
     assert_eq!(
@@ -639,17 +561,17 @@ async fn unknown_values_of_closed_sets_get_a_400() {
 
 #[tokio::test]
 async fn signing_out_revokes_autosave_tokens() {
-    let app = crate::attempts::seeded(25).await;
-    app.register("leaving@example.com", "Leaving", PASSWORD).await;
-    let base = start_exam(&app).await;
-    let (token, values) = question(&app, &base, 1).await;
+    let (app, base) = exam_in_progress("leaving@example.com", "Leaving").await;
+    let (token, values) = app.question_form(&base, 1).await;
     assert_eq!(
-        autosave(&app, &base, &token, &[("position", "1"), ("choice", &values[0])]).await,
+        app.autosave_cookieless(&base, &token, &[("position", "1"), ("choice", &values[0])])
+            .await,
         204
     );
     app.logout().await;
     assert_eq!(
-        autosave(&app, &base, &token, &[("position", "1"), ("choice", &values[1])]).await,
+        app.autosave_cookieless(&base, &token, &[("position", "1"), ("choice", &values[1])])
+            .await,
         403,
         "the signed-out page still saves"
     );

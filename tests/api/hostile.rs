@@ -6,11 +6,12 @@
 //! form field is walked without anyone remembering to add it here.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use futures_util::StreamExt;
 
-use crate::common::{PASSWORD, TestApp, seed_saa_bank, spawn_app};
+use crate::common::bank::{repo_path, seeded};
+use crate::common::exam::{attempt_id, user_id};
+use crate::common::{PASSWORD, TestApp};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Route {
@@ -19,8 +20,7 @@ struct Route {
 }
 
 fn source(rel: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    std::fs::read_to_string(repo_path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
 }
 
 /// Every (method, path) the route table registers: a path literal is followed
@@ -49,7 +49,7 @@ fn routes() -> Vec<Route> {
 /// The text of every file under `rel`, subfolders included.
 fn files_under(rel: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)];
+    let mut dirs = vec![repo_path(rel)];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("read dir") {
             let path = entry.expect("entry").path();
@@ -294,8 +294,7 @@ fn malformed_multipart() -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_route_survives_hostile_input() {
-    let app = spawn_app().await;
-    seed_saa_bank(&app, 10).await;
+    let app = seeded(10).await;
 
     let routes = routes();
     let names = parameter_names();
@@ -333,28 +332,11 @@ async fn every_route_survives_hostile_input() {
         )
         .await;
     assert_eq!(started.status, 303, "{}", started.body);
-    let attempt = started
-        .location()
-        .expect("attempt location")
-        .split('/')
-        .nth(2)
-        .expect("id")
-        .to_owned();
-    let user_id = |email: &'static str| {
-        let pool = app.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, uuid::Uuid>("select id from users where email = $1")
-                .bind(email)
-                .fetch_one(&pool)
-                .await
-                .expect("user id")
-                .to_string()
-        }
-    };
+    let attempt = attempt_id(started.location().expect("attempt location")).to_string();
     let ids = Ids {
         attempt,
-        student: user_id("walker@example.com").await,
-        victim: user_id("victim@example.com").await,
+        student: user_id(&app, "walker@example.com").await.to_string(),
+        victim: user_id(&app, "victim@example.com").await.to_string(),
         question: sqlx::query_scalar::<_, String>("select id from questions limit 1")
             .fetch_one(&app.pool)
             .await
@@ -470,18 +452,13 @@ async fn every_route_survives_hostile_input() {
     assert!(failures.is_empty(), "5xx answers:\n{}", report.join("\n"));
 
     // Nothing half-written: every attempt has its questions, no stored text holds control characters.
-    let empty_attempts: i64 = sqlx::query_scalar(
-        "select count(*) from attempts a where not exists (select 1 from attempt_items i where i.attempt_id = a.id)",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("count");
+    let empty_attempts = app
+        .count("select count(*) from attempts a where not exists (select 1 from attempt_items i where i.attempt_id = a.id)")
+        .await;
     assert_eq!(empty_attempts, 0, "an attempt was created without questions");
-    let dirty_users: i64 =
-        sqlx::query_scalar("select count(*) from users where email ~ '[[:cntrl:]]' or display_name ~ '[[:cntrl:]]'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
+    let dirty_users = app
+        .count("select count(*) from users where email ~ '[[:cntrl:]]' or display_name ~ '[[:cntrl:]]'")
+        .await;
     assert_eq!(dirty_users, 0, "a user was stored with control characters");
 
     // And the walker's own work is intact: the attempt still opens.

@@ -1,11 +1,11 @@
-//! Integration tests: the real server on port 0, a fresh PostgreSQL database each.
+//! Integration tests over HTTP: the real server on port 0, a fresh PostgreSQL
+//! database each. Tests that call the domain's store functions directly are in
+//! `tests/store`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod accounts;
-mod attempts;
-mod bank_import;
 mod bank_pages;
 mod exam_pages;
 mod first_run;

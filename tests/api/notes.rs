@@ -1,7 +1,8 @@
 //! "Generate from notes": upload, review beside the source lines, approve,
 //! edit, reject, bulk approve, and publish through the normal import.
 
-use crate::common::{TestApp, spawn_app};
+use crate::common::bank::seeded;
+use crate::common::{Page, TestApp, spawn_app};
 
 const NOTE: &str = "\
 ## [SAA] EBS 볼륨 유형
@@ -11,26 +12,9 @@ const NOTE: &str = "\
 - sc1 : 자주 읽지 않는 데이터를 위한 가장 저렴한 HDD 볼륨
 ";
 
-async fn upload_notes(app: &TestApp, files: &[(&str, &[u8])]) -> crate::common::Page {
-    let token = app.csrf_token("/instructor/notes").await;
-    let mut form = reqwest::multipart::Form::new()
-        .text("csrf_token", token)
-        .text("exam", "saa-c03");
-    for (name, bytes) in files {
-        form = form.part(
-            "files",
-            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
-        );
-    }
-    TestApp::page(
-        app.client
-            .post(app.url("/instructor/notes"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload"),
-    )
-    .await
+async fn upload_notes(app: &TestApp, files: &[(&str, &[u8])]) -> Page {
+    app.upload_form("/instructor/notes", &[("exam", "saa-c03")], files)
+        .await
 }
 
 /// Replaces the `stem = …` entry (one line, or a multi-line string) in a draft's TOML.
@@ -58,8 +42,7 @@ fn replace_stem(toml: &str, stem: &str) -> String {
 }
 
 async fn instructor_app() -> TestApp {
-    let app = spawn_app().await;
-    crate::common::seed_saa_bank(&app, 1).await;
+    let app = seeded(1).await;
     app.user_with_role("teacher@example.com", "instructor").await;
     app
 }
@@ -86,10 +69,9 @@ async fn uploaded_notes_become_drafts_shown_beside_their_lines() {
         "the note line is shown"
     );
     assert!(page.body.contains("ebs.md — [SAA] EBS 볼륨 유형"), "grouped by section");
-    let stored: i64 = sqlx::query_scalar("select count(*) from note_drafts where state = 'pending'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let stored = app
+        .count("select count(*) from note_drafts where state = 'pending'")
+        .await;
     assert_eq!(stored as usize, drafts.len());
 }
 
@@ -106,11 +88,7 @@ async fn bad_uploads_get_clear_errors() {
         "{}",
         binary.body
     );
-    let none: i64 = sqlx::query_scalar("select count(*) from note_batches")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(none, 0);
+    assert_eq!(app.count("select count(*) from note_batches").await, 0);
 }
 
 #[tokio::test]

@@ -23,14 +23,7 @@ async fn a_malformed_form_gets_a_templated_400_without_internals() {
 #[tokio::test]
 async fn language_follows_accept_language_then_the_switch() {
     let app = spawn_app().await;
-    let en = app
-        .client
-        .get(app.url("/login"))
-        .header("accept-language", "en-US,en;q=0.9")
-        .send()
-        .await
-        .unwrap();
-    let en = crate::common::TestApp::page(en).await;
+    let en = app.get_with("/login", "accept-language", "en-US,en;q=0.9").await;
     assert_eq!(en.attr("html", "lang").as_deref(), Some("en"));
     assert_eq!(en.select_text("h1"), vec!["Log in"]);
 
@@ -59,14 +52,7 @@ async fn a_signed_in_users_language_choice_is_saved() {
     let other = app.sibling();
     let login = other.login("lang@example.com", PASSWORD).await;
     assert_eq!(login.status, 303);
-    let dash = other
-        .client
-        .get(other.url("/dashboard"))
-        .header("accept-language", "ko-KR")
-        .send()
-        .await
-        .unwrap();
-    let dash = crate::common::TestApp::page(dash).await;
+    let dash = other.get_with("/dashboard", "accept-language", "ko-KR").await;
     assert!(
         dash.select_text("h1#welcome")[0].starts_with("Welcome"),
         "{}",

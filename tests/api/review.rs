@@ -3,12 +3,12 @@
 //! and isolation between students.
 
 use examdrill::accounts::UserId;
-use examdrill::exam::store::{Feedback, Finish, Mode, StartRequest, finalize, save_answer, start};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
+use examdrill::exam::store::{Finish, Mode, StartRequest, finalize, save_answer};
 use uuid::Uuid;
 
-use crate::common::{PASSWORD, TestApp, seed_saa_bank_with_topics, spawn_app};
+use crate::common::bank::seed_saa_bank_with_topics;
+use crate::common::exam::{attempt_id, item_questions, practice_request, register_student, start_seeded};
+use crate::common::{PASSWORD, Page, TestApp, spawn_app};
 
 async fn app_with_topics() -> TestApp {
     let app = spawn_app().await;
@@ -16,26 +16,9 @@ async fn app_with_topics() -> TestApp {
     app
 }
 
-async fn user_id(app: &TestApp, email: &str) -> UserId {
-    let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    UserId(id)
-}
-
-fn practice(user: UserId, count: usize, topics: Vec<String>) -> StartRequest {
-    StartRequest {
-        user,
-        exam: "saa-c03".into(),
-        mode: Mode::Practice,
-        feedback: Feedback::AtEnd,
-        count: Some(count),
-        minutes: None,
-        domains: vec![],
-        topics,
-    }
+/// Starts a practice set of `count` questions on one topic.
+async fn practice_on(app: &TestApp, user: UserId, count: usize, topic: &str, seed: u64) -> Uuid {
+    start_seeded(app, &practice_request(user, count, vec![topic.to_owned()]), seed).await
 }
 
 /// The seeded answer is "b" for single questions and "ac" for the multiple ones.
@@ -51,14 +34,8 @@ async fn answer_all(
     attempt: Uuid,
     mut wrong: impl FnMut(&str) -> bool,
 ) -> Vec<(String, bool)> {
-    let items: Vec<(i32, String)> =
-        sqlx::query_as("select position, question_id from attempt_items where attempt_id = $1 order by position")
-            .bind(attempt)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
     let mut out = vec![];
-    for (pos, qid) in items {
+    for (pos, qid) in item_questions(app, attempt).await {
         let w = wrong(&qid);
         let choice = if w { vec!['d'] } else { right_answer(&qid) };
         save_answer(&app.pool, attempt, user, pos, &choice).await.unwrap();
@@ -66,6 +43,25 @@ async fn answer_all(
     }
     finalize(&app.pool, attempt, Finish::Submitted).await.unwrap();
     out
+}
+
+/// (stability, reps) of a user's review card.
+async fn schedule(app: &TestApp, user: UserId, question: &str) -> (f64, i32) {
+    sqlx::query_as("select stability, reps from review_cards where user_id = $1 and question_id = $2")
+        .bind(user)
+        .bind(question)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Makes every card of the user due an hour ago.
+async fn make_all_due(app: &TestApp, user: UserId) {
+    sqlx::query("update review_cards set due = now() - interval '1 hour' where user_id = $1")
+        .bind(user)
+        .execute(&app.pool)
+        .await
+        .unwrap();
 }
 
 async fn cards(app: &TestApp, user: UserId) -> Vec<String> {
@@ -78,11 +74,12 @@ async fn cards(app: &TestApp, user: UserId) -> Vec<String> {
 
 /// A full exam where every secure question is missed and everything else is right.
 async fn exam_missing_secure(app: &TestApp, email: &str) -> (UserId, Vec<(String, bool)>) {
-    app.register(email, "Student", PASSWORD).await;
-    let user = user_id(app, email).await;
-    let mut req = practice(user, 65, vec![]);
-    req.mode = Mode::Exam;
-    let id = start(&app.pool, &req, &mut StdRng::seed_from_u64(3)).await.unwrap();
+    let user = register_student(app, email).await;
+    let req = StartRequest {
+        mode: Mode::Exam,
+        ..practice_request(user, 65, vec![])
+    };
+    let id = start_seeded(app, &req, 3).await;
     let answered = answer_all(app, user, id, |q| q.starts_with("secure-")).await;
     (user, answered)
 }
@@ -124,15 +121,8 @@ async fn missed_questions_enter_the_queue_and_the_weakest_topic_ranks_first() {
 #[tokio::test]
 async fn a_topic_with_few_answers_is_not_ranked() {
     let app = app_with_topics().await;
-    app.register("s@example.com", "Student", PASSWORD).await;
-    let user = user_id(&app, "s@example.com").await;
-    let id = start(
-        &app.pool,
-        &practice(user, 3, vec!["cost-topic".into()]),
-        &mut StdRng::seed_from_u64(1),
-    )
-    .await
-    .unwrap();
+    let user = register_student(&app, "s@example.com").await;
+    let id = practice_on(&app, user, 3, "cost-topic", 1).await;
     answer_all(&app, user, id, |_| true).await;
     let page = app.get("/review").await;
     assert!(
@@ -211,11 +201,7 @@ async fn the_session_serves_the_most_overdue_first_and_reschedules_it() {
 async fn dropped_and_retired_questions_leave_the_queue_and_new_versions_keep_it() {
     let app = app_with_topics().await;
     let (user, _) = exam_missing_secure(&app, "s@example.com").await;
-    sqlx::query("update review_cards set due = now() - interval '1 hour' where user_id = $1")
-        .bind(user)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    make_all_due(&app, user).await;
     let queued = cards(&app, user).await;
 
     let dropped = app
@@ -244,13 +230,7 @@ async fn dropped_and_retired_questions_leave_the_queue_and_new_versions_keep_it(
 
     // A new version of a queued question keeps its schedule and serves the new text.
     let target = page.attr(r#"input[name="question"]"#, "value").unwrap();
-    let before: (f64, i32) =
-        sqlx::query_as("select stability, reps from review_cards where user_id = $1 and question_id = $2")
-            .bind(user)
-            .bind(&target)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let before = schedule(&app, user, &target).await;
     let mut bank = examdrill::bank::store::export(&app.pool, &["secure-topic".to_owned()])
         .await
         .unwrap();
@@ -261,13 +241,7 @@ async fn dropped_and_retired_questions_leave_the_queue_and_new_versions_keep_it(
     examdrill::bank::store::import(&app.pool, &bank, None, examdrill::bank::store::Mode::Apply)
         .await
         .unwrap();
-    let after: (f64, i32) =
-        sqlx::query_as("select stability, reps from review_cards where user_id = $1 and question_id = $2")
-            .bind(user)
-            .bind(&target)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let after = schedule(&app, user, &target).await;
     assert_eq!(before, after);
     let page = app.get("/review/session").await;
     assert!(page.body.contains("새 버전의 문항 본문"), "{}", page.body);
@@ -277,11 +251,7 @@ async fn dropped_and_retired_questions_leave_the_queue_and_new_versions_keep_it(
 async fn review_data_never_leaks_between_students() {
     let app = app_with_topics().await;
     let (alice, _) = exam_missing_secure(&app, "alice@example.com").await;
-    sqlx::query("update review_cards set due = now() - interval '1 hour' where user_id = $1")
-        .bind(alice)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    make_all_due(&app, alice).await;
     let alice_cards = cards(&app, alice).await;
     app.logout().await;
 
@@ -312,26 +282,25 @@ async fn review_data_never_leaks_between_students() {
         .await;
     assert_eq!(answered.status, 303);
     assert_eq!(cards(&app, alice).await, alice_cards);
-    let logged: i64 = sqlx::query_scalar("select count(*) from review_log")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(logged, 0);
+    assert_eq!(app.count("select count(*) from review_log").await, 0);
+}
+
+/// Asks the secure topic's page for a drill of `count` questions.
+async fn secure_drill(app: &TestApp, count: &str) -> Page {
+    app.post(
+        "/review/topics/secure-topic",
+        "/review/topics/secure-topic/drill",
+        &[("exam", "saa-c03"), ("count", count)],
+    )
+    .await
 }
 
 #[tokio::test]
 async fn a_topic_page_shows_the_summary_the_misses_and_a_drill_of_unseen_and_missed_first() {
     let app = app_with_topics().await;
-    app.register("s@example.com", "Student", PASSWORD).await;
-    let user = user_id(&app, "s@example.com").await;
+    let user = register_student(&app, "s@example.com").await;
     // Ten questions of the topic: five missed, five right.
-    let id = start(
-        &app.pool,
-        &practice(user, 10, vec!["secure-topic".into()]),
-        &mut StdRng::seed_from_u64(9),
-    )
-    .await
-    .unwrap();
+    let id = practice_on(&app, user, 10, "secure-topic", 9).await;
     let mut n = 0;
     let answered = answer_all(&app, user, id, |_| {
         n += 1;
@@ -348,15 +317,9 @@ async fn a_topic_page_shows_the_summary_the_misses_and_a_drill_of_unseen_and_mis
     assert_eq!(sources.len(), 5, "each miss shows its source");
     assert!(sources.iter().all(|s| s.ends_with(": h")), "{sources:?}");
 
-    let started = app
-        .post(
-            "/review/topics/secure-topic",
-            "/review/topics/secure-topic/drill",
-            &[("exam", "saa-c03"), ("count", "10")],
-        )
-        .await;
+    let started = secure_drill(&app, "10").await;
     assert_eq!(started.status, 303);
-    let drill: Uuid = started.location().unwrap().split('/').nth(2).unwrap().parse().unwrap();
+    let drill = attempt_id(started.location().unwrap());
     let items: Vec<String> = sqlx::query_scalar("select question_id from attempt_items where attempt_id = $1")
         .bind(drill)
         .fetch_all(&app.pool)
@@ -375,13 +338,7 @@ async fn a_topic_page_shows_the_summary_the_misses_and_a_drill_of_unseen_and_mis
         .unwrap();
     assert_eq!(feedback, "each");
 
-    let short = app
-        .post(
-            "/review/topics/secure-topic",
-            "/review/topics/secure-topic/drill",
-            &[("exam", "saa-c03"), ("count", "30")],
-        )
-        .await;
+    let short = secure_drill(&app, "30").await;
     assert_eq!(short.status, 422);
     assert!(!short.select_text("#drill-shortfall").is_empty());
 }
@@ -389,8 +346,7 @@ async fn a_topic_page_shows_the_summary_the_misses_and_a_drill_of_unseen_and_mis
 #[tokio::test]
 async fn retention_setting_is_validated_and_right_answers_can_be_queued() {
     let app = app_with_topics().await;
-    app.register("s@example.com", "Student", PASSWORD).await;
-    let user = user_id(&app, "s@example.com").await;
+    let user = register_student(&app, "s@example.com").await;
     let bad = app
         .post("/review/settings", "/review/settings", &[("retention", "50")])
         .await;
@@ -407,13 +363,7 @@ async fn retention_setting_is_validated_and_right_answers_can_be_queued() {
     let page = app.get("/review/settings").await;
     assert_eq!(page.attr("#retention", "value").as_deref(), Some("95"));
 
-    let id = start(
-        &app.pool,
-        &practice(user, 4, vec!["cost-topic".into()]),
-        &mut StdRng::seed_from_u64(2),
-    )
-    .await
-    .unwrap();
+    let id = practice_on(&app, user, 4, "cost-topic", 2).await;
     answer_all(&app, user, id, |_| false).await;
     assert_eq!(
         cards(&app, user).await.len(),

@@ -1,27 +1,16 @@
-use crate::common::{PASSWORD, spawn_app};
+use crate::common::exam::user_id;
+use crate::common::{PASSWORD, registration, spawn_app};
 
 #[tokio::test]
 async fn a_post_without_a_csrf_token_is_refused() {
     let app = spawn_app().await;
     app.get("/register").await;
     let resp = app
-        .post_raw(
-            "/register",
-            &[
-                ("email", "a@example.com"),
-                ("display_name", "A"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
+        .post_raw("/register", &registration("a@example.com", "A", PASSWORD))
         .await;
     assert_eq!(resp.status, 403);
     assert!(resp.select_text("h1")[0].contains("접근 권한 없음"));
-    let count: i64 = sqlx::query_scalar("select count(*) from users")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(app.count("select count(*) from users").await, 0);
 }
 
 #[tokio::test]
@@ -40,18 +29,9 @@ async fn another_sessions_token_does_not_work() {
     let victim_token = app.csrf_token("/register").await;
     let attacker = crate::common::client();
     attacker.get(app.url("/register")).send().await.unwrap();
-    let resp = attacker
-        .post(app.url("/register"))
-        .form(&[
-            ("email", "c@example.com"),
-            ("display_name", "C"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-            ("csrf_token", &victim_token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let mut form = registration("c@example.com", "C", PASSWORD).to_vec();
+    form.push(("csrf_token", &victim_token));
+    let resp = attacker.post(app.url("/register")).form(&form).send().await.unwrap();
     assert_eq!(resp.status(), 403);
 }
 
@@ -112,10 +92,7 @@ async fn an_admin_changes_roles_and_the_change_is_audited() {
     app.register("target@example.com", "Target", PASSWORD).await;
     app.logout().await;
     app.user_with_role("boss@example.com", "admin").await;
-    let target: uuid::Uuid = sqlx::query_scalar("select id from users where email = 'target@example.com'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let target = user_id(&app, "target@example.com").await;
     let resp = app
         .post(
             "/admin/users",

@@ -1,8 +1,4 @@
-use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, spawn_app};
-
-fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap_or_default().to_owned()
-}
+use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, cookie_value, spawn_app};
 
 /// The cookies a browser gets from signing up: the session, and the nonce
 /// behind anonymous forms' CSRF tokens.
@@ -41,19 +37,7 @@ async fn secure_cookie_flag_follows_the_setting() {
         .expect("nonce cookie");
     assert!(nonce.contains("Secure"), "{nonce}");
     // A Secure session cookie is not sent back over plain HTTP, so read it from the sign-up response.
-    let token = app.csrf_token("/register").await;
-    let page = app
-        .post_raw(
-            "/register",
-            &[
-                ("email", "secure@example.com"),
-                ("display_name", "Secure"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-                ("csrf_token", &token),
-            ],
-        )
-        .await;
+    let page = app.register("secure@example.com", "Secure", PASSWORD).await;
     let cookie = page.set_cookie(SESSION_COOKIE).expect("a session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
@@ -66,27 +50,14 @@ async fn session_id_is_renewed_at_login() {
 
     // A session planted before sign-in (here: the one from signing in once)
     // must not be the one that signing in again hands out.
-    let token = app.csrf_token("/login").await;
-    let first = app
-        .post_raw(
-            "/login",
-            &[
-                ("email", "kang@example.com"),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ],
-        )
-        .await;
+    let first = app.login("kang@example.com", PASSWORD).await;
     let before = first.set_cookie(SESSION_COOKIE).expect("session at first sign-in");
-    let token = app.csrf_token("/dashboard").await;
+    // Signing in again from a signed-in page, with that page's token.
     let login = app
-        .post_raw(
+        .post(
+            "/dashboard",
             "/login",
-            &[
-                ("email", "kang@example.com"),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ],
+            &[("email", "kang@example.com"), ("password", PASSWORD)],
         )
         .await;
     let after = login.set_cookie(SESSION_COOKIE).expect("new session cookie at login");
@@ -98,17 +69,7 @@ async fn an_old_cookie_is_dead_after_logout() {
     let app = spawn_app().await;
     app.register("yoon@example.com", "Yoon", PASSWORD).await;
     app.logout().await;
-    let token = app.csrf_token("/login").await;
-    let login = app
-        .post_raw(
-            "/login",
-            &[
-                ("email", "yoon@example.com"),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ],
-        )
-        .await;
+    let login = app.login("yoon@example.com", PASSWORD).await;
     let stolen = cookie_value(&login.set_cookie(SESSION_COOKIE).expect("session cookie"));
 
     // The copied cookie works while the session lives...
@@ -132,12 +93,9 @@ async fn an_old_cookie_is_dead_after_logout() {
         .unwrap();
     assert_eq!(after.status(), 303);
     assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));
-    let rows: i64 = sqlx::query_scalar(
-        "select count(*) from tower_sessions.session where data is not null and expiry_date > now()",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let rows = app
+        .count("select count(*) from tower_sessions.session where data is not null and expiry_date > now()")
+        .await;
     assert!(rows <= 1, "only the fresh anonymous session may remain, found {rows}");
 }
 
@@ -165,26 +123,4 @@ async fn expired_sessions_are_not_honoured() {
         .unwrap();
     let resp = app.get("/dashboard").await;
     assert_eq!(resp.status, 303);
-}
-
-#[tokio::test]
-async fn the_purge_removes_expired_session_records() {
-    let app = spawn_app().await;
-    app.register("ahn@example.com", "Ahn", PASSWORD).await;
-    app.sibling().register("bae@example.com", "Bae", PASSWORD).await;
-    sqlx::query("update tower_sessions.session set expiry_date = now() - interval '1 minute' where id = (select id from tower_sessions.session limit 1)")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    examdrill::session_store::PgSessionStore::new(app.pool.clone())
-        .delete_expired()
-        .await
-        .unwrap();
-    let (total, expired): (i64, i64) =
-        sqlx::query_as("select count(*), count(*) filter (where expiry_date <= now()) from tower_sessions.session")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(expired, 0);
-    assert_eq!(total, 1);
 }

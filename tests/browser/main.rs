@@ -212,13 +212,9 @@ async fn register_login_dashboard_language_logout_journey() {
 #[tokio::test]
 async fn instructor_uploads_previews_confirms_and_finds_the_question() {
     let app = common::spawn_app().await;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let blueprints = examdrill::bank::load_paths(&[root.join("question_bank/blueprints")], None);
-    examdrill::bank::store::import(&app.pool, &blueprints.bank, None, examdrill::bank::store::Mode::Apply)
-        .await
-        .expect("blueprints");
+    common::bank::import_blueprints(&app).await;
     app.user_with_role("teacher@example.com", "instructor").await;
-    let fixture = root.join("tests/fixtures/bank/valid/vpc-basics.toml");
+    let fixture = common::bank::repo_path("tests/fixtures/bank/valid/vpc-basics.toml");
 
     let (_driver, c) = browser().await;
     let result = async {
@@ -270,6 +266,47 @@ async fn login(c: &Client, app: &common::TestApp, email: &str) {
     wait_for_path(c, "/dashboard").await;
 }
 
+/// Registers a student and signs them in on a fresh browser (`js = false`: without JavaScript).
+async fn student_browser(app: &common::TestApp, email: &str, name: &str, js: bool) -> (Driver, Client) {
+    app.register(email, name, common::PASSWORD).await;
+    let (driver, c) = browser_with(js).await;
+    login(&c, app, email).await;
+    (driver, c)
+}
+
+/// The path of the attempt whose first question the browser shows (`/attempts/<id>`).
+async fn attempt_base(c: &Client) -> String {
+    element(c, "#answer-form").await;
+    c.current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_end_matches("/q/1")
+        .to_owned()
+}
+
+/// Starts a full SAA-C03 exam from /exams and returns its path.
+async fn start_exam(c: &Client, app: &common::TestApp) -> String {
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(c, "#start-saa-c03").await;
+    attempt_base(c).await
+}
+
+/// Starts an SAA-C03 practice set of `count` questions from /exams, after
+/// clicking each of `choices` in its options, and returns its path.
+async fn start_practice(c: &Client, app: &common::TestApp, count: usize, choices: &[&str]) -> String {
+    c.goto(&app.url("/exams")).await.expect("goto");
+    click(c, "#exam-saa-c03 ~ details summary").await;
+    for choice in choices {
+        click(c, &format!("#exam-saa-c03 ~ details {choice}")).await;
+    }
+    let field = element(c, "#count-saa-c03").await;
+    field.clear().await.expect("clear");
+    field.send_keys(&count.to_string()).await.expect("type");
+    click(c, "#practice-saa-c03").await;
+    attempt_base(c).await
+}
+
 async fn selected(app: &common::TestApp, position: i32) -> Option<String> {
     sqlx::query_scalar("select selected from attempt_items where position = $1")
         .bind(position)
@@ -280,16 +317,7 @@ async fn selected(app: &common::TestApp, position: i32) -> Option<String> {
 
 /// Answers all 65 questions (option A each time) and submits, checking the result page.
 async fn take_full_exam(c: &Client, app: &common::TestApp, js: bool) {
-    c.goto(&app.url("/exams")).await.expect("goto");
-    click(c, "#start-saa-c03").await;
-    element(c, "#answer-form").await;
-    let base = c
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .trim_end_matches("/q/1")
-        .to_owned();
+    let base = start_exam(c, app).await;
     for pos in 1..=65 {
         wait_for_path(c, &format!("{base}/q/{pos}")).await;
         click(c, "#opt-A").await;
@@ -334,48 +362,25 @@ async fn take_full_exam(c: &Client, app: &common::TestApp, js: bool) {
 
 #[tokio::test]
 async fn a_full_timed_exam_with_javascript() {
-    let app = common::spawn_app().await;
-    common::seed_saa_bank(&app, 25).await;
-    app.register("js-on@example.com", "JS", common::PASSWORD).await;
-    let (_driver, c) = browser().await;
-    login(&c, &app, "js-on@example.com").await;
+    let app = common::bank::seeded(25).await;
+    let (_driver, c) = student_browser(&app, "js-on@example.com", "JS", true).await;
     take_full_exam(&c, &app, true).await;
     c.close().await.ok();
 }
 
 #[tokio::test]
 async fn a_full_timed_exam_without_javascript() {
-    let app = common::spawn_app().await;
-    common::seed_saa_bank(&app, 25).await;
-    app.register("js-off@example.com", "NoJS", common::PASSWORD).await;
-    let (_driver, c) = browser_with(false).await;
-    login(&c, &app, "js-off@example.com").await;
+    let app = common::bank::seeded(25).await;
+    let (_driver, c) = student_browser(&app, "js-off@example.com", "NoJS", false).await;
     take_full_exam(&c, &app, false).await;
     c.close().await.ok();
 }
 
 #[tokio::test]
 async fn a_practice_set_with_feedback_after_each_question() {
-    let app = common::spawn_app().await;
-    common::seed_saa_bank(&app, 25).await;
-    app.register("practice@example.com", "Practice", common::PASSWORD).await;
-    let (_driver, c) = browser().await;
-    login(&c, &app, "practice@example.com").await;
-    c.goto(&app.url("/exams")).await.expect("goto");
-    click(&c, "#exam-saa-c03 ~ details summary").await;
-    let count = element(&c, "#count-saa-c03").await;
-    count.clear().await.expect("clear");
-    count.send_keys("3").await.expect("type");
-    click(&c, "#exam-saa-c03 ~ details input[name=feedback][value=each]").await;
-    click(&c, "#practice-saa-c03").await;
-    element(&c, "#answer-form").await;
-    let base = c
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .trim_end_matches("/q/1")
-        .to_owned();
+    let app = common::bank::seeded(25).await;
+    let (_driver, c) = student_browser(&app, "practice@example.com", "Practice", true).await;
+    let base = start_practice(&c, &app, 3, &["input[name=feedback][value=each]"]).await;
     for pos in 1..=3 {
         // Wait for the page itself, so no click lands on the previous one.
         wait_for_path(&c, &format!("{base}/q/{pos}")).await;
@@ -403,28 +408,12 @@ async fn a_practice_set_with_feedback_after_each_question() {
 #[tokio::test]
 async fn weak_topic_review_drill_and_daily_reviews() {
     let app = common::spawn_app().await;
-    common::seed_saa_bank_with_topics(&app, 20, true).await;
-    app.register("review@example.com", "Review", common::PASSWORD).await;
-    let (_driver, c) = browser().await;
-    login(&c, &app, "review@example.com").await;
+    common::bank::seed_saa_bank_with_topics(&app, 20, true).await;
+    let (_driver, c) = student_browser(&app, "review@example.com", "Review", true).await;
 
     // A six-question practice set on the cost domain, every answer wrong: option
     // key d is never right in the seeded bank (b, or a+c). Letters on screen are shuffled.
-    c.goto(&app.url("/exams")).await.expect("goto");
-    click(&c, "#exam-saa-c03 ~ details summary").await;
-    click(&c, "#exam-saa-c03 ~ details input[name=domain][value=cost]").await;
-    let count = element(&c, "#count-saa-c03").await;
-    count.clear().await.expect("clear");
-    count.send_keys("6").await.expect("type");
-    click(&c, "#practice-saa-c03").await;
-    element(&c, "#answer-form").await;
-    let base = c
-        .current_url()
-        .await
-        .expect("url")
-        .path()
-        .trim_end_matches("/q/1")
-        .to_owned();
+    let base = start_practice(&c, &app, 6, &["input[name=domain][value=cost]"]).await;
     for pos in 1..=6 {
         wait_for_path(&c, &format!("{base}/q/{pos}")).await;
         click(&c, "input[name=choice][value=d]").await;
@@ -513,14 +502,9 @@ async fn wait_for_status(c: &Client, want: impl Fn(&str) -> bool) -> String {
 /// answer still reaches the server when the student moves on.
 #[tokio::test]
 async fn a_failing_save_is_shown_and_retried() {
-    let app = common::spawn_app().await;
-    common::seed_saa_bank(&app, 25).await;
-    app.register("flaky@example.com", "Flaky", common::PASSWORD).await;
-    let (_driver, c) = browser().await;
-    login(&c, &app, "flaky@example.com").await;
-    c.goto(&app.url("/exams")).await.expect("goto");
-    click(&c, "#start-saa-c03").await;
-    element(&c, "#answer-form").await;
+    let app = common::bank::seeded(25).await;
+    let (_driver, c) = student_browser(&app, "flaky@example.com", "Flaky", true).await;
+    start_exam(&c, &app).await;
 
     // Two network failures, then the connection is back.
     break_saves(&c, 2, 1.0).await;

@@ -2,6 +2,8 @@
 //! test (dropped afterwards), driven over HTTP.
 #![allow(dead_code)]
 
+pub mod bank;
+pub mod exam;
 pub mod proxy;
 
 use std::sync::{LazyLock, Once};
@@ -155,6 +157,16 @@ impl Page {
 
 pub const SESSION_COOKIE: &str = "examdrill_session";
 
+/// The fields of the registration form, filled in correctly.
+pub fn registration<'a>(email: &'a str, name: &'a str, password: &'a str) -> [(&'a str, &'a str); 4] {
+    [
+        ("email", email),
+        ("display_name", name),
+        ("password", password),
+        ("password_confirm", password),
+    ]
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
@@ -193,22 +205,23 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str, name: &str, password: &str) -> Page {
-        self.post(
-            "/register",
-            "/register",
-            &[
-                ("email", email),
-                ("display_name", name),
-                ("password", password),
-                ("password_confirm", password),
-            ],
-        )
-        .await
+        self.post("/register", "/register", &registration(email, name, password))
+            .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Page {
         self.post("/login", "/login", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// Changes the signed-in user's password through the form.
+    pub async fn change_password(&self, current: &str, new: &str) -> Page {
+        self.post(
+            "/account/password",
+            "/account/password",
+            &[("current", current), ("new", new), ("confirm", new)],
+        )
+        .await
     }
 
     pub async fn logout(&self) -> Page {
@@ -281,17 +294,27 @@ impl Drop for TestApp {
 impl TestApp {
     /// Uploads bank files through the instructor form, as a browser would.
     pub async fn upload(&self, files: &[(&str, &str)]) -> Page {
-        let token = self.csrf_token("/instructor/bank/upload").await;
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(name, text)| (*name, text.as_bytes())).collect();
+        self.upload_form("/instructor/bank/upload", &[], &files).await
+    }
+
+    /// Posts a multipart form of `fields` and `files` (name, bytes) to the form at
+    /// `path`, with that page's CSRF token.
+    pub async fn upload_form(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
+        let token = self.csrf_token(path).await;
         let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
-        for (name, text) in files {
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, bytes) in files {
             form = form.part(
                 "files",
-                reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string()),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
             );
         }
         Self::page(
             self.client
-                .post(self.url("/instructor/bank/upload"))
+                .post(self.url(path))
                 .multipart(form)
                 .send()
                 .await
@@ -299,87 +322,36 @@ impl TestApp {
         )
         .await
     }
-}
 
-/// Imports the blueprints and `per_domain` generated SAA questions per domain
-/// (every 5th a "choose two" whose answer is a and c; the others' answer is b).
-pub async fn seed_saa_bank(app: &TestApp, per_domain: usize) {
-    seed_saa_bank_with_topics(app, per_domain, false).await;
-}
+    /// Uploads bank files and confirms the import from the preview.
+    pub async fn import_upload(&self, files: &[(&str, &str)]) {
+        let resp = self.upload(files).await;
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let url = resp.location().expect("preview location").to_owned();
+        let confirmed = self.post(&url, &format!("{url}/confirm"), &[]).await;
+        assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    }
 
-/// Like [`seed_saa_bank`]; with `topic_per_domain` each domain's questions
-/// form their own topic, `<domain>-topic`.
-pub async fn seed_saa_bank_with_topics(app: &TestApp, per_domain: usize, topic_per_domain: bool) {
-    use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
-    use examdrill::bank::store::{Mode as ImportMode, import};
-    use examdrill::bank::{Bank, load_paths};
-    use std::collections::BTreeMap;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut bank: Bank = load_paths(&[root.join("question_bank/blueprints")], None).bank;
-    let topic_of = |domain: &str| {
-        if topic_per_domain {
-            format!("{domain}-topic")
-        } else {
-            "t".to_owned()
-        }
-    };
-    let mut slugs: Vec<String> = ["secure", "resilient", "performance", "cost"]
-        .iter()
-        .map(|d| topic_of(d))
-        .collect();
-    slugs.dedup();
-    for slug in slugs {
-        bank.topics.push(Topic {
-            name_ko: format!("주제 {slug}"),
-            name_en: format!("Topic {slug}"),
-            summary_ko: format!("{slug} 요약: **핵심** 내용"),
-            summary_en: format!("Summary of {slug}"),
-            slug,
-            domains: vec![],
-            pos: Pos::default(),
-        });
+    /// The single number a `select count(*) …` statement returns.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect("count")
     }
-    for domain in ["secure", "resilient", "performance", "cost"] {
-        for i in 0..per_domain {
-            let multiple = i % 5 == 0;
-            let keys: Vec<char> = if multiple {
-                vec!['a', 'b', 'c', 'd', 'e']
-            } else {
-                vec!['a', 'b', 'c', 'd']
-            };
-            bank.questions.push(Question {
-                id: format!("{domain}-{i:03}"),
-                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
-                topic: topic_of(domain),
-                difficulty: Difficulty::Medium,
-                kind: if multiple { Kind::Multiple } else { Kind::Single },
-                language: "ko".into(),
-                status: Status::Published,
-                stem: format!("{domain} 문항 {i}"),
-                explanation: "해설".into(),
-                answer: if multiple { vec!['a', 'c'] } else { vec!['b'] },
-                options: keys
-                    .iter()
-                    .map(|k| Choice {
-                        key: *k,
-                        text: format!("보기 {k}"),
-                        rationale: "근거".into(),
-                        en: None,
-                        pos: Pos::default(),
-                    })
-                    .collect(),
-                source: Source {
-                    file: "n.txt".into(),
-                    heading: "h".into(),
-                },
-                references: Vec::new(),
-                en: None,
-                generated: None,
-                pos: Pos::default(),
-            });
-        }
-    }
-    import(&app.pool, &bank, None, ImportMode::Apply)
+
+    /// GET with one extra request header.
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> Page {
+        Self::page(
+            self.client
+                .get(self.url(path))
+                .header(header, value)
+                .send()
+                .await
+                .expect("GET"),
+        )
         .await
-        .expect("seed bank");
+    }
+}
+
+/// The `name=value` part of a Set-Cookie header.
+pub fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
 }

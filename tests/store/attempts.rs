@@ -1,45 +1,19 @@
+//! Attempts in the exam store: assembly by the blueprint, deadlines, saves,
+//! grading, expiry and the group-commit saver.
+
 use std::collections::{HashMap, HashSet};
 
-use examdrill::accounts::UserId;
 use examdrill::exam::assembly::Shortfall;
-use examdrill::exam::store::{
-    Feedback, Finish, Mode, SaveError, StartError, StartRequest, finalize, finalize_expired, save_answer, set_flag,
-    start,
-};
+use examdrill::exam::store::{Finish, SaveError, StartError, finalize, finalize_expired, save_answer, set_flag, start};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-use crate::common::{PASSWORD, TestApp, spawn_app};
-
-pub(crate) async fn seeded(per_domain: usize) -> TestApp {
-    let app = spawn_app().await;
-    crate::common::seed_saa_bank(&app, per_domain).await;
-    app
-}
-
-async fn student(app: &TestApp, email: &str) -> UserId {
-    app.register(email, "Student", PASSWORD).await;
-    let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    UserId(id)
-}
-
-fn exam(user: UserId) -> StartRequest {
-    StartRequest {
-        user,
-        exam: "saa-c03".into(),
-        mode: Mode::Exam,
-        feedback: Feedback::AtEnd,
-        count: None,
-        minutes: None,
-        domains: vec![],
-        topics: vec![],
-    }
-}
+use crate::common::TestApp;
+use crate::common::bank::seeded;
+use crate::common::exam::{
+    exam_request, expire_attempt, item_questions, register_student, set_deadline_ago, start_seeded,
+};
 
 async fn items(app: &TestApp, attempt: Uuid) -> Vec<(i32, String, String, String)> {
     sqlx::query_as(
@@ -51,13 +25,20 @@ async fn items(app: &TestApp, attempt: Uuid) -> Vec<(i32, String, String, String
     .unwrap()
 }
 
+/// The time an attempt allows, in minutes.
+async fn minutes_allowed(app: &TestApp, attempt: Uuid) -> f64 {
+    sqlx::query_scalar("select (extract(epoch from deadline - started_at) / 60)::float8 from attempts where id = $1")
+        .bind(attempt)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_full_exam_follows_the_blueprint_weights_and_time() {
     let app = seeded(25).await;
-    let user = student(&app, "s@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(1))
-        .await
-        .unwrap();
+    let user = register_student(&app, "s@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 1).await;
     let its = items(&app, id).await;
     assert_eq!(its.len(), 65);
     let mut per: HashMap<&str, usize> = HashMap::new();
@@ -82,26 +63,16 @@ async fn a_full_exam_follows_the_blueprint_weights_and_time() {
             "{qid}: the shown order is a permutation"
         );
     }
-    let minutes: f64 = sqlx::query_scalar(
-        "select (extract(epoch from deadline - started_at) / 60)::float8 from attempts where id = $1",
-    )
-    .bind(id)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let minutes = minutes_allowed(&app, id).await;
     assert!((minutes - 130.0).abs() < 0.1, "{minutes}");
 }
 
 #[tokio::test]
 async fn repeat_attempts_prefer_questions_not_seen_yet() {
     let app = seeded(40).await;
-    let user = student(&app, "r@example.com").await;
-    let a = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(2))
-        .await
-        .unwrap();
-    let b = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(3))
-        .await
-        .unwrap();
+    let user = register_student(&app, "r@example.com").await;
+    let a = start_seeded(&app, &exam_request(user), 2).await;
+    let b = start_seeded(&app, &exam_request(user), 3).await;
     let first: HashSet<String> = items(&app, a).await.into_iter().map(|i| i.1).collect();
     let second: HashSet<String> = items(&app, b).await.into_iter().map(|i| i.1).collect();
     assert_eq!(
@@ -114,30 +85,22 @@ async fn repeat_attempts_prefer_questions_not_seen_yet() {
 #[tokio::test]
 async fn accommodation_time_is_part_of_the_deadline() {
     let app = seeded(25).await;
-    let user = student(&app, "a@example.com").await;
+    let user = register_student(&app, "a@example.com").await;
     sqlx::query("insert into accommodations (user_id, extra_minutes) values ($1, 30)")
         .bind(user)
         .execute(&app.pool)
         .await
         .unwrap();
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(4))
-        .await
-        .unwrap();
-    let minutes: f64 = sqlx::query_scalar(
-        "select (extract(epoch from deadline - started_at) / 60)::float8 from attempts where id = $1",
-    )
-    .bind(id)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let id = start_seeded(&app, &exam_request(user), 4).await;
+    let minutes = minutes_allowed(&app, id).await;
     assert!((minutes - 160.0).abs() < 0.1, "{minutes}");
 }
 
 #[tokio::test]
 async fn a_request_the_bank_cannot_fill_says_what_is_missing_and_starts_nothing() {
     let app = seeded(10).await;
-    let user = student(&app, "f@example.com").await;
-    match start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(5)).await {
+    let user = register_student(&app, "f@example.com").await;
+    match start(&app.pool, &exam_request(user), &mut StdRng::seed_from_u64(5)).await {
         Err(StartError::Shortfall(s)) => {
             assert!(
                 s.contains(&Shortfall {
@@ -150,30 +113,16 @@ async fn a_request_the_bank_cannot_fill_says_what_is_missing_and_starts_nothing(
         }
         other => panic!("{other:?}"),
     }
-    let n: i64 = sqlx::query_scalar("select count(*) from attempts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
-}
-
-async fn answers(app: &TestApp, attempt: Uuid) -> Vec<(i32, String)> {
-    sqlx::query_as("select i.position, i.question_id from attempt_items i where attempt_id = $1 order by position")
-        .bind(attempt)
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
+    assert_eq!(app.count("select count(*) from attempts").await, 0);
 }
 
 #[tokio::test]
 async fn grading_is_all_or_nothing_and_partial_selections_score_zero() {
     let app = seeded(25).await;
-    let user = student(&app, "g@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(6))
-        .await
-        .unwrap();
+    let user = register_student(&app, "g@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 6).await;
     let mut expected = 0;
-    for (pos, qid) in answers(&app, id).await {
+    for (pos, qid) in item_questions(&app, id).await {
         let multiple = qid.ends_with('0') || qid.ends_with('5');
         let pick: &[char] = match (multiple, pos % 3) {
             (true, 0) => &['a', 'c'],
@@ -204,10 +153,8 @@ async fn grading_is_all_or_nothing_and_partial_selections_score_zero() {
 #[tokio::test]
 async fn saving_the_same_answer_twice_is_harmless_and_bad_keys_are_refused() {
     let app = seeded(25).await;
-    let user = student(&app, "h@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(7))
-        .await
-        .unwrap();
+    let user = register_student(&app, "h@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 7).await;
     save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
     save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
     assert_eq!(
@@ -231,12 +178,10 @@ async fn saving_the_same_answer_twice_is_harmless_and_bad_keys_are_refused() {
 #[tokio::test]
 async fn another_students_attempt_is_not_found() {
     let app = seeded(25).await;
-    let owner = student(&app, "o@example.com").await;
+    let owner = register_student(&app, "o@example.com").await;
     app.logout().await;
-    let other = student(&app, "x@example.com").await;
-    let id = start(&app.pool, &exam(owner), &mut StdRng::seed_from_u64(8))
-        .await
-        .unwrap();
+    let other = register_student(&app, "x@example.com").await;
+    let id = start_seeded(&app, &exam_request(owner), 8).await;
     assert_eq!(
         save_answer(&app.pool, id, other, 1, &['a']).await,
         Err(SaveError::NotFound)
@@ -247,23 +192,13 @@ async fn another_students_attempt_is_not_found() {
 #[tokio::test]
 async fn a_late_answer_is_refused_and_closes_the_attempt() {
     let app = seeded(25).await;
-    let user = student(&app, "l@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(9))
-        .await
-        .unwrap();
+    let user = register_student(&app, "l@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 9).await;
     save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
     // Within the grace period an in-flight answer still counts.
-    sqlx::query("update attempts set deadline = now() - interval '5 seconds' where id = $1")
-        .bind(id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    set_deadline_ago(&app, id, 5).await;
     save_answer(&app.pool, id, user, 2, &['b']).await.unwrap();
-    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
-        .bind(id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    expire_attempt(&app, id).await;
     assert_eq!(
         save_answer(&app.pool, id, user, 3, &['b']).await,
         Err(SaveError::TooLate)
@@ -287,19 +222,11 @@ async fn a_late_answer_is_refused_and_closes_the_attempt() {
 #[tokio::test]
 async fn an_abandoned_attempt_is_finalized_by_the_sweep() {
     let app = seeded(25).await;
-    let user = student(&app, "z@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(10))
-        .await
-        .unwrap();
-    let fresh = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(11))
-        .await
-        .unwrap();
+    let user = register_student(&app, "z@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 10).await;
+    let fresh = start_seeded(&app, &exam_request(user), 11).await;
     save_answer(&app.pool, id, user, 1, &['b']).await.unwrap();
-    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
-        .bind(id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    expire_attempt(&app, id).await;
     assert_eq!(finalize_expired(&app.pool).await.unwrap(), 1);
     let rows: Vec<(Uuid, Option<String>, Option<i32>)> =
         sqlx::query_as("select id, finish_reason, raw_score from attempts order by started_at")
@@ -319,10 +246,8 @@ async fn an_abandoned_attempt_is_finalized_by_the_sweep() {
 #[tokio::test]
 async fn two_tabs_saving_at_once_lose_nothing() {
     let app = seeded(25).await;
-    let user = student(&app, "t@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(12))
-        .await
-        .unwrap();
+    let user = register_student(&app, "t@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 12).await;
     let tab = |positions: Vec<i32>| {
         let pool = app.pool.clone();
         tokio::spawn(async move {
@@ -349,11 +274,9 @@ async fn two_tabs_saving_at_once_lose_nothing() {
 #[tokio::test]
 async fn a_start_after_a_bank_change_sees_the_change() {
     let app = seeded(25).await;
-    let user = student(&app, "s@example.com").await;
+    let user = register_student(&app, "s@example.com").await;
     // The first start caches the bank for assembly.
-    start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(1))
-        .await
-        .unwrap();
+    start_seeded(&app, &exam_request(user), 1).await;
 
     // Retire six secure questions (leaving exactly the 19 an exam needs) and edit another.
     for i in 0..6 {
@@ -371,10 +294,8 @@ async fn a_start_after_a_bank_change_sees_the_change() {
         .unwrap();
 
     app.logout().await;
-    let user2 = student(&app, "t@example.com").await;
-    let id = start(&app.pool, &exam(user2), &mut StdRng::seed_from_u64(2))
-        .await
-        .unwrap();
+    let user2 = register_student(&app, "t@example.com").await;
+    let id = start_seeded(&app, &exam_request(user2), 2).await;
     let secure: Vec<(String, i32)> = sqlx::query_as(
         "select question_id, version from attempt_items where attempt_id = $1 and domain = 'secure' order by question_id",
     )
@@ -399,12 +320,10 @@ async fn a_start_after_a_bank_change_sees_the_change() {
 async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones() {
     use examdrill::exam::saver::Saver;
     let app = seeded(25).await;
-    let user = student(&app, "g@example.com").await;
+    let user = register_student(&app, "g@example.com").await;
     app.logout().await;
-    let other = student(&app, "g2@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(21))
-        .await
-        .unwrap();
+    let other = register_student(&app, "g2@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 21).await;
     let saver = Saver::spawn(app.pool.clone());
     // Every question at once, plus repeated clicks on question 1 (the last
     // must win), a key the question doesn't have, and a stranger's save.
@@ -447,11 +366,7 @@ async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones()
         "every acknowledged save is stored: {stored:?}"
     );
     // Late saves in a batch are refused and close the attempt, as single saves do.
-    sqlx::query("update attempts set deadline = now() - interval '1 minute' where id = $1")
-        .bind(id)
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    expire_attempt(&app, id).await;
     assert_eq!(saver.save(id, user, 4, &['b'], None).await, Err(SaveError::TooLate));
     assert_eq!(saver.save(id, user, 4, &['b'], None).await, Err(SaveError::Finished));
 }
@@ -459,10 +374,8 @@ async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones()
 #[tokio::test]
 async fn the_question_versions_an_attempt_pinned_can_never_be_deleted() {
     let app = seeded(25).await;
-    let user = student(&app, "p@example.com").await;
-    let id = start(&app.pool, &exam(user), &mut StdRng::seed_from_u64(22))
-        .await
-        .unwrap();
+    let user = register_student(&app, "p@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 22).await;
     let (q, v): (String, i32) =
         sqlx::query_as("select question_id, version from attempt_items where attempt_id = $1 and position = 1")
             .bind(id)

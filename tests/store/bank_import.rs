@@ -1,27 +1,24 @@
-use std::path::{Path, PathBuf};
+//! The bank store: importing (versions, retiring, dry runs, validation),
+//! exporting, and retiring by hand.
 
 use examdrill::bank::store::{ImportError, Mode, export, import, set_retired, versions};
 use examdrill::bank::{Bank, load_paths};
 
+use crate::common::bank::repo_path;
 use crate::common::spawn_app;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn fixture_bank() -> Bank {
-    let paths: Vec<PathBuf> = vec![
-        root().join("question_bank/blueprints"),
-        root().join("tests/fixtures/bank/valid"),
+    let paths = [
+        repo_path("question_bank/blueprints"),
+        repo_path("tests/fixtures/bank/valid"),
     ];
     let loaded = load_paths(&paths, None);
     assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
     loaded.bank
 }
 
-async fn count(pool: &sqlx::PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
+/// How many questions are retired.
+const RETIRED: &str = "select count(*) from questions where retired_at is not null";
 
 #[tokio::test]
 async fn importing_the_same_bank_twice_changes_nothing_the_second_time() {
@@ -32,7 +29,7 @@ async fn importing_the_same_bank_twice_changes_nothing_the_second_time() {
     let second = import(&app.pool, &bank, None, Mode::Apply).await.unwrap();
     assert!(second.is_noop(), "{second:?}");
     assert_eq!(second.unchanged, 2);
-    assert_eq!(count(&app.pool, "select count(*) from question_versions").await, 2);
+    assert_eq!(app.count("select count(*) from question_versions").await, 2);
 }
 
 #[tokio::test]
@@ -58,26 +55,17 @@ async fn a_question_missing_from_a_reupload_is_retired_not_deleted_and_can_retur
     let removed = bank.questions.pop().unwrap();
     let report = import(&app.pool, &bank, None, Mode::Apply).await.unwrap();
     assert_eq!(report.retired, vec!["fixture-vpc-002"]);
+    assert_eq!(app.count(RETIRED).await, 1);
     assert_eq!(
-        count(&app.pool, "select count(*) from questions where retired_at is not null").await,
-        1
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from question_versions where question_id = 'fixture-vpc-002'"
-        )
-        .await,
+        app.count("select count(*) from question_versions where question_id = 'fixture-vpc-002'")
+            .await,
         1
     );
 
     bank.questions.push(removed);
     let back = import(&app.pool, &bank, None, Mode::Apply).await.unwrap();
     assert_eq!(back.restored, vec!["fixture-vpc-002"]);
-    assert_eq!(
-        count(&app.pool, "select count(*) from questions where retired_at is not null").await,
-        0
-    );
+    assert_eq!(app.count(RETIRED).await, 0);
 }
 
 #[tokio::test]
@@ -91,7 +79,7 @@ async fn an_invalid_upload_imports_nothing() {
     }
     for table in ["questions", "question_versions", "topics", "blueprints"] {
         assert_eq!(
-            count(&app.pool, &format!("select count(*) from {table}")).await,
+            app.count(&format!("select count(*) from {table}")).await,
             0,
             "{table} was written"
         );
@@ -103,7 +91,7 @@ async fn a_dry_run_reports_the_changes_and_writes_nothing() {
     let app = spawn_app().await;
     let bank = fixture_bank();
     let preview = import(&app.pool, &bank, None, Mode::DryRun).await.unwrap();
-    assert_eq!(count(&app.pool, "select count(*) from questions").await, 0);
+    assert_eq!(app.count("select count(*) from questions").await, 0);
     let applied = import(&app.pool, &bank, None, Mode::Apply).await.unwrap();
     assert_eq!(preview, applied);
 }
@@ -153,21 +141,12 @@ async fn retiring_by_hand_is_audited_and_reversible() {
     let app = spawn_app().await;
     import(&app.pool, &fixture_bank(), None, Mode::Apply).await.unwrap();
     assert!(set_retired(&app.pool, "fixture-vpc-001", true, None).await.unwrap());
-    assert_eq!(
-        count(&app.pool, "select count(*) from questions where retired_at is not null").await,
-        1
-    );
+    assert_eq!(app.count(RETIRED).await, 1);
     assert!(set_retired(&app.pool, "fixture-vpc-001", false, None).await.unwrap());
+    assert_eq!(app.count(RETIRED).await, 0);
     assert_eq!(
-        count(&app.pool, "select count(*) from questions where retired_at is not null").await,
-        0
-    );
-    assert_eq!(
-        count(
-            &app.pool,
-            "select count(*) from audit_log where action like 'question.%'"
-        )
-        .await,
+        app.count("select count(*) from audit_log where action like 'question.%'")
+            .await,
         2
     );
     assert!(!set_retired(&app.pool, "no-such-question", true, None).await.unwrap());
