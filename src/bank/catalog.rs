@@ -90,53 +90,23 @@ impl ExamCatalog {
     }
 }
 
-struct BlueprintRow {
-    code: String,
-    name_ko: String,
-    name_en: String,
-    questions: i32,
-    minutes: i32,
-    passing_score: i32,
-    score_min: i32,
-    score_max: i32,
-}
-
-struct DomainRow {
-    exam: String,
-    code: String,
-    name_ko: String,
-    name_en: String,
-    weight: i32,
-}
-
 /// Reads every blueprint and its domains.
 pub async fn load(pool: &PgPool) -> Result<ExamCatalog, DbError> {
-    let blueprints = sqlx::query_as!(
-        BlueprintRow,
-        "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max
-         from blueprints order by code",
-    )
-    .fetch_all(pool)
-    .await?;
-    let domains = sqlx::query_as!(
-        DomainRow,
-        "select exam, code, name_ko, name_en, weight from blueprint_domains order by exam, position"
-    )
-    .fetch_all(pool)
-    .await?;
-    let exams = blueprints
+    let int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let exams = super::store::blueprints(pool)
+        .await?
         .into_iter()
         .map(|b| ExamInfo {
-            domains: domains
-                .iter()
-                .filter(|d| d.exam == b.code)
+            domains: b
+                .domains
+                .into_iter()
                 .map(|d| ExamDomain {
-                    code: d.code.clone(),
+                    code: d.code,
                     name: Localized {
-                        ko: d.name_ko.clone(),
-                        en: d.name_en.clone(),
+                        ko: d.name_ko,
+                        en: d.name_en,
                     },
-                    weight: d.weight,
+                    weight: int(d.weight),
                 })
                 .collect(),
             code: b.code,
@@ -144,11 +114,11 @@ pub async fn load(pool: &PgPool) -> Result<ExamCatalog, DbError> {
                 ko: b.name_ko,
                 en: b.name_en,
             },
-            questions: b.questions,
-            minutes: b.minutes,
-            passing_score: b.passing_score,
-            score_min: b.score_min,
-            score_max: b.score_max,
+            questions: int(b.questions),
+            minutes: int(b.minutes),
+            passing_score: int(b.passing_score),
+            score_min: int(b.score_min),
+            score_max: int(b.score_max),
         })
         .collect();
     Ok(ExamCatalog { exams })

@@ -10,6 +10,16 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A problem with a whole file (unreadable, not UTF-8), reported at its start.
+    pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            pos: Pos::start_of(file),
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.pos, self.message)
@@ -48,11 +58,7 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn file_pos(&self) -> Pos {
-        Pos {
-            file: self.file.to_owned(),
-            line: 1,
-            column: 1,
-        }
+        Pos::start_of(self.file)
     }
 }
 

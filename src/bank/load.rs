@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostics::Diagnostic;
 use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
+use super::model::Bank;
 use super::model::Difficulty;
-use super::model::{Bank, Pos};
 use super::native::{parse_bank_file, parse_blueprint};
 use super::validate::validate;
 
@@ -66,14 +66,10 @@ pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: 
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
-            loaded.diagnostics.push(Diagnostic {
-                pos: Pos {
-                    file: p.display().to_string(),
-                    line: 1,
-                    column: 1,
-                },
-                message: format!("cannot read: {e}"),
-            });
+            loaded.diagnostics.push(Diagnostic::in_file(
+                p.display().to_string(),
+                format!("cannot read: {e}"),
+            ));
         }
     }
     if !files.iter().any(|f| is_blueprint(f))
@@ -88,29 +84,20 @@ pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: 
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    loaded.diagnostics.push(Diagnostic {
-                        pos: Pos {
-                            file: name,
-                            line: 1,
-                            column: 1,
-                        },
-                        message: format!(
+                    loaded.diagnostics.push(Diagnostic::in_file(
+                        name,
+                        format!(
                             "not valid UTF-8 (first bad byte at offset {})",
                             e.utf8_error().valid_up_to()
                         ),
-                    });
+                    ));
                     continue;
                 }
             },
             Err(e) => {
-                loaded.diagnostics.push(Diagnostic {
-                    pos: Pos {
-                        file: name,
-                        line: 1,
-                        column: 1,
-                    },
-                    message: format!("cannot read: {e}"),
-                });
+                loaded
+                    .diagnostics
+                    .push(Diagnostic::in_file(name, format!("cannot read: {e}")));
                 continue;
             }
         };

@@ -13,6 +13,17 @@ pub struct Pos {
     pub column: usize,
 }
 
+impl Pos {
+    /// Line 1, column 1 of `file`.
+    pub fn start_of(file: impl Into<String>) -> Self {
+        Pos {
+            file: file.into(),
+            line: 1,
+            column: 1,
+        }
+    }
+}
+
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)

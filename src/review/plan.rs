@@ -38,13 +38,9 @@ pub async fn mastery_for(pool: &PgPool, user: UserId, exam: &str) -> Result<Mast
 
 /// Topic names in the reader's language, by slug.
 pub async fn topic_names(pool: &PgPool, lang: Lang) -> Result<HashMap<String, String>, DbError> {
-    Ok(crate::bank::store::topic_names(pool)
+    Ok(crate::bank::store::topic_names_in(pool, lang)
         .await?
         .into_iter()
-        .map(|t| {
-            let name = t.name.get(lang).to_owned();
-            (t.slug, name)
-        })
         .collect())
 }
 

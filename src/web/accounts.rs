@@ -49,6 +49,26 @@ const REGISTRATIONS_PER_ADDRESS: i64 = 60;
 /// Password-change attempts per client address per window.
 const PASSWORD_CHANGES_PER_ADDRESS: i64 = 10;
 
+/// A new password from its field and its confirmation field, with an error
+/// against the right field when it breaks the policy or the two differ.
+fn new_password(
+    errors: &mut FieldErrors,
+    (field, value): (&'static str, &str),
+    (confirm_field, confirm): (&'static str, &str),
+) -> Option<Password> {
+    let password = errors.check(field, Password::parse(value.to_owned()))?;
+    if value != confirm {
+        errors.add(confirm_field, "err.password_mismatch");
+        return None;
+    }
+    Some(password)
+}
+
+/// Counts `action` for the client's address and refuses it over `limit` in the window.
+async fn limit_per_address(state: &AppState, req: &HttpRequest, action: &str, limit: i64) -> Result<(), AppError> {
+    Ok(accounts::throttle::limit_action(&state.pool, action, &state.client_addr(req), limit).await?)
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn register(
     req: HttpRequest,
@@ -58,21 +78,16 @@ pub async fn register(
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     // Each sign-up costs an argon2 hash; one address cannot make thousands.
-    accounts::throttle::limit_action(
-        &state.pool,
-        "register",
-        &state.client_addr(&req),
-        REGISTRATIONS_PER_ADDRESS,
-    )
-    .await?;
+    limit_per_address(&state, &req, "register", REGISTRATIONS_PER_ADDRESS).await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(&form.email));
     let display_name = errors.check("display_name", DisplayName::parse(&form.display_name));
-    let password = errors.check("password", Password::parse(form.password.clone()));
-    if password.is_some() && form.password != form.password_confirm {
-        errors.add("password_confirm", "err.password_mismatch");
-    }
+    let password = new_password(
+        &mut errors,
+        ("password", &form.password),
+        ("password_confirm", &form.password_confirm),
+    );
     let (Some(email), Some(display_name), Some(password), true) = (email, display_name, password, errors.is_empty())
     else {
         return render_with_status(
@@ -257,19 +272,10 @@ pub async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     // Someone at an unlocked computer must not be able to guess the current password.
-    accounts::throttle::limit_action(
-        &state.pool,
-        "password",
-        &state.client_addr(&req),
-        PASSWORD_CHANGES_PER_ADDRESS,
-    )
-    .await?;
+    limit_per_address(&state, &req, "password", PASSWORD_CHANGES_PER_ADDRESS).await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
-    let new = errors.check("new", Password::parse(form.new.clone()));
-    if new.is_some() && form.new != form.confirm {
-        errors.add("confirm", "err.password_mismatch");
-    }
+    let new = new_password(&mut errors, ("new", &form.new), ("confirm", &form.confirm));
     let (Some(new), true) = (new, errors.is_empty()) else {
         return render_with_status(
             &PasswordPage { ctx: auth.ctx, errors },

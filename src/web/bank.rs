@@ -92,14 +92,7 @@ pub async fn browse(
     let (rows, total) = store::search(&state.pool, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let lang = auth.ctx.lang;
-    let topics = store::topic_names(&state.pool)
-        .await?
-        .into_iter()
-        .map(|t| {
-            let name = t.name.get(lang).to_owned();
-            (t.slug, name)
-        })
-        .collect();
+    let topics = topic_menu(&state, lang).await?;
     let state_code = q.state.unwrap_or(LifecycleFilter::Live).as_str();
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let query = format!(
@@ -329,14 +322,7 @@ async fn upload_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lang = auth.ctx.lang;
-    let topics = store::topic_names(&state.pool)
-        .await?
-        .into_iter()
-        .map(|t| {
-            let name = t.name.get(lang).to_owned();
-            (t.slug, name)
-        })
-        .collect();
+    let topics = topic_menu(state, lang).await?;
     render_with_status(
         &UploadPage {
             ctx: auth.ctx,
@@ -395,6 +381,11 @@ pub async fn export(
         .content_type(content_type)
         .insert_header(("content-disposition", format!("attachment; filename=\"{stem}.{ext}\"")))
         .body(body))
+}
+
+/// Every topic as (slug, name in `lang`), for filter and default menus.
+async fn topic_menu(state: &AppState, lang: crate::i18n::Lang) -> Result<Vec<(String, String)>, AppError> {
+    Ok(store::topic_names_in(&state.pool, lang).await?)
 }
 
 /// The CSV template offered on the upload page.
@@ -539,15 +530,20 @@ async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, App
     }
 }
 
+/// The instructor's own pending upload; anyone else's is not found.
+async fn own_upload(state: &AppState, id: uuid::Uuid, auth: &InstructorOnly) -> Result<store::PendingUpload, AppError> {
+    store::load_upload(&state.pool, id, auth.user.id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn preview(
     auth: InstructorOnly,
     state: web::Data<AppState>,
     path: web::Path<uuid::Uuid>,
 ) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
-    let upload = store::load_upload(&state.pool, id, auth.user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let upload = own_upload(&state, id, &auth).await?;
     let (problems, report, lint) = dry_run(&state, &upload).await?;
     let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
@@ -568,9 +564,7 @@ pub async fn confirm(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let upload = store::load_upload(&state.pool, id, auth.user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let upload = own_upload(&state, id, &auth).await?;
     let loaded = parse_upload(
         upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
         upload.defaults.as_ref(),

@@ -187,6 +187,18 @@ pub struct TopicName {
     pub name: crate::bank::catalog::Localized,
 }
 
+/// Every topic as (slug, name in `lang`), in slug order.
+pub async fn topic_names_in(pool: &PgPool, lang: crate::i18n::Lang) -> Result<Vec<(String, String)>, DbError> {
+    Ok(topic_names(pool)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let name = t.name.get(lang).to_owned();
+            (t.slug, name)
+        })
+        .collect())
+}
+
 pub async fn topic_names(pool: &PgPool) -> Result<Vec<TopicName>, DbError> {
     let rows = sqlx::query!("select slug, name_ko, name_en from topics order by slug")
         .fetch_all(pool)

@@ -87,8 +87,8 @@ struct TopicDomainRow {
     domain: String,
 }
 
-/// Blueprints and topics already stored, so an upload may refer to them.
-pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbError> {
+/// Every stored blueprint with its domains, in code order.
+pub async fn blueprints(pool: &PgPool) -> Result<Vec<Blueprint>, DbError> {
     let rows = sqlx::query_as!(
         BlueprintRow,
         "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max from blueprints order by code",
@@ -102,7 +102,7 @@ pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbErro
     .fetch_all(pool)
     .await?;
     let uint = |n: i32| u32::try_from(n).unwrap_or(0);
-    let blueprints = rows
+    Ok(rows
         .into_iter()
         .map(|r| Blueprint {
             domains: doms
@@ -124,7 +124,12 @@ pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbErro
             name_ko: r.name_ko,
             name_en: r.name_en,
         })
-        .collect();
+        .collect())
+}
+
+/// Blueprints and topics already stored, so an upload may refer to them.
+pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbError> {
+    let blueprints = blueprints(pool).await?;
     let trows = sqlx::query_as!(
         TopicRow,
         "select slug, name_ko, name_en, summary_ko, summary_en from topics order by slug"
@@ -147,11 +152,7 @@ pub async fn known(pool: &PgPool) -> Result<(Vec<Blueprint>, Vec<Topic>), DbErro
             name_en: t.name_en,
             summary_ko: t.summary_ko,
             summary_en: t.summary_en,
-            pos: Pos {
-                file: "(database)".into(),
-                line: 1,
-                column: 1,
-            },
+            pos: Pos::start_of("(database)"),
         })
         .collect();
     Ok((blueprints, topics))
