@@ -71,6 +71,17 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The first `n` characters of `s`, with `…` when some were cut.
+pub fn cut(s: &str, n: usize) -> String {
+    if char_len(s) <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// Removes inline Markdown: emphasis markers, code ticks, links (keeping
 /// their text), images, HTML tags and leading decoration (emoji, arrows).
 /// Also returns the first bold span, which often names the term a line defines.

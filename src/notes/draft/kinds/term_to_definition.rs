@@ -1,0 +1,65 @@
+//! "Which statement describes this term?": a term as the stem, its definition
+//! as the key, and the definitions of sibling terms as distractors.
+
+use super::{Candidate, Definition, DraftKind, ko_or_en, options};
+use crate::bank::model::Difficulty;
+use crate::notes::draft::Rule;
+use crate::notes::draft::distractors::pick_distractors;
+use crate::notes::draft::text::norm;
+
+pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
+    let (d, ko, file) = (def.d, def.ko, def.file);
+    let stem = ko_or_en(
+        ko,
+        format!("노트에 따르면 {}에 대한 설명으로 옳은 것은 무엇입니까?", d.term),
+        format!("According to the notes, which statement describes {}?", d.term),
+    );
+    let pool: Vec<(String, String)> = def
+        .siblings
+        .iter()
+        .map(|(x, _)| {
+            (
+                x.def.clone(),
+                ko_or_en(
+                    ko,
+                    format!("노트에서 {}에 대한 설명입니다.", x.term),
+                    format!("The notes say this of {}.", x.term),
+                ),
+            )
+        })
+        .collect();
+    let term_n = norm(&d.term);
+    let defs_of_term: Vec<String> = def
+        .defs
+        .iter()
+        .filter(|x| norm(&x.term) == term_n)
+        .map(|x| norm(&x.def))
+        .collect();
+    // Another definition of this term, or one that names it, may be true of it.
+    let distractors = pick_distractors(&d.def, pool, 3, |t| {
+        let n = norm(t);
+        defs_of_term.contains(&n) || (term_n.chars().count() >= 2 && n.contains(&term_n))
+    })?;
+    let key = (
+        d.def.clone(),
+        ko_or_en(
+            ko,
+            format!("노트 {}행의 설명입니다.", d.at.line),
+            format!("This is what line {} of the notes says.", d.at.line),
+        ),
+    );
+    Ok(Candidate {
+        kind: DraftKind::TermToDefinition,
+        options: options(vec![key], distractors),
+        explanation: ko_or_en(
+            ko,
+            format!("노트({file} {}행)에 따르면 {}: {}", d.at.line, d.term, d.def),
+            format!("Per the notes ({file}, line {}), {}: {}", d.at.line, d.term, d.def),
+        ),
+        stem,
+        at: d.at.clone(),
+        quality: def.quality - 5,
+        difficulty: Difficulty::Easy,
+        fact: d.def.clone(),
+    })
+}
