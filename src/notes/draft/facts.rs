@@ -111,9 +111,10 @@ pub fn is_term(s: &str) -> bool {
 
 fn is_def(s: &str, term: &str) -> bool {
     let n = char_len(s);
+    // "48시간이다." alone says nothing about which term it belongs to.
+    let words = s.split_whitespace().count();
     (6..=300).contains(&n)
-        // "48시간이다." alone says nothing about which term it belongs to.
-        && s.split_whitespace().count() >= 2
+        && words >= 2
         && norm(s) != norm(term)
         && s.chars().any(char::is_alphabetic)
         && !s.contains("://")
@@ -426,7 +427,16 @@ mod tests {
     fn definitions_come_from_colons_dashes_bold_tables_and_sentences() {
         let o = parse_text(
             "n.txt",
-            "## A\n- gp3 : 범용 SSD 볼륨\n- **st1** 처리량 최적화 HDD\n- sc1 - 가장 저렴한 콜드 HDD\n| 이름 | 설명 |\n|--|--|\n| io2 | 프로비저닝된 IOPS SSD |\nEBS는 블록 스토리지 서비스이다.\n",
+            "\
+## A
+- gp3 : 범용 SSD 볼륨
+- **st1** 처리량 최적화 HDD
+- sc1 - 가장 저렴한 콜드 HDD
+| 이름 | 설명 |
+|--|--|
+| io2 | 프로비저닝된 IOPS SSD |
+EBS는 블록 스토리지 서비스이다.
+",
         );
         let f = extract(&o);
         let defs: Vec<_> = f.defs.iter().map(|d| (d.term.as_str(), d.def.as_str())).collect();

@@ -471,7 +471,19 @@ pub fn parse(file: &str, text: &str) -> Outline {
 mod tests {
     use super::*;
 
-    const NOTE: &str = "# Storage\n## [SAA] EBS\n- **EBS 유형**\n  - gp3 : 범용 SSD 볼륨\n  - st1 : 처리량 최적화 HDD\n\n본문 문장이다.\n### Snapshots\n| 이름 | 설명 |\n|---|---|\n| A | 첫째 |\n";
+    const NOTE: &str = "\
+# Storage
+## [SAA] EBS
+- **EBS 유형**
+  - gp3 : 범용 SSD 볼륨
+  - st1 : 처리량 최적화 HDD
+
+본문 문장이다.
+### Snapshots
+| 이름 | 설명 |
+|---|---|
+| A | 첫째 |
+";
 
     #[test]
     fn text_and_markdown_give_the_same_tree() {

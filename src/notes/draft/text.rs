@@ -157,10 +157,12 @@ pub fn sentences(text: &str) -> Vec<String> {
     let mut cur = String::new();
     for (i, &c) in chars.iter().enumerate() {
         cur.push(c);
-        let end = matches!(c, '.' | '?' | '!' | '。')
-            && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
-            // "1.5", "e.g." and "I3." style abbreviations keep going.
-            && !chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()));
+        // "1.5", "e.g." and "I3." style abbreviations keep going.
+        let abbreviation = chars
+            .get(i.wrapping_sub(1))
+            .is_some_and(|p| p.is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()));
+        let end =
+            matches!(c, '.' | '?' | '!' | '。') && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) && !abbreviation;
         if end {
             let s = cur.trim().to_owned();
             if !s.is_empty() {
@@ -286,11 +288,12 @@ pub fn needs_context(s: &str) -> bool {
         .iter()
         .find_map(|p| first.strip_suffix(p).filter(|w| CONTEXT_OPENERS.contains(w)))
         .is_some();
+    // A line that starts with a bare particle lost its subject ("는 …").
+    let lost_subject = PARTICLES.contains(&first_word);
     opener
         || CONTEXT_OPENERS.contains(&first.as_str())
         || CONTEXT_PHRASES.iter().any(|p| low.starts_with(p))
-        // A line that starts with a bare particle lost its subject ("는 …").
-        || PARTICLES.contains(&first_word)
+        || lost_subject
         || t.ends_with([':', '：'])
         || low.contains("다음과 같")
         || low.contains("아래와 같")
