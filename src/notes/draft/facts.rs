@@ -1,7 +1,7 @@
 //! Facts found in an outline: term–definition pairs, terms with facts listed
 //! under them, enumerations, numeric facts and plain statements per section.
 
-use super::outline::{BlockKind, Outline};
+use super::outline::{Block, BlockKind, Outline, Section};
 use super::text::{
     char_len, clean_inline, has_hangul, is_bare_word, is_noun_stem, needs_context, norm, sentences, strip_particle,
 };
@@ -251,6 +251,7 @@ fn is_table_of_contents(title: &str) -> bool {
     matches!(t.as_str(), "목차" | "차례" | "tableofcontents" | "contents" | "toc")
 }
 
+/// Every fact in a note, section by section; tables of contents are skipped.
 pub fn extract(o: &Outline) -> Facts {
     let mut f = Facts::default();
     for (si, sec) in o.sections.iter().enumerate() {
@@ -260,42 +261,41 @@ pub fn extract(o: &Outline) -> Facts {
         if let Some((a, b)) = split_vs(&sec.title) {
             f.comparisons.push((a, b, sec.line));
         }
-        let blocks = &sec.blocks;
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
-        for (bi, b) in blocks.iter().enumerate() {
-            if let Some(p) = b.parent.filter(|&p| p < blocks.len()) {
-                children[p].push(bi);
-            }
+        extract_section(&mut f, si, sec);
+    }
+    f
+}
+
+/// The facts of one section's blocks, then the enumeration its top-level
+/// items make when most of them are terms.
+fn extract_section(f: &mut Facts, si: usize, sec: &Section) {
+    let blocks = &sec.blocks;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
+    for (bi, b) in blocks.iter().enumerate() {
+        if let Some(p) = b.parent.filter(|&p| p < blocks.len()) {
+            children[p].push(bi);
         }
-        // Heads of top-level items, for a section-wide enumeration.
-        let mut top_heads: Vec<String> = Vec::new();
-        let mut top_items = 0usize;
-        for (bi, b) in blocks.iter().enumerate() {
-            let place = |last: usize| Place {
-                sec: si,
-                parent: b.parent,
-                line: b.line,
-                last_line: last,
-            };
-            if b.kind == BlockKind::Row {
-                if !b.header && b.cells.len() == 2 {
-                    let term = clean_term(&b.cells[0]);
-                    let def = b.cells[1].trim().to_owned();
-                    if is_term(&term) && is_def(&def, &term) {
-                        f.defs.push(TermDef {
-                            term,
-                            def,
-                            at: place(b.line),
-                            from_sentence: false,
-                        });
-                    }
-                }
-                continue;
-            }
-            if let Some((a, c)) = split_vs(&b.text) {
-                f.comparisons.push((a, c, b.line));
-            }
-            let def = split_definition(&b.text, b.bold.as_deref());
+    }
+    // Heads of top-level items, for a section-wide enumeration.
+    let mut top_heads: Vec<String> = Vec::new();
+    let mut top_items = 0usize;
+    for (bi, b) in blocks.iter().enumerate() {
+        let place = |last: usize| Place {
+            sec: si,
+            parent: b.parent,
+            line: b.line,
+            last_line: last,
+        };
+        if b.kind == BlockKind::Row {
+            row_definition(f, b, place(b.line));
+            continue;
+        }
+        if let Some((a, c)) = split_vs(&b.text) {
+            f.comparisons.push((a, c, b.line));
+        }
+        let def = split_definition(&b.text, b.bold.as_deref());
+        if b.kind == BlockKind::Item && b.parent.is_none() {
+            top_items += 1;
             let head = match &def {
                 Some((t, _)) => Some(t.clone()),
                 None => {
@@ -303,119 +303,167 @@ pub fn extract(o: &Outline) -> Facts {
                     is_term(&t).then_some(t)
                 }
             };
-            if b.kind == BlockKind::Item && b.parent.is_none() {
-                top_items += 1;
-                if let Some(h) = &head {
-                    top_heads.push(h.clone());
-                }
-            }
-            if let Some((term, d)) = def {
-                f.defs.push(TermDef {
-                    term,
-                    def: d,
-                    at: place(b.line),
-                    from_sentence: false,
-                });
-            } else if b.kind == BlockKind::Para || (b.kind == BlockKind::Item && children[bi].is_empty()) {
-                for s in sentences(&b.text) {
-                    if let Some((term, d)) = sentence_definition(&s) {
-                        f.defs.push(TermDef {
-                            term,
-                            def: d,
-                            at: place(b.line),
-                            from_sentence: true,
-                        });
-                    }
-                }
-            }
-            let kids = &children[bi];
-            if !kids.is_empty() {
-                let term = clean_term(&b.text);
-                let last = kids.iter().map(|&k| blocks[k].line).max().unwrap_or(b.line);
-                if is_term(&term) {
-                    let facts: Vec<(String, usize)> = kids
-                        .iter()
-                        .map(|&k| (blocks[k].text.clone(), blocks[k].line))
-                        .filter(|(t, _)| (6..=200).contains(&char_len(t)) && !t.contains("://") && !needs_context(t))
-                        .collect();
-                    if !facts.is_empty() {
-                        f.term_facts.push(TermFacts {
-                            term: term.clone(),
-                            facts,
-                            at: place(last),
-                        });
-                    }
-                }
-                let heads: Vec<String> = kids
-                    .iter()
-                    .filter_map(|&k| {
-                        let kb = &blocks[k];
-                        split_definition(&kb.text, kb.bold.as_deref())
-                            .map(|(t, _)| t)
-                            .or_else(|| Some(clean_term(&kb.text)).filter(|t| is_term(t)))
-                    })
-                    .collect();
-                let name = clean_term(&b.text);
-                if heads.len() >= 3 && heads.len() * 10 >= kids.len() * 7 && char_len(&name) <= 60 {
-                    f.enums.push(Enumeration {
-                        name,
-                        members: heads,
-                        at: place(last),
-                    });
-                }
-            }
-            for (start, value, unit) in numbers_in(&b.text) {
-                let n = char_len(&b.text);
-                if (15..=220).contains(&n) && !needs_context(&b.text) {
-                    f.numbers.push(Numeric {
-                        sentence: b.text.clone(),
-                        value,
-                        unit,
-                        start,
-                        at: place(b.line),
-                    });
-                }
-            }
-            if b.kind == BlockKind::Para || b.kind == BlockKind::Item {
-                for s in sentences(&b.text) {
-                    let n = char_len(&s);
-                    if (20..=160).contains(&n)
-                        && !s.ends_with('?')
-                        && !s.contains("://")
-                        && !needs_context(&s)
-                        // "A | B | Amazon Web Services": a copied page title.
-                        && !s.contains(" | ")
-                        && split_definition(&s, None).is_none()
-                    {
-                        f.statements.push(Statement {
-                            text: s,
-                            at: place(b.line),
-                        });
-                    }
-                }
+            if let Some(h) = head {
+                top_heads.push(h);
             }
         }
-        if top_heads.len() >= 3 && top_heads.len() * 10 >= top_items * 8 && sec.level > 0 {
-            let (name, _) = clean_inline(&sec.title);
-            let name = name
-                .trim_start_matches(|c: char| c == '[' || c.is_ascii_uppercase() || c == '/' || c == ']')
-                .trim()
-                .to_owned();
-            let name = if name.is_empty() { sec.title.clone() } else { name };
-            let last = blocks.last().map_or(sec.line, |b| b.line);
-            f.enums.push(Enumeration {
-                name,
-                members: top_heads,
-                at: Place {
-                    sec: si,
-                    parent: None,
-                    line: sec.line,
-                    last_line: last,
-                },
+        let kids = &children[bi];
+        definitions(f, b, def, kids.is_empty(), place(b.line));
+        if !kids.is_empty() {
+            let last = kids.iter().map(|&k| blocks[k].line).max().unwrap_or(b.line);
+            nested_facts(f, blocks, b, kids, place(last));
+        }
+        numeric_facts(f, b, place(b.line));
+        statements(f, b, place(b.line));
+    }
+    if let Some(e) = section_enumeration(si, sec, top_heads, top_items) {
+        f.enums.push(e);
+    }
+}
+
+/// A two-column table row (not the header) as term and definition.
+fn row_definition(f: &mut Facts, b: &Block, at: Place) {
+    if !b.header && b.cells.len() == 2 {
+        let term = clean_term(&b.cells[0]);
+        let def = b.cells[1].trim().to_owned();
+        if is_term(&term) && is_def(&def, &term) {
+            f.defs.push(TermDef {
+                term,
+                def,
+                at,
+                from_sentence: false,
             });
         }
     }
-    f
+}
+
+/// The block's own definition (`split_definition`), or else, for a paragraph
+/// or an item without children, "X는 …이다" sentences in it.
+fn definitions(f: &mut Facts, b: &Block, def: Option<(String, String)>, leaf: bool, at: Place) {
+    if let Some((term, d)) = def {
+        f.defs.push(TermDef {
+            term,
+            def: d,
+            at,
+            from_sentence: false,
+        });
+    } else if b.kind == BlockKind::Para || (b.kind == BlockKind::Item && leaf) {
+        for s in sentences(&b.text) {
+            if let Some((term, d)) = sentence_definition(&s) {
+                f.defs.push(TermDef {
+                    term,
+                    def: d,
+                    at: at.clone(),
+                    from_sentence: true,
+                });
+            }
+        }
+    }
+}
+
+/// What the children of an item say: facts under a term, and an enumeration
+/// when most children are terms themselves.
+fn nested_facts(f: &mut Facts, blocks: &[Block], b: &Block, kids: &[usize], at: Place) {
+    let term = clean_term(&b.text);
+    if is_term(&term) {
+        let facts: Vec<(String, usize)> = kids
+            .iter()
+            .map(|&k| (blocks[k].text.clone(), blocks[k].line))
+            .filter(|(t, _)| (6..=200).contains(&char_len(t)) && !t.contains("://") && !needs_context(t))
+            .collect();
+        if !facts.is_empty() {
+            f.term_facts.push(TermFacts {
+                term: term.clone(),
+                facts,
+                at: at.clone(),
+            });
+        }
+    }
+    let heads: Vec<String> = kids
+        .iter()
+        .filter_map(|&k| {
+            let kb = &blocks[k];
+            split_definition(&kb.text, kb.bold.as_deref())
+                .map(|(t, _)| t)
+                .or_else(|| Some(clean_term(&kb.text)).filter(|t| is_term(t)))
+        })
+        .collect();
+    let name = clean_term(&b.text);
+    if heads.len() >= 3 && heads.len() * 10 >= kids.len() * 7 && char_len(&name) <= 60 {
+        f.enums.push(Enumeration {
+            name,
+            members: heads,
+            at,
+        });
+    }
+}
+
+/// Every number with a unit in a block of reasonable length that stands on its own.
+fn numeric_facts(f: &mut Facts, b: &Block, at: Place) {
+    for (start, value, unit) in numbers_in(&b.text) {
+        let n = char_len(&b.text);
+        if (15..=220).contains(&n) && !needs_context(&b.text) {
+            f.numbers.push(Numeric {
+                sentence: b.text.clone(),
+                value,
+                unit,
+                start,
+                at: at.clone(),
+            });
+        }
+    }
+}
+
+/// The plain statements among a paragraph's or an item's sentences.
+fn statements(f: &mut Facts, b: &Block, at: Place) {
+    if b.kind == BlockKind::Para || b.kind == BlockKind::Item {
+        for s in sentences(&b.text) {
+            if is_statement(&s) {
+                f.statements.push(Statement {
+                    text: s,
+                    at: at.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// A sentence of 20–160 characters that is no question, holds no link, needs
+/// no context, is no copied page title ("A | B | Amazon Web Services") and
+/// no definition.
+fn is_statement(s: &str) -> bool {
+    let n = char_len(s);
+    (20..=160).contains(&n)
+        && !s.ends_with('?')
+        && !s.contains("://")
+        && !needs_context(s)
+        && !s.contains(" | ")
+        && split_definition(s, None).is_none()
+}
+
+/// The section's top-level item heads as an enumeration named after the
+/// section (exam tags dropped), when at least three and 80 % of them are terms.
+fn section_enumeration(si: usize, sec: &Section, top_heads: Vec<String>, top_items: usize) -> Option<Enumeration> {
+    if !(top_heads.len() >= 3 && top_heads.len() * 10 >= top_items * 8 && sec.level > 0) {
+        return None;
+    }
+    let (name, _) = clean_inline(&sec.title);
+    let name = name
+        .trim_start_matches(|c: char| c == '[' || c.is_ascii_uppercase() || c == '/' || c == ']')
+        .trim()
+        .to_owned();
+    let name = if name.is_empty() { sec.title.clone() } else { name };
+    let last = sec.blocks.last().map_or(sec.line, |b| b.line);
+    Some(Enumeration {
+        name,
+        members: top_heads,
+        at: Place {
+            sec: si,
+            parent: None,
+            line: sec.line,
+            last_line: last,
+        },
+    })
 }
 
 #[cfg(test)]
