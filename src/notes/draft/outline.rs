@@ -296,147 +296,172 @@ pub fn parse_markdown(file: &str, text: &str) -> Outline {
             line_starts.push(i + 1);
         }
     }
-    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1);
-    let mut b = Builder::new(file);
-    // Open list items: block index, or None for an item whose text has not started.
-    let mut items: Vec<Option<usize>> = Vec::new();
-    let mut buf = String::new();
-    let mut buf_line = 0usize;
-    let mut heading: Option<u8> = None;
-    let mut in_item_text = false;
-    let mut row: Vec<String> = Vec::new();
-    let mut in_head = false;
-    let mut cell = String::new();
-    let mut in_cell = false;
+    let mut md = MarkdownReader {
+        b: Builder::new(file),
+        line_starts,
+        items: Vec::new(),
+        buf: String::new(),
+        buf_line: 0,
+        heading: None,
+        in_item_text: false,
+        row: Vec::new(),
+        in_head: false,
+        cell: String::new(),
+        in_cell: false,
+    };
+    for (ev, range) in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter()
+    {
+        match ev {
+            Event::Start(tag) => md.start(tag, range.start),
+            Event::End(tag) => md.end(tag),
+            Event::Text(t) | Event::Code(t) => md.push_text(&t),
+            Event::SoftBreak | Event::HardBreak => md.push_text(" "),
+            _ => {}
+        }
+    }
+    Outline {
+        file: file.to_owned(),
+        sections: md.b.sections,
+        lines: text.lines().map(str::to_owned).collect(),
+    }
+}
 
-    let flush = |b: &mut Builder, items: &mut [Option<usize>], buf: &mut String, line: usize, item: bool| {
-        let raw = std::mem::take(buf);
+/// The state of a walk over pulldown-cmark's events: the text of the block
+/// or table cell being read, and the list items open around it.
+struct MarkdownReader {
+    b: Builder,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    /// Open list items: block index, or None for an item whose text has not started.
+    items: Vec<Option<usize>>,
+    buf: String,
+    buf_line: usize,
+    heading: Option<u8>,
+    in_item_text: bool,
+    row: Vec<String>,
+    in_head: bool,
+    cell: String,
+    in_cell: bool,
+}
+
+impl MarkdownReader {
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    fn start(&mut self, tag: Tag<'_>, offset: usize) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.heading = Some(level as u8);
+                self.buf.clear();
+                self.buf_line = self.line_of(offset);
+            }
+            Tag::Item => {
+                if self.in_item_text {
+                    self.flush(true);
+                }
+                self.items.push(None);
+                self.in_item_text = true;
+                self.buf.clear();
+                self.buf_line = self.line_of(offset);
+            }
+            Tag::Paragraph if !self.in_item_text => {
+                self.buf.clear();
+                self.buf_line = self.line_of(offset);
+            }
+            Tag::List(_) if self.in_item_text => {
+                self.flush(true);
+                self.in_item_text = false;
+            }
+            Tag::TableHead => self.in_head = true,
+            Tag::TableRow => {
+                self.row.clear();
+                self.buf_line = self.line_of(offset);
+            }
+            Tag::TableCell => {
+                self.in_cell = true;
+                self.cell.clear();
+                if self.in_head {
+                    self.buf_line = self.line_of(offset);
+                }
+            }
+            Tag::Strong => self.push_text("**"),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) => {
+                if let Some(level) = self.heading.take() {
+                    let raw = std::mem::take(&mut self.buf);
+                    self.b.heading(level, &raw, self.buf_line);
+                    self.items.clear();
+                }
+            }
+            TagEnd::Item => {
+                if self.in_item_text {
+                    self.flush(true);
+                    self.in_item_text = false;
+                }
+                self.items.pop();
+            }
+            TagEnd::Paragraph => {
+                if self.in_item_text {
+                    self.flush(true);
+                    self.in_item_text = false;
+                } else {
+                    self.flush(false);
+                }
+            }
+            TagEnd::TableHead => {
+                push_row(&mut self.b, &mut self.row, true, self.buf_line);
+                self.in_head = false;
+            }
+            TagEnd::TableRow => push_row(&mut self.b, &mut self.row, self.in_head, self.buf_line),
+            TagEnd::TableCell => {
+                self.in_cell = false;
+                self.row.push(clean_inline(&self.cell).0);
+            }
+            TagEnd::Strong => self.push_text("**"),
+            _ => {}
+        }
+    }
+
+    /// Text goes to the table cell being read, or else to the block.
+    fn push_text(&mut self, t: &str) {
+        if self.in_cell {
+            self.cell.push_str(t);
+        } else {
+            self.buf.push_str(t);
+        }
+    }
+
+    /// Ends the block being read as a list item or a paragraph, nested in
+    /// the nearest open item that has text (for an item: the one around it).
+    fn flush(&mut self, item: bool) {
+        let raw = std::mem::take(&mut self.buf);
         let (clean, bold) = clean_inline(&raw);
         if clean.is_empty() {
             return;
         }
-        let parent = items.iter().rev().skip(usize::from(item)).find_map(|x| *x);
-        let sec = b.current();
+        let parent = self.items.iter().rev().skip(usize::from(item)).find_map(|x| *x);
+        let sec = self.b.current();
         sec.blocks.push(Block {
             kind: if item { BlockKind::Item } else { BlockKind::Para },
             text: clean,
             bold,
             cells: vec![],
             header: false,
-            line,
+            line: self.buf_line,
             parent,
         });
         if item {
             let idx = sec.blocks.len() - 1;
-            if let Some(last) = items.last_mut() {
+            if let Some(last) = self.items.last_mut() {
                 *last = Some(idx);
             }
         }
-    };
-
-    for (ev, range) in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).into_offset_iter()
-    {
-        match ev {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some(level as u8);
-                buf.clear();
-                buf_line = line_of(range.start);
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some(level) = heading.take() {
-                    let raw = std::mem::take(&mut buf);
-                    b.heading(level, &raw, buf_line);
-                    items.clear();
-                }
-            }
-            Event::Start(Tag::Item) => {
-                if in_item_text {
-                    flush(&mut b, &mut items, &mut buf, buf_line, true);
-                }
-                items.push(None);
-                in_item_text = true;
-                buf.clear();
-                buf_line = line_of(range.start);
-            }
-            Event::End(TagEnd::Item) => {
-                if in_item_text {
-                    flush(&mut b, &mut items, &mut buf, buf_line, true);
-                    in_item_text = false;
-                }
-                items.pop();
-            }
-            Event::Start(Tag::Paragraph) if !in_item_text => {
-                buf.clear();
-                buf_line = line_of(range.start);
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if in_item_text {
-                    flush(&mut b, &mut items, &mut buf, buf_line, true);
-                    in_item_text = false;
-                } else {
-                    flush(&mut b, &mut items, &mut buf, buf_line, false);
-                }
-            }
-            Event::Start(Tag::List(_)) if in_item_text => {
-                flush(&mut b, &mut items, &mut buf, buf_line, true);
-                in_item_text = false;
-            }
-            Event::Start(Tag::TableHead) => in_head = true,
-            Event::End(TagEnd::TableHead) => {
-                push_row(&mut b, &mut row, true, buf_line);
-                in_head = false;
-            }
-            Event::Start(Tag::TableRow) => {
-                row.clear();
-                buf_line = line_of(range.start);
-            }
-            Event::End(TagEnd::TableRow) => push_row(&mut b, &mut row, in_head, buf_line),
-            Event::Start(Tag::TableCell) => {
-                in_cell = true;
-                cell.clear();
-                if in_head {
-                    buf_line = line_of(range.start);
-                }
-            }
-            Event::End(TagEnd::TableCell) => {
-                in_cell = false;
-                row.push(clean_inline(&cell).0);
-            }
-            Event::Start(Tag::Strong) => {
-                if in_cell {
-                    cell.push_str("**");
-                } else {
-                    buf.push_str("**");
-                }
-            }
-            Event::End(TagEnd::Strong) => {
-                if in_cell {
-                    cell.push_str("**");
-                } else {
-                    buf.push_str("**");
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if in_cell {
-                    cell.push_str(&t);
-                } else {
-                    buf.push_str(&t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if in_cell {
-                    cell.push(' ');
-                } else {
-                    buf.push(' ');
-                }
-            }
-            _ => {}
-        }
-    }
-    Outline {
-        file: file.to_owned(),
-        sections: b.sections,
-        lines: text.lines().map(str::to_owned).collect(),
     }
 }
 
