@@ -289,7 +289,49 @@ fn parse_question(
         None => "a question".to_owned(),
     };
     r.unknown_keys(t, &what, QUESTION_FIELDS);
-    let id = r.string(t, at.clone(), &what, "id");
+    // Every field is read, and its problems reported, before any missing one
+    // ends the question, so one pass reports them all.
+    let id = parse_id(r, t, at.clone(), &what);
+    let domains = parse_domains(r, t, at.clone(), &what);
+    let topic = parse_question_topic(r, t, at.clone(), &what, file_topic);
+    let difficulty = parse_difficulty(r, t, at.clone(), &what);
+    let kind = parse_kind(r, t, at.clone(), &what);
+    let language = parse_language(r, t, at.clone(), &what);
+    let status = parse_status(r, t);
+    let stem = r.string(t, at.clone(), &what, "stem");
+    let explanation = r.string(t, at.clone(), &what, "explanation");
+    let answer_raw = r.strings(t, at.clone(), &what, "answer");
+    let source = parse_source(r, t, at.clone(), &what);
+    let options = parse_options(r, t, at.clone(), &what);
+    let generated = t.get("generated").and_then(|item| parse_generated(r, item));
+    let references = match t.get("references") {
+        Some(_) => r.strings(t, at.clone(), &what, "references"),
+        None => Some(Vec::new()),
+    };
+    let en = parse_question_en(r, t, at.clone(), &what);
+    let answer = answer_raw.map(|raw| parse_answer_keys(r, t, &raw));
+    Some(Question {
+        id: id?,
+        domains: domains?,
+        topic: topic?,
+        difficulty: difficulty?,
+        kind: kind?,
+        language: language?,
+        status: status?,
+        stem: stem?,
+        explanation: explanation?,
+        answer: answer?,
+        options: options?,
+        source: source?,
+        references: references?,
+        en,
+        generated,
+        pos: r.pos(at),
+    })
+}
+
+fn parse_id(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<String> {
+    let id = r.string(t, at, what, "id");
     if let Some(id) = &id
         && !is_slug(id)
     {
@@ -298,8 +340,20 @@ fn parse_question(
             format!("id `{id}` may only use a-z, 0-9 and '-'"),
         );
     }
-    let exams = r.strings(t, at.clone(), &what, "exams");
-    let domain_item = r.item(t, at.clone(), &what, "domain");
+    id
+}
+
+/// `exams` and the `domain` table (exam → domain code). A listed exam without
+/// a domain, or a domain for an unlisted exam, is reported; the domains are
+/// returned when both fields are there and every domain is a string.
+fn parse_domains(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    at: Option<Range<usize>>,
+    what: &str,
+) -> Option<BTreeMap<String, String>> {
+    let exams = r.strings(t, at.clone(), what, "exams");
+    let domain_item = r.item(t, at, what, "domain");
     let mut domains = BTreeMap::new();
     let mut domains_ok = domain_item.is_some();
     if let Some(item) = domain_item {
@@ -324,46 +378,69 @@ fn parse_question(
         }
     }
     if let (Some(exams), true) = (&exams, domains_ok) {
-        let span = t.get("domain").and_then(Item::span);
-        for e in exams {
-            if !domains.contains_key(e) {
-                r.err(
-                    span.clone(),
-                    format!("exam `{e}` is listed in `exams` but has no entry in `domain`"),
-                );
-            }
-        }
-        for e in domains.keys() {
-            if !exams.contains(e) {
-                r.err(
-                    span.clone(),
-                    format!("`domain` names exam `{e}`, which is not listed in `exams`"),
-                );
-            }
-        }
-        if exams.is_empty() {
+        check_exams_have_domains(r, t, exams, &domains);
+    }
+    (domains_ok && exams.is_some()).then_some(domains)
+}
+
+fn check_exams_have_domains(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    exams: &[String],
+    domains: &BTreeMap<String, String>,
+) {
+    let span = t.get("domain").and_then(Item::span);
+    for e in exams {
+        if !domains.contains_key(e) {
             r.err(
-                t.get("exams").and_then(Item::span),
-                "`exams` must name at least one exam",
+                span.clone(),
+                format!("exam `{e}` is listed in `exams` but has no entry in `domain`"),
             );
         }
     }
-    let topic = match r.opt_string(t, "topic") {
+    for e in domains.keys() {
+        if !exams.contains(e) {
+            r.err(
+                span.clone(),
+                format!("`domain` names exam `{e}`, which is not listed in `exams`"),
+            );
+        }
+    }
+    if exams.is_empty() {
+        r.err(
+            t.get("exams").and_then(Item::span),
+            "`exams` must name at least one exam",
+        );
+    }
+}
+
+/// The question's own `topic`, else the file's [topic].
+fn parse_question_topic(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    at: Option<Range<usize>>,
+    what: &str,
+    file_topic: Option<&str>,
+) -> Option<String> {
+    match r.opt_string(t, "topic") {
         Some(s) => Some(s),
         None => match file_topic {
             Some(s) => Some(s.to_owned()),
             None => {
                 r.err(
-                    at.clone(),
+                    at,
                     format!("{what} has no topic: add `topic = \"…\"` or a [topic] table to the file"),
                 );
                 None
             }
         },
-    };
-    // A bad difficulty or language is reported and then stood in for, so the
-    // question still gets the remaining checks in this same pass.
-    let difficulty = r.string(t, at.clone(), &what, "difficulty").map(|s| {
+    }
+}
+
+/// `difficulty`. A bad one is reported and then stood in for (medium), so the
+/// question still gets the remaining checks in this same pass.
+fn parse_difficulty(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<Difficulty> {
+    r.string(t, at, what, "difficulty").map(|s| {
         Difficulty::parse(&s).unwrap_or_else(|| {
             r.err(
                 t.get("difficulty").and_then(Item::span),
@@ -371,8 +448,25 @@ fn parse_question(
             );
             Difficulty::Medium
         })
-    });
-    let kind = r.string(t, at.clone(), &what, "kind").and_then(|s| {
+    })
+}
+
+/// `language`. A bad one is reported and kept, so the question still gets
+/// the remaining checks in this same pass.
+fn parse_language(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<String> {
+    r.string(t, at, what, "language").map(|s| {
+        if s != "ko" && s != "en" {
+            r.err(
+                t.get("language").and_then(Item::span),
+                format!("language `{s}` must be ko or en"),
+            );
+        }
+        s
+    })
+}
+
+fn parse_kind(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<Kind> {
+    r.string(t, at, what, "kind").and_then(|s| {
         let k = Kind::parse(&s);
         if k.is_none() {
             r.err(
@@ -381,17 +475,12 @@ fn parse_question(
             );
         }
         k
-    });
-    let language = r.string(t, at.clone(), &what, "language").map(|s| {
-        if s != "ko" && s != "en" {
-            r.err(
-                t.get("language").and_then(Item::span),
-                format!("language `{s}` must be ko or en"),
-            );
-        }
-        s
-    });
-    let status = match r.opt_string(t, "status") {
+    })
+}
+
+/// `status`, published when absent.
+fn parse_status(r: &mut Reader<'_>, t: &dyn TableLike) -> Option<Status> {
+    match r.opt_string(t, "status") {
         None => Some(Status::Published),
         Some(s) => {
             let st = Status::parse(&s);
@@ -403,11 +492,11 @@ fn parse_question(
             }
             st
         }
-    };
-    let stem = r.string(t, at.clone(), &what, "stem");
-    let explanation = r.string(t, at.clone(), &what, "explanation");
-    let answer_raw = r.strings(t, at.clone(), &what, "answer");
-    let source = r.item(t, at.clone(), &what, "source").and_then(|item| {
+    }
+}
+
+fn parse_source(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<Source> {
+    r.item(t, at, what, "source").and_then(|item| {
         let st = r.table(item, "source")?;
         r.unknown_keys(st, "`source`", SOURCE_FIELDS);
         let sat = item.span();
@@ -417,62 +506,45 @@ fn parse_question(
             file: file?,
             heading: heading?,
         })
-    });
-    let options = parse_options(r, t, at.clone(), &what);
-    let generated = t.get("generated").and_then(|item| parse_generated(r, item));
-    let references = match t.get("references") {
-        Some(_) => r.strings(t, at.clone(), &what, "references"),
-        None => Some(Vec::new()),
-    };
-    let en = match (r.opt_string(t, "stem_en"), r.opt_string(t, "explanation_en")) {
+    })
+}
+
+/// `stem_en` and `explanation_en`: both or neither.
+fn parse_question_en(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    at: Option<Range<usize>>,
+    what: &str,
+) -> Option<QuestionEn> {
+    match (r.opt_string(t, "stem_en"), r.opt_string(t, "explanation_en")) {
         (Some(stem), Some(explanation)) => Some(QuestionEn { stem, explanation }),
         (None, None) => None,
         (Some(_), None) | (None, Some(_)) => {
             r.err(
-                at.clone(),
+                at,
                 format!("{what} has only half of its English original: give both `stem_en` and `explanation_en`"),
             );
             None
         }
-    };
+    }
+}
 
+/// The answer's option keys; a value that is not a single character is
+/// reported and left out.
+fn parse_answer_keys(r: &mut Reader<'_>, t: &dyn TableLike, raw: &[String]) -> Vec<char> {
     let mut answer = Vec::new();
-    if let Some(raw) = &answer_raw {
-        let span = t.get("answer").and_then(Item::span);
-        for a in raw {
-            let mut chars = a.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => answer.push(c),
-                _ => r.err(
-                    span.clone(),
-                    format!("answer `{a}` must be a single option key such as \"b\""),
-                ),
-            }
+    let span = t.get("answer").and_then(Item::span);
+    for a in raw {
+        let mut chars = a.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => answer.push(c),
+            _ => r.err(
+                span.clone(),
+                format!("answer `{a}` must be a single option key such as \"b\""),
+            ),
         }
     }
-
-    Some(Question {
-        id: id?,
-        domains: if domains_ok && exams.is_some() {
-            domains
-        } else {
-            return None;
-        },
-        topic: topic?,
-        difficulty: difficulty?,
-        kind: kind?,
-        language: language?,
-        status: status?,
-        stem: stem?,
-        explanation: explanation?,
-        answer: answer_raw.map(|_| answer)?,
-        options: options?,
-        source: source?,
-        references: references?,
-        en,
-        generated,
-        pos: r.pos(at),
-    })
+    answer
 }
 
 /// The optional `generated = { path, lines = [first, last], quality }` of a draft.
