@@ -35,26 +35,60 @@ fn known_columns() -> Vec<String> {
 
 /// The template offered for download on the upload page.
 pub fn template() -> String {
-    let header = "id,topic,exams,difficulty,language,stem,a,a_rationale,b,b_rationale,c,c_rationale,d,d_rationale,answer,explanation,source_file,source_heading";
-    let row = "vpc-sg-001,my-topic,saa-c03=secure,medium,ko,\"응답 트래픽을 따로 허용하지 않아도 되는 방화벽은?\",네트워크 ACL,상태 비저장입니다.,보안 그룹,정답. 상태 저장입니다.,라우팅 테이블,필터링하지 않습니다.,인터넷 게이트웨이,필터링하지 않습니다.,b,보안 그룹은 상태 저장 방화벽입니다.,my-notes.md,VPC 보안";
+    let header = "id,topic,exams,difficulty,language,stem,a,a_rationale,b,b_rationale,c,c_rationale,\
+                  d,d_rationale,answer,explanation,source_file,source_heading";
+    let row = "vpc-sg-001,my-topic,saa-c03=secure,medium,ko,\"응답 트래픽을 따로 허용하지 않아도 되는 방화벽은?\",\
+               네트워크 ACL,상태 비저장입니다.,보안 그룹,정답. 상태 저장입니다.,\
+               라우팅 테이블,필터링하지 않습니다.,인터넷 게이트웨이,필터링하지 않습니다.,\
+               b,보안 그룹은 상태 저장 방화벽입니다.,my-notes.md,VPC 보안";
     format!("{header}\n{row}\n")
 }
 
 pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
-    let pos = |line: u64, column: usize| Pos {
+    let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let Some(headers) = read_headers(&mut rdr, file, diags) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for record in rdr.records() {
+        match record {
+            Ok(record) => {
+                let row = Row {
+                    file,
+                    headers: &headers,
+                    line: record.position().map(|p| p.line()).unwrap_or(0),
+                    record: &record,
+                };
+                out.push(row.question(d, diags));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(1);
+                diags.push(Diagnostic {
+                    pos: pos(file, line, 1),
+                    message: format!("malformed CSV row: {e}"),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn pos(file: &str, line: u64, column: usize) -> Pos {
+    Pos {
         file: file.to_owned(),
         line: line as usize,
         column,
-    };
-    let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    }
+}
+
+/// The header's column names, lowercased; None, with every unknown or missing
+/// column reported, when the rows cannot be read.
+fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let headers = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
-            diags.push(Diagnostic {
-                pos: pos(1, 1),
-                message: format!("cannot read the CSV header: {e}"),
-            });
-            return Vec::new();
+            diags.push(Diagnostic::in_file(file, format!("cannot read the CSV header: {e}")));
+            return None;
         }
     };
     let known = known_columns();
@@ -62,7 +96,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
     for (i, h) in headers.iter().enumerate() {
         if !known.contains(h) {
             diags.push(Diagnostic {
-                pos: pos(1, i + 1),
+                pos: pos(file, 1, i + 1),
                 message: format!("unknown column `{h}`; the columns are: {}", known.join(", ")),
             });
             ok = false;
@@ -70,124 +104,75 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
     }
     for required in ["stem", "a", "b", "answer"] {
         if !headers.iter().any(|h| h == required) {
-            diags.push(Diagnostic {
-                pos: pos(1, 1),
-                message: format!("missing column `{required}`"),
-            });
+            diags.push(Diagnostic::in_file(file, format!("missing column `{required}`")));
             ok = false;
         }
     }
-    if !ok {
-        return Vec::new();
+    ok.then_some(headers)
+}
+
+/// One data row, read by column name.
+struct Row<'a> {
+    file: &'a str,
+    headers: &'a [String],
+    record: &'a ::csv::StringRecord,
+    line: u64,
+}
+
+impl Row<'_> {
+    fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
     }
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let mut out = Vec::new();
-    for record in rdr.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(1);
-                diags.push(Diagnostic {
-                    pos: pos(line, 1),
-                    message: format!("malformed CSV row: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
-        let at = |name: &str| pos(line, col(name).map(|i| i + 1).unwrap_or(1));
-        let language = Some(get("language"))
-            .filter(|s| !s.is_empty())
-            .unwrap_or(&d.language)
-            .to_owned();
-        let topic = Some(get("topic"))
-            .filter(|s| !s.is_empty())
-            .unwrap_or(&d.topic)
-            .to_owned();
-        let mut domains = BTreeMap::new();
-        let exams = get("exams");
-        if exams.is_empty() {
-            domains.insert(d.exam.clone(), d.domain.clone());
-        } else {
-            for pair in exams.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                match pair.split_once('=') {
-                    Some((e, dom)) => {
-                        domains.insert(e.trim().to_owned(), dom.trim().to_owned());
-                    }
-                    None => diags.push(Diagnostic {
-                        pos: at("exams"),
-                        message: format!("`{pair}` must look like exam=domain, e.g. saa-c03=secure"),
-                    }),
-                }
-            }
-        }
-        let difficulty = match get("difficulty") {
+
+    /// The trimmed cell, empty when the column is absent.
+    fn get(&self, name: &str) -> &str {
+        self.col(name)
+            .and_then(|i| self.record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    /// Where the cell is, for diagnostics.
+    fn at(&self, name: &str) -> Pos {
+        pos(self.file, self.line, self.col(name).map(|i| i + 1).unwrap_or(1))
+    }
+
+    /// An empty cell takes its value from `default`.
+    fn get_or<'s>(&'s self, name: &str, default: &'s str) -> &'s str {
+        Some(self.get(name)).filter(|s| !s.is_empty()).unwrap_or(default)
+    }
+
+    fn question(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Question {
+        let language = self.get_or("language", &d.language).to_owned();
+        let topic = self.get_or("topic", &d.topic).to_owned();
+        let domains = self.domains(d, diags);
+        let difficulty = match self.get("difficulty") {
             "" => d.difficulty,
             s => Difficulty::parse(s).unwrap_or_else(|| {
                 diags.push(Diagnostic {
-                    pos: at("difficulty"),
+                    pos: self.at("difficulty"),
                     message: format!("difficulty `{s}` must be easy, medium or hard"),
                 });
                 d.difficulty
             }),
         };
-        let answer: Vec<char> = get("answer")
-            .split([';', ',', ' '])
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| {
-                let mut cs = s.chars();
-                match (cs.next(), cs.next()) {
-                    (Some(c), None) => Some(c.to_ascii_lowercase()),
-                    _ => {
-                        diags.push(Diagnostic {
-                            pos: at("answer"),
-                            message: format!("answer `{s}` must be option letters such as b or a;c"),
-                        });
-                        None
-                    }
-                }
-            })
-            .collect();
-        let options: Vec<Choice> = LETTERS
-            .iter()
-            .filter(|l| !get(&l.to_string()).is_empty())
-            .map(|&l| {
-                let rationale = get(&format!("{l}_rationale"));
-                Choice {
-                    key: l,
-                    text: get(&l.to_string()).to_owned(),
-                    rationale: if rationale.is_empty() {
-                        default_rationale(&language, answer.contains(&l)).to_owned()
-                    } else {
-                        rationale.to_owned()
-                    },
-                    en: None,
-                    pos: at(&l.to_string()),
-                }
-            })
-            .collect();
+        let answer = self.answer(diags);
+        let options = self.options(&language, &answer);
         let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
-        let stem = get("stem").to_owned();
-        let id = match get("id") {
+        let stem = self.get("stem").to_owned();
+        let id = match self.get("id") {
             "" => derived_id(&topic, None, &stem),
             s => s.to_owned(),
         };
-        let explanation = match get("explanation") {
+        let explanation = match self.get("explanation") {
             "" => default_explanation(&language).to_owned(),
             s => s.to_owned(),
         };
         let source = Source {
-            file: Some(get("source_file"))
-                .filter(|s| !s.is_empty())
-                .unwrap_or(file)
-                .to_owned(),
-            heading: Some(get("source_heading"))
-                .filter(|s| !s.is_empty())
-                .unwrap_or("—")
-                .to_owned(),
+            file: self.get_or("source_file", self.file).to_owned(),
+            heading: self.get_or("source_heading", "—").to_owned(),
         };
-        out.push(Question {
+        Question {
             id,
             domains,
             topic,
@@ -203,8 +188,73 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
             references: Vec::new(),
             en: None,
             generated: None,
-            pos: pos(line, 1),
-        });
+            pos: pos(self.file, self.line, 1),
+        }
     }
-    out
+
+    /// `exams` as `exam=domain` pairs separated by `;`; the default exam and
+    /// domain when empty.
+    fn domains(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
+        let mut domains = BTreeMap::new();
+        let exams = self.get("exams");
+        if exams.is_empty() {
+            domains.insert(d.exam.clone(), d.domain.clone());
+        } else {
+            for pair in exams.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                match pair.split_once('=') {
+                    Some((e, dom)) => {
+                        domains.insert(e.trim().to_owned(), dom.trim().to_owned());
+                    }
+                    None => diags.push(Diagnostic {
+                        pos: self.at("exams"),
+                        message: format!("`{pair}` must look like exam=domain, e.g. saa-c03=secure"),
+                    }),
+                }
+            }
+        }
+        domains
+    }
+
+    /// `answer` as option letters separated by `;`, `,` or spaces, lowercased.
+    fn answer(&self, diags: &mut Vec<Diagnostic>) -> Vec<char> {
+        self.get("answer")
+            .split([';', ',', ' '])
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| {
+                let mut cs = s.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => Some(c.to_ascii_lowercase()),
+                    _ => {
+                        diags.push(Diagnostic {
+                            pos: self.at("answer"),
+                            message: format!("answer `{s}` must be option letters such as b or a;c"),
+                        });
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// The non-empty option columns `a`…`h`, each with its rationale or a default one.
+    fn options(&self, language: &str, answer: &[char]) -> Vec<Choice> {
+        LETTERS
+            .iter()
+            .filter(|l| !self.get(&l.to_string()).is_empty())
+            .map(|&l| {
+                let rationale = self.get(&format!("{l}_rationale"));
+                Choice {
+                    key: l,
+                    text: self.get(&l.to_string()).to_owned(),
+                    rationale: if rationale.is_empty() {
+                        default_rationale(language, answer.contains(&l)).to_owned()
+                    } else {
+                        rationale.to_owned()
+                    },
+                    en: None,
+                    pos: self.at(&l.to_string()),
+                }
+            })
+            .collect()
+    }
 }
