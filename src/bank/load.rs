@@ -155,7 +155,8 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
             loaded.diagnostics.push(Diagnostic {
                 pos: q.pos.clone(),
                 message: format!(
-                    "a {} file has no field for the topic, exam and domain: choose them on the upload form (or pass --topic, --exam and --domain)",
+                    "a {} file has no field for the topic, exam and domain: \
+                     choose them on the upload form (or pass --topic, --exam and --domain)",
                     format.name()
                 ),
             });

@@ -278,7 +278,8 @@ pub fn export(bank: &Bank) -> String {
                 (_, true) => "100".to_owned(),
             };
             s.push_str(&format!(
-                "    <answer fraction=\"{fraction}\" format=\"markdown\">{}<feedback format=\"markdown\">{}</feedback></answer>\n",
+                "    <answer fraction=\"{fraction}\" format=\"markdown\">{}\
+                 <feedback format=\"markdown\">{}</feedback></answer>\n",
                 text(&o.text),
                 text(&o.rationale)
             ));
