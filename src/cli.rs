@@ -266,10 +266,22 @@ struct ServeArgs {
     #[arg(long, env = "EXAMDRILL_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
     /// Seconds a client may take to send a request body (a slow sender holds a connection and memory).
-    #[arg(long, env = "EXAMDRILL_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "EXAMDRILL_BODY_TIMEOUT_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     body_timeout_secs: u64,
     /// Never load the shipped bank, even into an empty database.
-    #[arg(long, env = "EXAMDRILL_NO_SEED", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(
+        long,
+        env = "EXAMDRILL_NO_SEED",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true"
+    )]
     no_seed: bool,
 }
 
@@ -321,12 +333,6 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<()> {
-    let pool = || -> anyhow::Result<sqlx::PgPool> {
-        let url = database_url
-            .clone()
-            .context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
-        Ok(crate::db::pool(&url, 4)?)
-    };
     match cmd {
         BankCommand::Import {
             paths,
@@ -336,9 +342,6 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
             domain,
             language,
         } => {
-            use crate::bank::store::{ImportError, Mode, import};
-            let pool = pool()?;
-            crate::db::migrate(&pool).await.context("applying migrations")?;
             let defaults = topic.map(|topic| crate::bank::formats::Defaults {
                 topic,
                 exam: exam.unwrap_or_default(),
@@ -346,141 +349,172 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
                 difficulty: crate::bank::model::Difficulty::Medium,
                 language,
             });
-            // Cross-file checks happen in `import`, against what the database already holds.
-            let loaded = crate::bank::load::read_paths(&paths, None, defaults.as_ref());
-            if !loaded.diagnostics.is_empty() {
-                for d in &loaded.diagnostics {
-                    out!("{d}");
-                }
-                bail!("{} problem(s); nothing was imported", loaded.diagnostics.len());
-            }
-            let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
-            match import(&pool, &loaded.bank, None, mode).await {
-                Ok(r) => {
-                    let verb = if dry_run { "would be" } else { "were" };
-                    out!(
-                        "{} added, {} changed, {} retired, {} restored, {} unchanged ({} topic(s), {} blueprint(s)) {verb} imported",
-                        r.added.len(),
-                        r.changed.len(),
-                        r.retired.len(),
-                        r.restored.len(),
-                        r.unchanged,
-                        r.topics,
-                        r.blueprints
-                    );
-                    Ok(())
-                }
-                Err(ImportError::Invalid(diags)) => {
-                    for d in &diags {
-                        out!("{d}");
-                    }
-                    bail!("{} problem(s); nothing was imported", diags.len());
-                }
-                Err(e) => Err(e.into()),
-            }
+            bank_import(database_url, &paths, dry_run, defaults).await
         }
-        BankCommand::Export { out, format, topics } => {
-            let pool = pool()?;
-            let bank = crate::bank::store::export(&pool, &topics).await?;
-            if format == "moodle-xml" {
-                let xml = crate::bank::formats::moodle_xml::export(&bank);
-                std::fs::write(&out, xml).with_context(|| format!("writing {}", out.display()))?;
-                out!("wrote {} question(s) to {}", bank.questions.len(), out.display());
-                return Ok(());
-            }
-            let files = crate::bank::export::to_native_files(&bank)?;
-            for (name, text) in &files {
-                let path = out.join(name);
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-            }
-            out!("wrote {} file(s) to {}", files.len(), out.display());
-            Ok(())
-        }
-        BankCommand::Check { paths, blueprints } => {
-            let loaded = crate::bank::load_paths(&paths, Some(&blueprints));
-            for d in &loaded.diagnostics {
-                out!("{d}");
-            }
-            let b = &loaded.bank;
-            out!(
-                "{} file(s): {} blueprint(s), {} topic(s), {} question(s); {} problem(s)",
-                loaded.files,
-                b.blueprints.len(),
-                b.topics.len(),
-                b.questions.len(),
-                loaded.diagnostics.len()
-            );
-            if !loaded.diagnostics.is_empty() {
-                std::process::exit(1);
-            }
-            Ok(())
-        }
-        BankCommand::Lint { paths, exam, enforce } => {
-            let loaded = crate::bank::load_paths(&paths, None);
-            for d in &loaded.diagnostics {
-                out!("{d}");
-            }
-            if let Some(code) = &exam
-                && loaded.bank.blueprint(code).is_none()
-                && !loaded.bank.questions.iter().any(|q| q.domains.contains_key(code))
-            {
-                anyhow::bail!("no questions of exam `{code}` in the given paths");
-            }
-            let questions = loaded
-                .bank
-                .questions
-                .iter()
-                .filter(|q| exam.as_ref().is_none_or(|e| q.domains.contains_key(e)));
-            let report = crate::bank::lint::lint(questions, true);
-            out!("{report}");
-            let breaches = crate::bank::lint::Thresholds::exam_grade().breaches(&report);
-            for b in &breaches {
-                out!("above threshold: {b}");
-            }
-            out!(
-                "{}",
-                if breaches.is_empty() {
-                    "lint: within the exam-grade thresholds".to_owned()
-                } else {
-                    format!("lint: {} threshold(s) broken", breaches.len())
-                }
-            );
-            if enforce && (!breaches.is_empty() || !loaded.diagnostics.is_empty()) {
-                std::process::exit(1);
-            }
-            Ok(())
-        }
-        BankCommand::Coverage { exam, notes, paths } => {
-            let index = crate::notes::NoteIndex::load(&notes)
-                .with_context(|| format!("reading notes in {}", notes.display()))?;
-            let loaded = crate::bank::load_paths(&paths, None);
-            let cov = crate::bank::coverage::coverage(&loaded.bank, &index, &exam);
-            let mut current = "";
-            for s in &cov.sections {
-                if s.file != current {
-                    out!("{}", s.file);
-                    current = &s.file;
-                }
-                out!("  {:>4}  line {:>5}  {}", s.questions, s.line, s.heading);
-            }
-            let covered = cov.sections.iter().filter(|s| s.questions > 0).count();
-            out!(
-                "{exam}: {} question(s); {covered} of {} section(s) have at least one question",
-                cov.questions,
-                cov.sections.len()
-            );
-            if !cov.unresolved.is_empty() {
-                out!(
-                    "sources that name no existing note heading: {}",
-                    cov.unresolved.join(", ")
-                );
-            }
-            Ok(())
-        }
+        BankCommand::Export { out, format, topics } => bank_export(database_url, &out, &format, &topics).await,
+        BankCommand::Check { paths, blueprints } => bank_check(&paths, &blueprints),
+        BankCommand::Lint { paths, exam, enforce } => bank_lint(&paths, exam.as_deref(), enforce),
+        BankCommand::Coverage { exam, notes, paths } => bank_coverage(&exam, &notes, &paths),
     }
+}
+
+fn bank_pool(database_url: Option<String>) -> anyhow::Result<sqlx::PgPool> {
+    let url = database_url.context("DATABASE_URL is not set (scripts/run sets it up for you)")?;
+    Ok(crate::db::pool(&url, 4)?)
+}
+
+async fn bank_import(
+    database_url: Option<String>,
+    paths: &[PathBuf],
+    dry_run: bool,
+    defaults: Option<crate::bank::formats::Defaults>,
+) -> anyhow::Result<()> {
+    use crate::bank::store::{ImportError, Mode, import};
+    let pool = bank_pool(database_url)?;
+    crate::db::migrate(&pool).await.context("applying migrations")?;
+    // Cross-file checks happen in `import`, against what the database already holds.
+    let loaded = crate::bank::load::read_paths(paths, None, defaults.as_ref());
+    if !loaded.diagnostics.is_empty() {
+        for d in &loaded.diagnostics {
+            out!("{d}");
+        }
+        bail!("{} problem(s); nothing was imported", loaded.diagnostics.len());
+    }
+    let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
+    match import(&pool, &loaded.bank, None, mode).await {
+        Ok(r) => {
+            let verb = if dry_run { "would be" } else { "were" };
+            out!(
+                "{} added, {} changed, {} retired, {} restored, {} unchanged \
+                 ({} topic(s), {} blueprint(s)) {verb} imported",
+                r.added.len(),
+                r.changed.len(),
+                r.retired.len(),
+                r.restored.len(),
+                r.unchanged,
+                r.topics,
+                r.blueprints
+            );
+            Ok(())
+        }
+        Err(ImportError::Invalid(diags)) => {
+            for d in &diags {
+                out!("{d}");
+            }
+            bail!("{} problem(s); nothing was imported", diags.len());
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn bank_export(
+    database_url: Option<String>,
+    out: &std::path::Path,
+    format: &str,
+    topics: &[String],
+) -> anyhow::Result<()> {
+    let pool = bank_pool(database_url)?;
+    let bank = crate::bank::store::export(&pool, topics).await?;
+    if format == "moodle-xml" {
+        let xml = crate::bank::formats::moodle_xml::export(&bank);
+        std::fs::write(out, xml).with_context(|| format!("writing {}", out.display()))?;
+        out!("wrote {} question(s) to {}", bank.questions.len(), out.display());
+        return Ok(());
+    }
+    let files = crate::bank::export::to_native_files(&bank)?;
+    for (name, text) in &files {
+        let path = out.join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    out!("wrote {} file(s) to {}", files.len(), out.display());
+    Ok(())
+}
+
+fn bank_check(paths: &[PathBuf], blueprints: &std::path::Path) -> anyhow::Result<()> {
+    let loaded = crate::bank::load_paths(paths, Some(blueprints));
+    for d in &loaded.diagnostics {
+        out!("{d}");
+    }
+    let b = &loaded.bank;
+    out!(
+        "{} file(s): {} blueprint(s), {} topic(s), {} question(s); {} problem(s)",
+        loaded.files,
+        b.blueprints.len(),
+        b.topics.len(),
+        b.questions.len(),
+        loaded.diagnostics.len()
+    );
+    if !loaded.diagnostics.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn bank_lint(paths: &[PathBuf], exam: Option<&str>, enforce: bool) -> anyhow::Result<()> {
+    let loaded = crate::bank::load_paths(paths, None);
+    for d in &loaded.diagnostics {
+        out!("{d}");
+    }
+    if let Some(code) = exam
+        && loaded.bank.blueprint(code).is_none()
+        && !loaded.bank.questions.iter().any(|q| q.domains.contains_key(code))
+    {
+        anyhow::bail!("no questions of exam `{code}` in the given paths");
+    }
+    let questions = loaded
+        .bank
+        .questions
+        .iter()
+        .filter(|q| exam.is_none_or(|e| q.domains.contains_key(e)));
+    let report = crate::bank::lint::lint(questions, true);
+    out!("{report}");
+    let breaches = crate::bank::lint::Thresholds::exam_grade().breaches(&report);
+    for b in &breaches {
+        out!("above threshold: {b}");
+    }
+    out!(
+        "{}",
+        if breaches.is_empty() {
+            "lint: within the exam-grade thresholds".to_owned()
+        } else {
+            format!("lint: {} threshold(s) broken", breaches.len())
+        }
+    );
+    if enforce && (!breaches.is_empty() || !loaded.diagnostics.is_empty()) {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn bank_coverage(exam: &str, notes: &std::path::Path, paths: &[PathBuf]) -> anyhow::Result<()> {
+    let index =
+        crate::notes::NoteIndex::load(notes).with_context(|| format!("reading notes in {}", notes.display()))?;
+    let loaded = crate::bank::load_paths(paths, None);
+    let cov = crate::bank::coverage::coverage(&loaded.bank, &index, exam);
+    let mut current = "";
+    for s in &cov.sections {
+        if s.file != current {
+            out!("{}", s.file);
+            current = &s.file;
+        }
+        out!("  {:>4}  line {:>5}  {}", s.questions, s.line, s.heading);
+    }
+    let covered = cov.sections.iter().filter(|s| s.questions > 0).count();
+    out!(
+        "{exam}: {} question(s); {covered} of {} section(s) have at least one question",
+        cov.questions,
+        cov.sections.len()
+    );
+    if !cov.unresolved.is_empty() {
+        out!(
+            "sources that name no existing note heading: {}",
+            cov.unresolved.join(", ")
+        );
+    }
+    Ok(())
 }
 
 async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
