@@ -75,9 +75,10 @@ enum NotesCommand {
         /// Same notes and seed, same drafts.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Exam for sections without an SAA/SOA tag.
-        #[arg(long, default_value = "saa-c03", value_parser = ["saa-c03", "soa-c03"])]
-        exam: String,
+        /// Exam (a blueprint code) for sections that no blueprint's note rules
+        /// claim; default: the blueprint that claims untagged notes.
+        #[arg(long)]
+        exam: Option<String>,
         /// Topic slug for the drafts (default: from the first file name).
         #[arg(long)]
         topic: Option<String>,
@@ -91,8 +92,9 @@ enum NotesCommand {
         paths: Vec<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        #[arg(long, default_value = "saa-c03", value_parser = ["saa-c03", "soa-c03"])]
-        exam: String,
+        /// As for `generate`.
+        #[arg(long)]
+        exam: Option<String>,
         /// How many drafts, drawn at random, to print verbatim.
         #[arg(long, default_value_t = 20)]
         samples: usize,
@@ -133,6 +135,17 @@ fn read_notes(paths: &[PathBuf]) -> anyhow::Result<Vec<crate::notes::draft::Note
 
 fn blueprints_from(dir: &std::path::Path) -> Vec<crate::bank::model::Blueprint> {
     crate::bank::load_paths(&[dir.to_path_buf()], None).bank.blueprints
+}
+
+/// Exam codes come from the blueprints, so a code is checked against them.
+fn known_exam(blueprints: &[crate::bank::model::Blueprint], code: Option<&str>) -> anyhow::Result<()> {
+    match code {
+        Some(c) if !blueprints.iter().any(|b| b.code == c) => {
+            let known: Vec<&str> = blueprints.iter().map(|b| b.code.as_str()).collect();
+            bail!("unknown exam `{c}`; the blueprints define: {}", known.join(", "))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duration) {
@@ -231,7 +244,8 @@ enum BankCommand {
     },
     /// List the notes' level-2 sections with material for an exam and how many questions draw on each.
     Coverage {
-        #[arg(long, value_parser = ["saa-c03", "soa-c03"])]
+        /// A blueprint code from the bank's blueprints.
+        #[arg(long)]
         exam: String,
         /// Folder with the study notes.
         #[arg(long, default_value = "../shared/notes")]
@@ -493,6 +507,7 @@ fn bank_coverage(exam: &str, notes: &std::path::Path, paths: &[PathBuf]) -> anyh
     let index =
         crate::notes::NoteIndex::load(notes).with_context(|| format!("reading notes in {}", notes.display()))?;
     let loaded = crate::bank::load_paths(paths, None);
+    known_exam(&loaded.bank.blueprints, Some(exam))?;
     let cov = crate::bank::coverage::coverage(&loaded.bank, &index, exam);
     let mut current = "";
     for s in &cov.sections {
@@ -623,13 +638,15 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
             blueprints,
         } => {
             let inputs = read_notes(&paths)?;
+            let blueprints = blueprints_from(&blueprints);
+            known_exam(&blueprints, exam.as_deref())?;
             let opts = Options {
                 seed,
                 default_exam: exam,
                 topic,
             };
             let t = std::time::Instant::now();
-            let g = generate(&inputs, &opts, &blueprints_from(&blueprints));
+            let g = generate(&inputs, &opts, &blueprints);
             let elapsed = t.elapsed();
             if g.drafts.is_empty() {
                 print_report(&g, elapsed);
@@ -652,13 +669,15 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
             use rand::SeedableRng;
             use rand::seq::SliceRandom;
             let inputs = read_notes(&paths)?;
+            let blueprints = blueprints_from(&blueprints);
+            known_exam(&blueprints, exam.as_deref())?;
             let opts = Options {
                 seed,
                 default_exam: exam,
                 topic: None,
             };
             let t = std::time::Instant::now();
-            let g = generate(&inputs, &opts, &blueprints_from(&blueprints));
+            let g = generate(&inputs, &opts, &blueprints);
             let elapsed = t.elapsed();
             print_report(&g, elapsed);
             let mut picks: Vec<&crate::notes::draft::Draft> = g.drafts.iter().collect();

@@ -36,8 +36,11 @@ pub fn coverage(bank: &Bank, notes: &NoteIndex, exam: &str) -> Coverage {
             None => cov.unresolved.push(q.id.clone()),
         }
     }
+    let Some(blueprint) = bank.blueprints.iter().find(|b| b.code == exam) else {
+        return cov;
+    };
     for note in &notes.notes {
-        for h in exam_sections(note, exam) {
+        for h in exam_sections(note, blueprint) {
             cov.sections.push(SectionCoverage {
                 file: note.file.clone(),
                 heading: h.text.clone(),

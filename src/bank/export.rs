@@ -159,6 +159,19 @@ fn blueprint_toml(b: &Blueprint) -> Result<String, toml::ser::Error> {
         weight: u32,
         name_ko: &'a str,
         name_en: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        keywords: &'a [String],
+    }
+    #[derive(Serialize)]
+    struct N<'a> {
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        tags: &'a [String],
+        untagged_notes: bool,
+        tagged_notes: &'static str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        path_words: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        default_domain: Option<&'a str>,
     }
     #[derive(Serialize)]
     struct B<'a> {
@@ -170,6 +183,7 @@ fn blueprint_toml(b: &Blueprint) -> Result<String, toml::ser::Error> {
         passing_score: u32,
         score_min: u32,
         score_max: u32,
+        notes: N<'a>,
         domains: Vec<D<'a>>,
     }
     toml::to_string_pretty(&B {
@@ -181,6 +195,13 @@ fn blueprint_toml(b: &Blueprint) -> Result<String, toml::ser::Error> {
         passing_score: b.passing_score,
         score_min: b.score_min,
         score_max: b.score_max,
+        notes: N {
+            tags: &b.notes.tags,
+            untagged_notes: b.notes.untagged_notes,
+            tagged_notes: b.notes.tagged_notes.as_str(),
+            path_words: &b.notes.path_words,
+            default_domain: b.notes.default_domain.as_deref(),
+        },
         domains: b
             .domains
             .iter()
@@ -189,6 +210,7 @@ fn blueprint_toml(b: &Blueprint) -> Result<String, toml::ser::Error> {
                 weight: d.weight,
                 name_ko: &d.name_ko,
                 name_en: &d.name_en,
+                keywords: &d.keywords,
             })
             .collect(),
     })

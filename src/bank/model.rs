@@ -36,6 +36,43 @@ pub struct BlueprintDomain {
     pub weight: u32,
     pub name_ko: String,
     pub name_en: String,
+    /// Lower-case words that place a note section in this domain (notes generator).
+    pub keywords: Vec<String>,
+}
+
+crate::text_enum! {
+    /// Which sections of a notes file with tagged headings count as material
+    /// for an exam.
+    #[derive(Default)]
+    pub enum TaggedNotes {
+        /// Only sections tagged for the exam.
+        #[default]
+        TaggedSections => "tagged-sections",
+        /// Every section.
+        AllSections => "all-sections",
+    }
+}
+
+/// How the notes generator and the coverage report find an exam's material
+/// in study notes. Part of the blueprint so that no exam code is written in
+/// the source.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NoteRules {
+    /// Heading tags (as in `## [SAA] …`) that mark a section as this exam's.
+    pub tags: Vec<String>,
+    /// Notes that carry no tags at all are this exam's material.
+    pub untagged_notes: bool,
+    pub tagged_notes: TaggedNotes,
+    /// Lower-case words in a section's heading path that mark it as this exam's.
+    pub path_words: Vec<String>,
+    /// The domain of a draft whose text names none of the domain keywords.
+    pub default_domain: Option<String>,
+}
+
+impl NoteRules {
+    pub fn claims_tag(&self, tags: &[String]) -> bool {
+        tags.iter().any(|t| self.tags.iter().any(|m| m.eq_ignore_ascii_case(t)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +86,7 @@ pub struct Blueprint {
     pub score_min: u32,
     pub score_max: u32,
     pub domains: Vec<BlueprintDomain>,
+    pub notes: NoteRules,
 }
 
 impl Blueprint {

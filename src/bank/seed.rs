@@ -19,7 +19,8 @@ pub enum SeedError {
 }
 
 /// Imports the bank files under `dir` when the database has no blueprints and
-/// no questions. Returns what was imported, or `None` when it left the bank alone.
+/// no questions. Returns what was imported, or `None` when it left the bank's
+/// questions alone.
 pub async fn seed_if_empty(pool: &PgPool, dir: &Path) -> Result<Option<ImportReport>, SeedError> {
     let empty = sqlx::query_scalar!(
         r#"select not exists (select 1 from blueprints) and not exists (select 1 from questions) as "empty!""#
@@ -27,10 +28,16 @@ pub async fn seed_if_empty(pool: &PgPool, dir: &Path) -> Result<Option<ImportRep
     .fetch_one(pool)
     .await
     .map_err(DbError::from)?;
+    let loaded = super::load_paths(&[dir.to_path_buf()], None);
     if !empty {
+        // A bank stored before blueprints carried note rules gets the shipped ones.
+        for b in &loaded.bank.blueprints {
+            if store::fill_note_rules(pool, b).await? {
+                tracing::info!(exam = %b.code, "gave a stored blueprint the shipped note rules");
+            }
+        }
         return Ok(None);
     }
-    let loaded = super::load_paths(&[dir.to_path_buf()], None);
     let invalid = |problems: Vec<String>| SeedError::Invalid {
         dir: dir.display().to_string(),
         problems: problems.join("\n"),

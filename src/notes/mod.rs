@@ -6,6 +6,7 @@ pub mod store;
 
 use std::path::Path;
 
+use crate::bank::model::{Blueprint, TaggedNotes};
 use crate::bank::validate::normalize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,18 +137,20 @@ impl NoteIndex {
     }
 }
 
-/// Which of a note's level-2 sections carry material for `exam`.
-///
-/// Untagged notes are SAA notes as a whole. In tagged notes (the SOA course
-/// notes), a section is SAA material when its tag names SAA; every section of
-/// such notes is SOA material.
-pub fn exam_sections<'n>(note: &'n Note, exam: &str) -> Vec<&'n Heading> {
+/// Which of a note's level-2 sections carry material for `exam`, by its
+/// blueprint's note rules: notes without tags belong as a whole to the exam
+/// that claims untagged notes; in tagged notes, a section belongs when its
+/// tags name the exam, or always for an exam that claims all their sections.
+pub fn exam_sections<'n>(note: &'n Note, exam: &Blueprint) -> Vec<&'n Heading> {
+    let rules = &exam.notes;
     let tagged = note.is_tagged();
     note.h2s()
-        .filter(|h| match exam {
-            "saa-c03" => !tagged || h.tags.iter().any(|t| t == "SAA"),
-            "soa-c03" => tagged,
-            _ => false,
+        .filter(|h| {
+            if tagged {
+                rules.tagged_notes == TaggedNotes::AllSections || rules.claims_tag(&h.tags)
+            } else {
+                rules.untagged_notes
+            }
         })
         .collect()
 }
@@ -179,23 +182,28 @@ mod tests {
         );
     }
 
+    /// The shipped blueprints, whose note rules the tests exercise.
+    fn shipped(code: &str) -> Blueprint {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints");
+        let loaded = crate::bank::load_paths(&[dir], None);
+        loaded.bank.blueprints.into_iter().find(|b| b.code == code).unwrap()
+    }
+
     #[test]
     fn sections_per_exam_follow_the_tags() {
+        let (saa, soa) = (shipped("saa-c03"), shipped("soa-c03"));
         let tagged = Note {
             file: "t".into(),
             headings: headings("## [SAA] A\n## B for SysOps\n## [DVA] C\n"),
         };
-        let saa: Vec<_> = exam_sections(&tagged, "saa-c03")
-            .iter()
-            .map(|h| h.text.clone())
-            .collect();
-        assert_eq!(saa, vec!["[SAA] A"]);
-        assert_eq!(exam_sections(&tagged, "soa-c03").len(), 3);
+        let saa_sections: Vec<_> = exam_sections(&tagged, &saa).iter().map(|h| h.text.clone()).collect();
+        assert_eq!(saa_sections, vec!["[SAA] A"]);
+        assert_eq!(exam_sections(&tagged, &soa).len(), 3);
         let plain = Note {
             file: "p".into(),
             headings: headings("## A\n## B\n"),
         };
-        assert_eq!(exam_sections(&plain, "saa-c03").len(), 2);
-        assert!(exam_sections(&plain, "soa-c03").is_empty());
+        assert_eq!(exam_sections(&plain, &saa).len(), 2);
+        assert!(exam_sections(&plain, &soa).is_empty());
     }
 }

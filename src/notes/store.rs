@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::draft::{Generation, Rule};
+use super::draft::{DraftKind, Generation, Rule};
 use crate::accounts::UserId;
 use crate::bank::model::{Bank, Pos, Question, Status, Topic};
 use crate::bank::store::{ImportError, ImportReport, Mode, import};
@@ -88,7 +88,7 @@ pub async fn save(pool: &PgPool, user: UserId, files: &[String], g: &Generation)
         let gen_meta = d.question.generated.as_ref();
         ns.push(i as i32 + 1);
         questions.push(serde_json::to_value(&d.question).map_err(corrupt)?);
-        kinds.push(d.kind);
+        kinds.push(d.kind.as_str());
         dfiles.push(d.file.as_str());
         sections.push(gen_meta.map_or("", |m| m.path.as_str()));
         firsts.push(gen_meta.map_or(0, |m| m.lines[0] as i32));
@@ -188,7 +188,7 @@ pub async fn batch(pool: &PgPool, id: Uuid) -> Result<Option<Batch>, DbError> {
 pub struct DraftRow {
     pub n: i32,
     pub question: Question,
-    pub kind: String,
+    pub kind: DraftKind,
     pub file: String,
     pub section: String,
     pub first_line: i32,
@@ -202,7 +202,7 @@ pub struct DraftRow {
 struct DraftRecord {
     n: i32,
     question: serde_json::Value,
-    kind: String,
+    kind: DraftKind,
     file: String,
     section: String,
     first_line: i32,
@@ -232,7 +232,7 @@ pub async fn drafts(pool: &PgPool, batch: Uuid, state: Option<State>) -> Result<
     // The same columns as `draft` reads.
     let rows = sqlx::query_as!(
         DraftRecord,
-        r#"select n, question, kind, file, section, first_line, last_line, excerpt, quality, state as "state: State"
+        r#"select n, question, kind as "kind: DraftKind", file, section, first_line, last_line, excerpt, quality, state as "state: State"
            from note_drafts
            where batch_id = $1 and ($2::text is null or state = $2) order by file, first_line, n"#,
         batch,
@@ -247,7 +247,7 @@ pub async fn draft(pool: &PgPool, batch: Uuid, n: i32) -> Result<Option<DraftRow
     // The same columns as `drafts` reads.
     let row = sqlx::query_as!(
         DraftRecord,
-        r#"select n, question, kind, file, section, first_line, last_line, excerpt, quality, state as "state: State"
+        r#"select n, question, kind as "kind: DraftKind", file, section, first_line, last_line, excerpt, quality, state as "state: State"
            from note_drafts where batch_id = $1 and n = $2"#,
         batch,
         n,

@@ -134,7 +134,7 @@ pub async fn upload(
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let opts = Options {
         seed: 1,
-        default_exam: exam,
+        default_exam: Some(exam),
         topic: None,
     };
     let g = web::block(move || generate(&inputs, &opts, &blueprints))
@@ -155,7 +155,7 @@ pub async fn upload(
 pub struct DraftView {
     pub n: i32,
     pub id: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub state: &'static str,
     pub quality: i32,
     pub stem: String,
@@ -194,7 +194,7 @@ fn view(d: DraftRow) -> DraftView {
     let q = d.question;
     DraftView {
         n: d.n,
-        kind: d.kind,
+        kind: d.kind.as_str(),
         state: d.state.as_str(),
         quality: d.quality,
         stem: render(&q.stem),

@@ -6,10 +6,12 @@ use std::ops::Range;
 use toml_edit::{ImDocument, Item, TableLike};
 
 use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Blueprint, BlueprintDomain, Pos, Question, Topic};
+use super::model::{Pos, Question, Topic};
 
+mod blueprint;
 mod question;
 
+pub use blueprint::parse_blueprint;
 use question::parse_question;
 
 /// What one bank file holds.
@@ -275,91 +277,4 @@ pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// Parses a blueprint file.
-pub fn parse_blueprint(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Blueprint> {
-    let mut r = Reader {
-        idx: LineIndex::new(file, text),
-        diags,
-    };
-    let doc = parse_document(&mut r, text)?;
-    let root = doc.as_table();
-    let what = "the blueprint";
-    r.unknown_keys(
-        root,
-        what,
-        &[
-            "code",
-            "name_ko",
-            "name_en",
-            "questions",
-            "minutes",
-            "passing_score",
-            "score_min",
-            "score_max",
-            "domains",
-        ],
-    );
-    let at = span_of(root, None);
-    let code = r.string(root, at.clone(), what, "code");
-    let name_ko = r.string(root, at.clone(), what, "name_ko");
-    let name_en = r.string(root, at.clone(), what, "name_en");
-    let questions = r.uint(root, at.clone(), what, "questions");
-    let minutes = r.uint(root, at.clone(), what, "minutes");
-    let passing_score = r.uint(root, at.clone(), what, "passing_score");
-    let score_min = r.uint(root, at.clone(), what, "score_min");
-    let score_max = r.uint(root, at.clone(), what, "score_max");
-    let mut domains = Vec::new();
-    if let Some(item) = r.item(root, at.clone(), what, "domains") {
-        match item.as_array_of_tables() {
-            Some(aot) => {
-                for t in aot.iter() {
-                    let dat = span_of(t, t.span());
-                    r.unknown_keys(t, "a blueprint domain", &["code", "weight", "name_ko", "name_en"]);
-                    let d = (
-                        r.string(t, dat.clone(), "a blueprint domain", "code"),
-                        r.uint(t, dat.clone(), "a blueprint domain", "weight"),
-                        r.string(t, dat.clone(), "a blueprint domain", "name_ko"),
-                        r.string(t, dat.clone(), "a blueprint domain", "name_en"),
-                    );
-                    if let (Some(code), Some(weight), Some(name_ko), Some(name_en)) = d {
-                        domains.push(BlueprintDomain {
-                            code,
-                            weight,
-                            name_ko,
-                            name_en,
-                        });
-                    }
-                }
-            }
-            None => r.err(item.span(), "`domains` must be written as [[domains]] tables"),
-        }
-    }
-    let total: u32 = domains.iter().map(|d| d.weight).sum();
-    if !domains.is_empty() && total != 100 {
-        r.err(
-            root.get("domains").and_then(Item::span),
-            format!("domain weights add up to {total}, not 100"),
-        );
-    }
-    if let (Some(min), Some(max), Some(pass)) = (score_min, score_max, passing_score)
-        && !(min < max && (min..=max).contains(&pass))
-    {
-        r.err(
-            root.get("passing_score").and_then(Item::span),
-            "passing_score must lie between score_min and score_max",
-        );
-    }
-    Some(Blueprint {
-        code: code?,
-        name_ko: name_ko?,
-        name_en: name_en?,
-        questions: questions?,
-        minutes: minutes?,
-        passing_score: passing_score?,
-        score_min: score_min?,
-        score_max: score_max?,
-        domains,
-    })
 }

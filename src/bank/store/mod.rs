@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::diagnostics::Diagnostic;
-use super::model::{Bank, Blueprint, BlueprintDomain, Pos, Question, Topic};
+use super::model::{Bank, Blueprint, BlueprintDomain, NoteRules, Pos, Question, TaggedNotes, Topic};
 use super::validate::validate;
 use crate::accounts::{UserId, audit};
 use crate::db::DbError;
@@ -63,6 +63,11 @@ struct BlueprintRow {
     passing_score: i32,
     score_min: i32,
     score_max: i32,
+    note_tags: Vec<String>,
+    note_untagged: bool,
+    note_all_of_tagged: bool,
+    note_path_words: Vec<String>,
+    note_default_domain: Option<String>,
 }
 
 struct DomainRow {
@@ -71,6 +76,7 @@ struct DomainRow {
     weight: i32,
     name_ko: String,
     name_en: String,
+    keywords: Vec<String>,
 }
 
 struct TopicRow {
@@ -91,13 +97,15 @@ struct TopicDomainRow {
 pub async fn blueprints(pool: &PgPool) -> Result<Vec<Blueprint>, DbError> {
     let rows = sqlx::query_as!(
         BlueprintRow,
-        "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max from blueprints order by code",
+        "select code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max,
+                note_tags, note_untagged, note_all_of_tagged, note_path_words, note_default_domain
+         from blueprints order by code",
     )
     .fetch_all(pool)
     .await?;
     let doms = sqlx::query_as!(
         DomainRow,
-        "select exam, code, weight, name_ko, name_en from blueprint_domains order by exam, position"
+        "select exam, code, weight, name_ko, name_en, keywords from blueprint_domains order by exam, position"
     )
     .fetch_all(pool)
     .await?;
@@ -113,8 +121,20 @@ pub async fn blueprints(pool: &PgPool) -> Result<Vec<Blueprint>, DbError> {
                     weight: uint(d.weight),
                     name_ko: d.name_ko.clone(),
                     name_en: d.name_en.clone(),
+                    keywords: d.keywords.clone(),
                 })
                 .collect(),
+            notes: NoteRules {
+                tags: r.note_tags,
+                untagged_notes: r.note_untagged,
+                tagged_notes: if r.note_all_of_tagged {
+                    TaggedNotes::AllSections
+                } else {
+                    TaggedNotes::TaggedSections
+                },
+                path_words: r.note_path_words,
+                default_domain: r.note_default_domain,
+            },
             questions: uint(r.questions),
             minutes: uint(r.minutes),
             passing_score: uint(r.passing_score),
@@ -331,12 +351,50 @@ async fn existing_questions(
         .collect())
 }
 
+/// Gives a stored blueprint that has no note rules (stored before blueprints
+/// carried them) the rules and domain keywords of `b`. Returns whether it did;
+/// rules an instructor has imported are never overwritten.
+pub async fn fill_note_rules(pool: &PgPool, b: &Blueprint) -> Result<bool, DbError> {
+    let mut tx = pool.begin().await?;
+    let filled = sqlx::query!(
+        "update blueprints set note_tags = $2, note_untagged = $3, note_all_of_tagged = $4,
+                note_path_words = $5, note_default_domain = $6
+         where code = $1 and note_tags = '{}' and not note_untagged and not note_all_of_tagged",
+        b.code,
+        &b.notes.tags,
+        b.notes.untagged_notes,
+        b.notes.tagged_notes == TaggedNotes::AllSections,
+        &b.notes.path_words,
+        b.notes.default_domain,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if filled {
+        for d in &b.domains {
+            sqlx::query!(
+                "update blueprint_domains set keywords = $3 where exam = $1 and code = $2 and keywords = '{}'",
+                b.code,
+                d.code,
+                &d.keywords,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(filled)
+}
+
 async fn upsert_blueprint(tx: &mut Transaction<'_, Postgres>, b: &Blueprint) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "insert into blueprints (code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
+        "insert into blueprints (code, name_ko, name_en, questions, minutes, passing_score, score_min, score_max,
+                note_tags, note_untagged, note_all_of_tagged, note_path_words, note_default_domain)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          on conflict (code) do update set name_ko = $2, name_en = $3, questions = $4, minutes = $5,
-            passing_score = $6, score_min = $7, score_max = $8, updated_at = now()",
+            passing_score = $6, score_min = $7, score_max = $8, note_tags = $9, note_untagged = $10,
+            note_all_of_tagged = $11, note_path_words = $12, note_default_domain = $13, updated_at = now()",
         b.code,
         b.name_ko,
         b.name_en,
@@ -345,6 +403,11 @@ async fn upsert_blueprint(tx: &mut Transaction<'_, Postgres>, b: &Blueprint) -> 
         b.passing_score as i32,
         b.score_min as i32,
         b.score_max as i32,
+        &b.notes.tags,
+        b.notes.untagged_notes,
+        b.notes.tagged_notes == TaggedNotes::AllSections,
+        &b.notes.path_words,
+        b.notes.default_domain,
     )
     .execute(&mut **tx)
     .await?;
@@ -353,13 +416,15 @@ async fn upsert_blueprint(tx: &mut Transaction<'_, Postgres>, b: &Blueprint) -> 
         .await?;
     for (i, d) in b.domains.iter().enumerate() {
         sqlx::query!(
-            "insert into blueprint_domains (exam, code, weight, name_ko, name_en, position) values ($1, $2, $3, $4, $5, $6)",
+            "insert into blueprint_domains (exam, code, weight, name_ko, name_en, position, keywords)
+             values ($1, $2, $3, $4, $5, $6, $7)",
             b.code,
             d.code,
             d.weight as i32,
             d.name_ko,
             d.name_en,
             i as i32,
+            &d.keywords,
         )
         .execute(&mut **tx)
         .await?;

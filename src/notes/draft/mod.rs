@@ -46,8 +46,9 @@ pub struct NoteInput {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub seed: u64,
-    /// Exam for sections whose headings carry no SAA/SOA tag.
-    pub default_exam: String,
+    /// Exam for sections that no blueprint's note rules claim; when absent,
+    /// the blueprint that claims untagged notes, else the first.
+    pub default_exam: Option<String>,
     /// Topic slug for the drafts; derived from the first file name when absent.
     pub topic: Option<String>,
 }
@@ -56,7 +57,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             seed: 1,
-            default_exam: "saa-c03".into(),
+            default_exam: None,
             topic: None,
         }
     }
@@ -92,9 +93,7 @@ pub struct Draft {
     pub file: String,
     /// The note lines the draft was built from.
     pub excerpt: String,
-    /// What the draft asks: the name of its [`DraftKind`], as the batch store
-    /// writes it (a text column).
-    pub kind: &'static str,
+    pub kind: DraftKind,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -157,22 +156,25 @@ pub fn generate(inputs: &[NoteInput], opts: &Options, blueprints: &[Blueprint]) 
     let (outlines, warnings, errors) = read_notes(inputs);
     let names = inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ");
     let topic = draft_topic(topic_slug(inputs, opts), &names);
+    let Some(default_exam) = default_blueprint(blueprints, opts.default_exam.as_deref()) else {
+        let mut errors = errors;
+        errors.push("no exam blueprint is loaded, so drafts have no exam to belong to".into());
+        return Drafting::new(opts, blueprints, topic).finish(warnings, errors);
+    };
     let all_facts: Vec<Facts> = outlines.iter().map(extract).collect();
     let all_numbers = numbers_with_units(&outlines, &all_facts);
-    let mut run = Drafting {
-        opts,
-        blueprints,
-        topic,
-        report: Report::default(),
-        drafts: Vec::new(),
-        stems: HashSet::new(),
-        n: 0,
-        domains_used: BTreeSet::new(),
-    };
+    let mut run = Drafting::new(opts, blueprints, topic);
     for (o, f) in outlines.iter().zip(&all_facts) {
-        run.note(o, f, &all_numbers);
+        run.note(o, f, &all_numbers, default_exam);
     }
     run.finish(warnings, errors)
+}
+
+/// The blueprint named `code`, else the one that claims untagged notes, else the first.
+fn default_blueprint<'b>(blueprints: &'b [Blueprint], code: Option<&str>) -> Option<&'b Blueprint> {
+    code.and_then(|c| blueprints.iter().find(|b| b.code == c))
+        .or_else(|| blueprints.iter().find(|b| b.notes.untagged_notes))
+        .or_else(|| blueprints.first())
 }
 
 /// The outline of every readable input, the warnings, and one error per
@@ -253,9 +255,22 @@ struct Drafting<'a> {
     domains_used: BTreeSet<(String, String)>,
 }
 
-impl Drafting<'_> {
+impl<'a> Drafting<'a> {
+    fn new(opts: &'a Options, blueprints: &'a [Blueprint], topic: Topic) -> Self {
+        Drafting {
+            opts,
+            blueprints,
+            topic,
+            report: Report::default(),
+            drafts: Vec::new(),
+            stems: HashSet::new(),
+            n: 0,
+            domains_used: BTreeSet::new(),
+        }
+    }
+
     /// Drafts from one note, counting its facts, rejections and covered sections.
-    fn note(&mut self, o: &Outline, f: &Facts, all_numbers: &[(String, String, String)]) {
+    fn note(&mut self, o: &Outline, f: &Facts, all_numbers: &[(String, String, String)], default_exam: &Blueprint) {
         count_facts(&mut self.report, f);
         let top_level = if o.sections.iter().any(|s| s.level == 2) { 2 } else { 1 };
         let tops: Vec<usize> = (0..o.sections.len())
@@ -264,7 +279,7 @@ impl Drafting<'_> {
         self.report.sections += tops.len();
         let mut covered: BTreeSet<usize> = BTreeSet::new();
         for c in candidates(o, f, all_numbers) {
-            match c.and_then(|c| self.draft(o, c)) {
+            match c.and_then(|c| self.draft(o, c, default_exam)) {
                 Ok(top) => {
                     covered.insert(top);
                 }
@@ -276,10 +291,10 @@ impl Drafting<'_> {
 
     /// Screens a candidate and keeps it as a draft if it validates; returns
     /// the level-2 section it covers.
-    fn draft(&mut self, o: &Outline, c: Candidate) -> Result<usize, Rule> {
+    fn draft(&mut self, o: &Outline, c: Candidate, default_exam: &Blueprint) -> Result<usize, Rule> {
         screen(&c, &mut self.stems)?;
         self.n += 1;
-        let (question, exam, domain) = self.question(o, &c);
+        let (question, exam, domain) = self.question(o, &c, default_exam);
         let check = Bank {
             blueprints: self.blueprints.to_vec(),
             topics: vec![self.topic.clone()],
@@ -293,7 +308,7 @@ impl Drafting<'_> {
         self.drafts.push(Draft {
             excerpt: excerpt(o, &c.at),
             file: o.file.clone(),
-            kind: c.kind.as_str(),
+            kind: c.kind,
             question,
         });
         Ok(o.top(c.at.sec))
@@ -301,7 +316,7 @@ impl Drafting<'_> {
 
     /// The candidate as draft number `n`, options shuffled by the seed; with
     /// its exam and domain.
-    fn question(&self, o: &Outline, c: &Candidate) -> (Question, String, String) {
+    fn question(&self, o: &Outline, c: &Candidate, default_exam: &Blueprint) -> (Question, String, String) {
         let n = self.n;
         let slug = &self.topic.slug;
         let mut rng = StdRng::seed_from_u64(self.opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n as u64);
@@ -309,8 +324,9 @@ impl Drafting<'_> {
         shuffled.shuffle(&mut rng);
         let (options, answer) = lettered(&shuffled);
         let path = o.path(c.at.sec);
-        let exam = exam_for(o.tags(c.at.sec), &path, &self.opts.default_exam);
-        let domain = classify(&exam, &path, &c.fact);
+        let blueprint = exam_for(self.blueprints, o.tags(c.at.sec), &path, default_exam);
+        let domain = classify(blueprint, &path, &c.fact);
+        let exam = blueprint.code.clone();
         let heading = if o.sections[c.at.sec].level > 0 {
             o.sections[c.at.sec].title.clone()
         } else {

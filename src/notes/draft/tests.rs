@@ -87,14 +87,10 @@ fn every_kind_appears_and_every_draft_validates() {
     let mut bank = g.bank();
     bank.blueprints = blueprints();
     assert!(crate::bank::validate::validate(&bank).is_empty());
-    let two = g
-        .drafts
-        .iter()
-        .find(|d| d.kind == DraftKind::ChooseTwo.as_str())
-        .unwrap();
+    let two = g.drafts.iter().find(|d| d.kind == DraftKind::ChooseTwo).unwrap();
     assert_eq!(two.question.answer.len(), 2);
     assert!(two.question.options.len() >= 5);
-    let num = g.drafts.iter().find(|d| d.kind == DraftKind::Numeric.as_str()).unwrap();
+    let num = g.drafts.iter().find(|d| d.kind == DraftKind::Numeric).unwrap();
     assert!(num.question.stem.contains("____") && !num.question.stem.contains("30일"));
 }
 
@@ -127,7 +123,7 @@ fn a_term_named_in_its_own_definition_is_not_asked() {
     assert!(
         !g.drafts
             .iter()
-            .any(|d| d.kind == DraftKind::DefinitionToTerm.as_str() && d.question.stem.contains("EBS는 블록"))
+            .any(|d| d.kind == DraftKind::DefinitionToTerm && d.question.stem.contains("EBS는 블록"))
     );
 }
 
@@ -141,7 +137,7 @@ fn too_few_siblings_means_no_draft() {
     assert!(
         g.drafts
             .iter()
-            .all(|d| d.kind != DraftKind::DefinitionToTerm.as_str() && d.kind != DraftKind::TermToDefinition.as_str())
+            .all(|d| d.kind != DraftKind::DefinitionToTerm && d.kind != DraftKind::TermToDefinition)
     );
     assert!(g.report.rejected.get(&Rule::TooFewDistractors).copied().unwrap_or(0) >= 2);
 }
@@ -163,7 +159,7 @@ fn a_distractor_true_by_the_notes_is_never_offered() {
   - 최대 250 IOPS를 제공한다
 ";
     let g = run("t.md", note, 1);
-    for d in g.drafts.iter().filter(|d| d.kind == DraftKind::TrueOfTerm.as_str()) {
+    for d in g.drafts.iter().filter(|d| d.kind == DraftKind::TrueOfTerm) {
         let texts: Vec<String> = d.question.options.iter().map(|o| norm(&o.text)).collect();
         let unique: HashSet<&String> = texts.iter().collect();
         assert_eq!(unique.len(), texts.len(), "{:?}", d.question);
@@ -171,7 +167,7 @@ fn a_distractor_true_by_the_notes_is_never_offered() {
     assert!(
         g.drafts
             .iter()
-            .any(|d| d.kind == DraftKind::TrueOfTerm.as_str() && d.question.stem.contains("io1"))
+            .any(|d| d.kind == DraftKind::TrueOfTerm && d.question.stem.contains("io1"))
     );
 }
 
@@ -195,7 +191,7 @@ fn a_sibling_definition_that_names_the_term_is_not_a_distractor() {
     assert!(
         !g.drafts
             .iter()
-            .any(|d| d.kind == DraftKind::TermToDefinition.as_str() && d.question.stem.contains("A1"))
+            .any(|d| d.kind == DraftKind::TermToDefinition && d.question.stem.contains("A1"))
     );
 }
 
@@ -213,7 +209,7 @@ fn particles_after_terms_do_not_hide_the_answer() {
     assert!(
         !g.drafts
             .iter()
-            .any(|d| d.kind == DraftKind::DefinitionToTerm.as_str() && d.question.stem.contains("S3를"))
+            .any(|d| d.kind == DraftKind::DefinitionToTerm && d.question.stem.contains("S3를"))
     );
 }
 
@@ -236,4 +232,76 @@ fn unreadable_files_are_reported_not_fatal() {
     assert_eq!(g.errors.len(), 1);
     assert!(g.errors[0].contains("binary"));
     assert!(!g.drafts.is_empty());
+}
+
+/// Exams and their note rules are data: a blueprint the source has never
+/// heard of claims its tagged sections, and its keywords pick the domain.
+#[test]
+fn exams_and_domains_come_from_the_blueprints_note_rules() {
+    let text = r#"
+code = "xyz-c01"
+name_ko = "가상 시험"
+name_en = "Made-up exam"
+questions = 10
+minutes = 20
+passing_score = 700
+score_min = 100
+score_max = 1000
+
+[notes]
+tags = ["XYZ"]
+default_domain = "general"
+
+[[domains]]
+code = "general"
+weight = 60
+name_ko = "일반"
+name_en = "General"
+
+[[domains]]
+code = "disks"
+weight = 40
+name_ko = "디스크"
+name_en = "Disks"
+keywords = ["ebs", "볼륨"]
+"#;
+    let mut diags = Vec::new();
+    let made_up = crate::bank::native::parse_blueprint("xyz-c01.toml", text, &mut diags).unwrap();
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut all = blueprints();
+    all.push(made_up);
+    let note = NOTE.replace("[SAA] EBS", "[XYZ] EBS");
+    let input = NoteInput {
+        name: "ebs.md".into(),
+        bytes: note.into_bytes(),
+    };
+    let g = generate(&[input], &Options::default(), &all);
+    let ebs: Vec<_> = g.drafts.iter().filter(|d| d.question.stem.contains("IOPS")).collect();
+    assert!(!ebs.is_empty());
+    for d in ebs {
+        assert_eq!(
+            d.question.domains.get("xyz-c01").map(String::as_str),
+            Some("disks"),
+            "{:?}",
+            d.question.domains
+        );
+    }
+    let s3 = g
+        .drafts
+        .iter()
+        .find(|d| d.question.stem.contains("AZ"))
+        .expect("an S3 draft");
+    assert!(s3.question.domains.contains_key("saa-c03"), "[SAA] sections stay SAA");
+}
+
+#[test]
+fn bad_note_rules_are_reported_where_they_are() {
+    let text = "code = \"x\"\nname_ko = \"x\"\nname_en = \"x\"\nquestions = 1\nminutes = 1\npassing_score = 5\n\
+                score_min = 1\nscore_max = 9\n[notes]\ntagged_notes = \"some\"\ndefault_domain = \"nope\"\n\
+                [[domains]]\ncode = \"a\"\nweight = 100\nname_ko = \"a\"\nname_en = \"a\"\n";
+    let mut diags = Vec::new();
+    crate::bank::native::parse_blueprint("x.toml", text, &mut diags);
+    let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    assert!(msgs.iter().any(|m| m.contains("tagged_notes must be")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("`nope` is not one of")), "{msgs:?}");
 }
