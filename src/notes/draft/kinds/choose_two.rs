@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{Candidate, DraftKind, ko_or_en, options};
+use super::{Candidate, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::{by_scope, pick_distractors};
@@ -36,36 +36,22 @@ pub(super) fn candidate(o: &Outline, f: &Facts, e: &Enumeration) -> Result<Candi
         .map(|m| {
             (
                 m.clone(),
-                ko_or_en(
-                    ko,
-                    format!("노트에서 '{}'의 항목입니다.", e.name),
-                    format!("Listed under '{}'.", e.name),
-                ),
+                ko_en!(ko; "노트에서 '{}'의 항목입니다.", e.name; "Listed under '{}'.", e.name),
             )
         })
         .collect();
     Ok(Candidate {
         kind: DraftKind::ChooseTwo,
-        stem: ko_or_en(
-            ko,
-            format!("노트에서 '{}'(으)로 든 항목을 두 개 고르십시오.", e.name),
-            format!("Which two items do the notes list under '{}'? (Choose two.)", e.name),
+        stem: ko_en!(
+            ko;
+            "노트에서 '{}'(으)로 든 항목을 두 개 고르십시오.", e.name;
+            "Which two items do the notes list under '{}'? (Choose two.)", e.name
         ),
         options: options(keys, distractors),
-        explanation: ko_or_en(
-            ko,
-            format!(
-                "노트({file} {}행)는 '{}'(으)로 {}을(를) 듭니다.",
-                e.at.line,
-                e.name,
-                e.members.join(", ")
-            ),
-            format!(
-                "The notes ({file}, line {}) list under '{}': {}.",
-                e.at.line,
-                e.name,
-                e.members.join(", ")
-            ),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {}행)는 '{}'(으)로 {}을(를) 듭니다.", e.at.line, e.name, e.members.join(", ");
+            "The notes ({file}, line {}) list under '{}': {}.", e.at.line, e.name, e.members.join(", ")
         ),
         at: e.at.clone(),
         quality: 60 + enum_bonus,
@@ -96,11 +82,7 @@ fn distractor_pool(o: &Outline, f: &Facts, e: &Enumeration, ko: bool) -> (Vec<(S
         for m in &x.members {
             pool.push((
                 m.clone(),
-                ko_or_en(
-                    ko,
-                    format!("노트에서 '{}'의 항목입니다.", x.name),
-                    format!("The notes list it under '{}'.", x.name),
-                ),
+                ko_en!(ko; "노트에서 '{}'의 항목입니다.", x.name; "The notes list it under '{}'.", x.name),
             ));
         }
     }

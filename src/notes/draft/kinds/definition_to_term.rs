@@ -1,7 +1,7 @@
 //! "Which term do the notes describe this way?": a definition as the stem, its
 //! term as the key, and the terms of sibling definitions as distractors.
 
-use super::{Candidate, Definition, DraftKind, ko_or_en, options};
+use super::{Candidate, Definition, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
@@ -15,10 +15,10 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
             .iter()
             .any(|x| norm(&x.term) == norm(t) && norm(&x.def) == norm(&d.def))
     };
-    let stem = ko_or_en(
-        ko,
-        format!("노트의 설명에 해당하는 용어는 무엇입니까?\n\n> {}", d.def),
-        format!("Which term do the notes describe this way?\n\n> {}", d.def),
+    let stem = ko_en!(
+        ko;
+        "노트의 설명에 해당하는 용어는 무엇입니까?\n\n> {}", d.def;
+        "Which term do the notes describe this way?\n\n> {}", d.def
     );
     let pool: Vec<(String, String)> = def
         .siblings
@@ -26,10 +26,10 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
         .map(|(x, _)| {
             (
                 x.term.clone(),
-                ko_or_en(
-                    ko,
-                    format!("노트에서 {}은(는) 다른 설명을 가집니다: {}", x.term, cut(&x.def, 120)),
-                    format!("The notes describe {} differently: {}", x.term, cut(&x.def, 120)),
+                ko_en!(
+                    ko;
+                    "노트에서 {}은(는) 다른 설명을 가집니다: {}", x.term, cut(&x.def, 120);
+                    "The notes describe {} differently: {}", x.term, cut(&x.def, 120)
                 ),
             )
         })
@@ -37,22 +37,15 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
     let distractors = pick_distractors(&d.term, pool, 3, same_def)?;
     let key = (
         d.term.clone(),
-        ko_or_en(
-            ko,
-            format!("노트 {}행의 정의와 일치합니다.", d.at.line),
-            format!("Matches the definition on line {} of the notes.", d.at.line),
-        ),
+        ko_en!(ko; "노트 {}행의 정의와 일치합니다.", d.at.line; "Matches the definition on line {} of the notes.", d.at.line),
     );
     Ok(Candidate {
         kind: DraftKind::DefinitionToTerm,
         options: options(vec![key], distractors),
-        explanation: ko_or_en(
-            ko,
-            format!(
-                "노트({file} {}행)는 {}을(를) 이렇게 정리합니다: {}",
-                d.at.line, d.term, d.def
-            ),
-            format!("The notes ({file}, line {}) define {} as: {}", d.at.line, d.term, d.def),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {}행)는 {}을(를) 이렇게 정리합니다: {}", d.at.line, d.term, d.def;
+            "The notes ({file}, line {}) define {} as: {}", d.at.line, d.term, d.def
         ),
         stem,
         at: d.at.clone(),

@@ -2,6 +2,14 @@
 //! facts of one category into [`Candidate`]s, or into the [`Rule`] that
 //! stopped a candidate; `generate` then screens, numbers and validates them.
 
+/// The Korean or the English wording, by the language of the note:
+/// `ko_en!(ko; "노트 {}행"…, line; "Line {} …", line)`. Only the chosen one is formatted.
+macro_rules! ko_en {
+    ($ko:expr; $($k:expr),+; $($e:expr),+ $(,)?) => {
+        if $ko { format!($($k),+) } else { format!($($e),+) }
+    };
+}
+
 mod choose_two;
 mod definition_to_term;
 mod numeric;
@@ -113,11 +121,6 @@ impl<'a> Definition<'a> {
             quality: base + scope_bonus + latin_bonus,
         }
     }
-}
-
-/// The Korean or the English wording, by the language of the note.
-fn ko_or_en(ko: bool, k: String, e: String) -> String {
-    if ko { k } else { e }
 }
 
 /// The options of a candidate: the right ones first, then the distractors.

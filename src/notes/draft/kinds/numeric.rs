@@ -2,7 +2,7 @@
 //! out, the value as the key, and as distractors values with the same unit
 //! from elsewhere in the notes, then multiples of the value.
 
-use super::{Candidate, DraftKind, ko_or_en, options};
+use super::{Candidate, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
@@ -52,24 +52,20 @@ fn candidate(
     })?;
     let key = (
         answer,
-        ko_or_en(
-            ko,
-            format!("노트 {}행의 값입니다.", n.at.line),
-            format!("The value on line {} of the notes.", n.at.line),
-        ),
+        ko_en!(ko; "노트 {}행의 값입니다.", n.at.line; "The value on line {} of the notes.", n.at.line),
     );
     Ok(Candidate {
         kind: DraftKind::Numeric,
-        stem: ko_or_en(
-            ko,
-            format!("노트의 다음 내용에서 빈칸에 들어갈 값은 무엇입니까?\n\n> {blanked}"),
-            format!("Which value completes this statement from the notes?\n\n> {blanked}"),
+        stem: ko_en!(
+            ko;
+            "노트의 다음 내용에서 빈칸에 들어갈 값은 무엇입니까?\n\n> {blanked}";
+            "Which value completes this statement from the notes?\n\n> {blanked}"
         ),
         options: options(vec![key], distractors),
-        explanation: ko_or_en(
-            ko,
-            format!("노트({file} {}행) 원문: {}", n.at.line, n.sentence),
-            format!("The notes ({file}, line {}): {}", n.at.line, n.sentence),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {}행) 원문: {}", n.at.line, n.sentence;
+            "The notes ({file}, line {}): {}", n.at.line, n.sentence
         ),
         at: n.at.clone(),
         quality: 50 + if from_notes >= 3 { 10 } else { 0 },
@@ -106,10 +102,10 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
     for (v, _, _) in all_numbers.iter().filter(|(v, u, _)| *u == n.unit && *v != n.value) {
         pool.push((
             format!("{v}{}", n.unit),
-            ko_or_en(
-                ko,
-                "노트의 다른 곳에 나오는 값으로, 이 문장의 값은 아닙니다.".into(),
-                "A value from elsewhere in the notes, not this statement's.".into(),
+            ko_en!(
+                ko;
+                "노트의 다른 곳에 나오는 값으로, 이 문장의 값은 아닙니다.";
+                "A value from elsewhere in the notes, not this statement's."
             ),
         ));
         from_notes += 1;
@@ -121,7 +117,7 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
         }
         pool.push((
             format!("{}{}", format_like(&n.value, v), n.unit),
-            ko_or_en(ko, "노트의 값과 다릅니다.".into(), "Not the value in the notes.".into()),
+            ko_en!(ko; "노트의 값과 다릅니다."; "Not the value in the notes."),
         ));
     }
     // Prefer values from the notes, nearest in size first.

@@ -1,7 +1,7 @@
 //! "Which statement describes this term?": a term as the stem, its definition
 //! as the key, and the definitions of sibling terms as distractors.
 
-use super::{Candidate, Definition, DraftKind, ko_or_en, options};
+use super::{Candidate, Definition, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
@@ -9,10 +9,10 @@ use crate::notes::draft::text::norm;
 
 pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
     let (d, ko, file) = (def.d, def.ko, def.file);
-    let stem = ko_or_en(
-        ko,
-        format!("노트에 따르면 {}에 대한 설명으로 옳은 것은 무엇입니까?", d.term),
-        format!("According to the notes, which statement describes {}?", d.term),
+    let stem = ko_en!(
+        ko;
+        "노트에 따르면 {}에 대한 설명으로 옳은 것은 무엇입니까?", d.term;
+        "According to the notes, which statement describes {}?", d.term
     );
     let pool: Vec<(String, String)> = def
         .siblings
@@ -20,11 +20,7 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
         .map(|(x, _)| {
             (
                 x.def.clone(),
-                ko_or_en(
-                    ko,
-                    format!("노트에서 {}에 대한 설명입니다.", x.term),
-                    format!("The notes say this of {}.", x.term),
-                ),
+                ko_en!(ko; "노트에서 {}에 대한 설명입니다.", x.term; "The notes say this of {}.", x.term),
             )
         })
         .collect();
@@ -42,19 +38,15 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
     })?;
     let key = (
         d.def.clone(),
-        ko_or_en(
-            ko,
-            format!("노트 {}행의 설명입니다.", d.at.line),
-            format!("This is what line {} of the notes says.", d.at.line),
-        ),
+        ko_en!(ko; "노트 {}행의 설명입니다.", d.at.line; "This is what line {} of the notes says.", d.at.line),
     );
     Ok(Candidate {
         kind: DraftKind::TermToDefinition,
         options: options(vec![key], distractors),
-        explanation: ko_or_en(
-            ko,
-            format!("노트({file} {}행)에 따르면 {}: {}", d.at.line, d.term, d.def),
-            format!("Per the notes ({file}, line {}), {}: {}", d.at.line, d.term, d.def),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {}행)에 따르면 {}: {}", d.at.line, d.term, d.def;
+            "Per the notes ({file}, line {}), {}: {}", d.at.line, d.term, d.def
         ),
         stem,
         at: d.at.clone(),

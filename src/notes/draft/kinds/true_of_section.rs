@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::{Candidate, DraftKind, ko_or_en, options};
+use super::{Candidate, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
@@ -66,27 +66,20 @@ fn candidate(o: &Outline, f: &Facts, s: &Statement, keys: &[String], own: &HashS
     let distractors = pick_distractors(&s.text, pool, 3, |d| mentions(keys, d) || own.contains(&norm(d)))?;
     let key = (
         s.text.clone(),
-        ko_or_en(
-            ko,
-            format!("노트 {}행의 내용입니다.", s.at.line),
-            format!("Line {} of the notes.", s.at.line),
-        ),
+        ko_en!(ko; "노트 {}행의 내용입니다.", s.at.line; "Line {} of the notes.", s.at.line),
     );
     Ok(Candidate {
         kind: DraftKind::TrueOfSection,
-        stem: ko_or_en(
-            ko,
-            format!("다음 중 노트의 '{}' 절에 적힌 내용은 무엇입니까?", sec.title),
-            format!("Which statement comes from the notes' section '{}'?", sec.title),
+        stem: ko_en!(
+            ko;
+            "다음 중 노트의 '{}' 절에 적힌 내용은 무엇입니까?", sec.title;
+            "Which statement comes from the notes' section '{}'?", sec.title
         ),
         options: options(vec![key], distractors),
-        explanation: ko_or_en(
-            ko,
-            format!("노트({file} {}행)의 '{}' 절: {}", s.at.line, sec.title, s.text),
-            format!(
-                "The notes ({file}, line {}), section '{}': {}",
-                s.at.line, sec.title, s.text
-            ),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {}행)의 '{}' 절: {}", s.at.line, sec.title, s.text;
+            "The notes ({file}, line {}), section '{}': {}", s.at.line, sec.title, s.text
         ),
         at: s.at.clone(),
         quality: 40,
@@ -116,10 +109,10 @@ fn distractor_pool(o: &Outline, f: &Facts, s: &Statement, keys: &[String], ko: b
         .map(|x| {
             (
                 x.text.clone(),
-                ko_or_en(
-                    ko,
-                    format!("노트의 '{}' 절 내용입니다.", o.sections[x.at.sec].title),
-                    format!("From the section '{}'.", o.sections[x.at.sec].title),
+                ko_en!(
+                    ko;
+                    "노트의 '{}' 절 내용입니다.", o.sections[x.at.sec].title;
+                    "From the section '{}'.", o.sections[x.at.sec].title
                 ),
             )
         })

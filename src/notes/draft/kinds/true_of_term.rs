@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{Candidate, DraftKind, ko_or_en, options};
+use super::{Candidate, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::{by_scope, pick_distractors};
@@ -44,11 +44,7 @@ fn candidate(
             x.facts.iter().take(2).map(move |(ft, fl)| {
                 (
                     ft.clone(),
-                    ko_or_en(
-                        ko,
-                        format!("노트 {fl}행에서 {}에 대한 내용입니다.", x.term),
-                        format!("Line {fl} of the notes says this of {}.", x.term),
-                    ),
+                    ko_en!(ko; "노트 {fl}행에서 {}에 대한 내용입니다.", x.term; "Line {fl} of the notes says this of {}.", x.term),
                 )
             })
         })
@@ -60,31 +56,23 @@ fn candidate(
     })?;
     let key = (
         fact.to_owned(),
-        ko_or_en(
-            ko,
-            format!("노트 {line}행에서 {} 아래에 적힌 내용입니다.", t.term),
-            format!("Listed under {} on line {line}.", t.term),
-        ),
+        ko_en!(ko; "노트 {line}행에서 {} 아래에 적힌 내용입니다.", t.term; "Listed under {} on line {line}.", t.term),
     );
     Ok(Candidate {
         kind: DraftKind::TrueOfTerm,
-        stem: ko_or_en(
-            ko,
-            format!("노트에 따르면 다음 중 {}에 해당하는 내용은 무엇입니까?", t.term),
-            format!("According to the notes, which of these is true of {}?", t.term),
+        stem: ko_en!(
+            ko;
+            "노트에 따르면 다음 중 {}에 해당하는 내용은 무엇입니까?", t.term;
+            "According to the notes, which of these is true of {}?", t.term
         ),
         options: options(vec![key], distractors),
-        explanation: ko_or_en(
-            ko,
-            format!(
-                "노트({file} {line}행)는 {} 항목 아래에 \"{}\"라고 적습니다. \
-                 나머지 보기는 같은 절의 다른 항목에 대한 내용입니다.",
-                t.term, fact
-            ),
-            format!(
-                "The notes ({file}, line {line}) list \"{}\" under {}; the other options belong to sibling items.",
-                fact, t.term
-            ),
+        explanation: ko_en!(
+            ko;
+            "노트({file} {line}행)는 {} 항목 아래에 \"{}\"라고 적습니다. \
+             나머지 보기는 같은 절의 다른 항목에 대한 내용입니다.",
+            t.term,
+            fact;
+            "The notes ({file}, line {line}) list \"{}\" under {}; the other options belong to sibling items.", fact, t.term
         ),
         at: Place {
             sec: t.at.sec,
