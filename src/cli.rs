@@ -626,8 +626,22 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
+/// Reads the notes and the blueprints, checks the exam, and times one generation.
+fn run_generator(
+    paths: &[PathBuf],
+    blueprints: &std::path::Path,
+    opts: &crate::notes::draft::Options,
+) -> anyhow::Result<(crate::notes::draft::Generation, std::time::Duration)> {
+    let inputs = read_notes(paths)?;
+    let blueprints = blueprints_from(blueprints);
+    known_exam(&blueprints, opts.default_exam.as_deref())?;
+    let t = std::time::Instant::now();
+    let g = crate::notes::draft::generate(&inputs, opts, &blueprints);
+    Ok((g, t.elapsed()))
+}
+
 fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
-    use crate::notes::draft::{Options, generate};
+    use crate::notes::draft::Options;
     match cmd {
         NotesCommand::Generate {
             paths,
@@ -637,17 +651,12 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
             topic,
             blueprints,
         } => {
-            let inputs = read_notes(&paths)?;
-            let blueprints = blueprints_from(&blueprints);
-            known_exam(&blueprints, exam.as_deref())?;
             let opts = Options {
                 seed,
                 default_exam: exam,
                 topic,
             };
-            let t = std::time::Instant::now();
-            let g = generate(&inputs, &opts, &blueprints);
-            let elapsed = t.elapsed();
+            let (g, elapsed) = run_generator(&paths, &blueprints, &opts)?;
             if g.drafts.is_empty() {
                 print_report(&g, elapsed);
                 bail!("no drafts could be made from these notes; nothing was written");
@@ -668,17 +677,12 @@ fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
         } => {
             use rand::SeedableRng;
             use rand::seq::SliceRandom;
-            let inputs = read_notes(&paths)?;
-            let blueprints = blueprints_from(&blueprints);
-            known_exam(&blueprints, exam.as_deref())?;
             let opts = Options {
                 seed,
                 default_exam: exam,
                 topic: None,
             };
-            let t = std::time::Instant::now();
-            let g = generate(&inputs, &opts, &blueprints);
-            let elapsed = t.elapsed();
+            let (g, elapsed) = run_generator(&paths, &blueprints, &opts)?;
             print_report(&g, elapsed);
             let mut picks: Vec<&crate::notes::draft::Draft> = g.drafts.iter().collect();
             picks.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));

@@ -29,6 +29,19 @@ fn push(diags: &mut Vec<Diagnostic>, pos: &Pos, message: String) {
     });
 }
 
+/// Reports a name given twice, pointing at its first use.
+fn once<'a>(
+    diags: &mut Vec<Diagnostic>,
+    seen: &mut HashMap<&'a str, &'a Pos>,
+    (name, pos): (&'a str, &'a Pos),
+    what: &str,
+    verb: &str,
+) {
+    if let Some(first) = seen.insert(name, pos) {
+        push(diags, pos, format!("{what} `{name}` is already {verb} at {first}"));
+    }
+}
+
 fn check_text(diags: &mut Vec<Diagnostic>, pos: &Pos, what: &str, text: &str, max: usize) {
     let n = text.chars().count();
     if text.trim().is_empty() {
@@ -50,13 +63,7 @@ pub fn validate(bank: &Bank) -> Vec<Diagnostic> {
 
     let mut slugs: HashMap<&str, &Pos> = HashMap::new();
     for t in &bank.topics {
-        if let Some(first) = slugs.insert(&t.slug, &t.pos) {
-            push(
-                &mut diags,
-                &t.pos,
-                format!("topic `{}` is already defined at {first}", t.slug),
-            );
-        }
+        once(&mut diags, &mut slugs, (&t.slug, &t.pos), "topic", "defined");
         for (e, c) in &t.domains {
             check_exam_domain(&mut diags, &t.pos, &exams, e, c, &format!("topic `{}`", t.slug));
         }
@@ -76,13 +83,7 @@ pub fn validate(bank: &Bank) -> Vec<Diagnostic> {
 
     let mut ids: HashMap<&str, &Pos> = HashMap::new();
     for q in &bank.questions {
-        if let Some(first) = ids.insert(&q.id, &q.pos) {
-            push(
-                &mut diags,
-                &q.pos,
-                format!("question id `{}` is already used at {first}", q.id),
-            );
-        }
+        once(&mut diags, &mut ids, (&q.id, &q.pos), "question id", "used");
         if !slugs.contains_key(q.topic.as_str()) {
             push(
                 &mut diags,

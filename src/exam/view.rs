@@ -100,7 +100,11 @@ impl OwnedAttempt {
 }
 
 async fn read_summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Result<Option<Summary>, DbError> {
-    // The same columns as `history` reads.
+    Ok(summaries(pool, Some(attempt), owner).await?.pop())
+}
+
+/// The attempts matching `attempt` and `owner` (either may be absent), newest first.
+async fn summaries(pool: &PgPool, attempt: Option<Uuid>, owner: Option<UserId>) -> Result<Vec<Summary>, DbError> {
     Ok(sqlx::query_as!(
         Summary,
         r#"select a.id, a.user_id as "user_id: UserId", a.exam, a.mode as "mode: Mode",
@@ -108,11 +112,12 @@ async fn read_summary(pool: &PgPool, attempt: Uuid, owner: Option<UserId>) -> Re
                   a.finish_reason as "finish_reason: Finish", a.raw_score, a.scaled_score, a.passed,
                   a.question_count, b.passing_score, now() as "now!"
            from attempts a join blueprints b on b.code = a.exam
-           where a.id = $1 and ($2::uuid is null or a.user_id = $2)"#,
+           where ($1::uuid is null or a.id = $1) and ($2::uuid is null or a.user_id = $2)
+           order by a.started_at desc"#,
         attempt,
         owner as Option<UserId>,
     )
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?)
 }
 
@@ -146,19 +151,7 @@ pub async fn close_if_expired(pool: &PgPool, attempt: OwnedAttempt) -> Result<Ow
 
 /// Every attempt of a user, newest first.
 pub async fn history(pool: &PgPool, user: UserId) -> Result<Vec<Summary>, DbError> {
-    // The same columns as `read_summary` reads.
-    Ok(sqlx::query_as!(
-        Summary,
-        r#"select a.id, a.user_id as "user_id: UserId", a.exam, a.mode as "mode: Mode",
-                  a.feedback as "feedback: Feedback", a.started_at, a.deadline, a.submitted_at,
-                  a.finish_reason as "finish_reason: Finish", a.raw_score, a.scaled_score, a.passed,
-                  a.question_count, b.passing_score, now() as "now!"
-           from attempts a join blueprints b on b.code = a.exam
-           where a.user_id = $1 order by a.started_at desc"#,
-        user as UserId,
-    )
-    .fetch_all(pool)
-    .await?)
+    summaries(pool, None, Some(user)).await
 }
 
 #[derive(Debug, Clone)]

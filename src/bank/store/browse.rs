@@ -1,7 +1,7 @@
 //! Reading the bank back: versions, exports, the instructor's browser and
 //! topic pages.
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 
 use super::known;
@@ -87,7 +87,7 @@ pub struct Filter {
     pub lifecycle: Lifecycle,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Row {
     pub id: String,
     pub topic: String,
@@ -110,60 +110,57 @@ fn like_pattern(s: &str) -> String {
 
 /// One page of questions matching `f`, and how many match in all.
 pub async fn search(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> Result<(Vec<Row>, i64), DbError> {
-    let lifecycle = match f.lifecycle {
-        Lifecycle::Live => "live",
-        Lifecycle::Retired => "retired",
-        Lifecycle::All => "all",
-    };
-    let text = f.text.as_deref().map(like_pattern);
-    // The two statements must filter alike: keep their where clauses identical.
-    let rows = sqlx::query_as!(
-        Row,
-        r#"select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as "retired!",
-                  (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
-                     from question_exams e where e.question_id = q.id) as exams,
-                  left(v.content->>'stem', 160) as stem
-           from questions q
-           join question_versions v on v.question_id = q.id and v.version = q.current_version
-           where ($1::text is null or exists (select 1 from question_exams e
-                    where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
-             and ($3::text is null or q.topic = $3)
-             and ($4::text is null or q.kind = $4)
-             and ($5::text is null or q.search_text like $5 or q.id like $5)
-             and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))
-           order by q.topic, q.id
-           limit $7 offset $8"#,
-        f.exam.as_deref(),
-        f.domain.as_deref(),
-        f.topic.as_deref(),
-        f.kind.as_deref(),
-        text.as_deref(),
-        lifecycle,
-        limit,
-        offset,
-    )
-    .fetch_all(pool)
-    .await?;
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "total!"
-           from questions q
-           join question_versions v on v.question_id = q.id and v.version = q.current_version
-           where ($1::text is null or exists (select 1 from question_exams e
-                    where e.question_id = q.id and e.exam = $1 and ($2::text is null or e.domain = $2)))
-             and ($3::text is null or q.topic = $3)
-             and ($4::text is null or q.kind = $4)
-             and ($5::text is null or q.search_text like $5 or q.id like $5)
-             and ($6 = 'all' or ($6 = 'live') = (q.retired_at is null))"#,
-        f.exam.as_deref(),
-        f.domain.as_deref(),
-        f.topic.as_deref(),
-        f.kind.as_deref(),
-        text.as_deref(),
-        lifecycle,
-    )
-    .fetch_one(pool)
-    .await?;
+    // Both statements take their conditions from `push_filter`, so the count
+    // always counts what the page lists; only the conditions set are written.
+    let mut page = QueryBuilder::new(
+        "select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as retired,
+                (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
+                   from question_exams e where e.question_id = q.id) as exams,
+                left(v.content->>'stem', 160) as stem
+         from questions q
+         join question_versions v on v.question_id = q.id and v.version = q.current_version",
+    );
+    push_filter(&mut page, f);
+    page.push(" order by q.topic, q.id limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset);
+    let rows = page.build_query_as::<Row>().fetch_all(pool).await?;
+    let mut count = QueryBuilder::new("select count(*) from questions q");
+    push_filter(&mut count, f);
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
     Ok((rows, total))
+}
+
+fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter) {
+    qb.push(" where true");
+    if let Some(exam) = &f.exam {
+        qb.push(" and exists (select 1 from question_exams e where e.question_id = q.id and e.exam = ")
+            .push_bind(exam.clone());
+        if let Some(domain) = &f.domain {
+            qb.push(" and e.domain = ").push_bind(domain.clone());
+        }
+        qb.push(")");
+    }
+    if let Some(topic) = &f.topic {
+        qb.push(" and q.topic = ").push_bind(topic.clone());
+    }
+    if let Some(kind) = &f.kind {
+        qb.push(" and q.kind = ").push_bind(kind.clone());
+    }
+    if let Some(text) = &f.text {
+        let pattern = like_pattern(text);
+        qb.push(" and (q.search_text like ")
+            .push_bind(pattern.clone())
+            .push(" or q.id like ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    match f.lifecycle {
+        Lifecycle::Live => qb.push(" and q.retired_at is null"),
+        Lifecycle::Retired => qb.push(" and q.retired_at is not null"),
+        Lifecycle::All => qb,
+    };
 }
 
 /// A question's state: whether it is retired, with all its versions, newest first.

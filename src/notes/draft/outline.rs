@@ -33,6 +33,21 @@ pub struct Block {
     pub parent: Option<usize>,
 }
 
+impl Block {
+    /// A list item or paragraph: its text with inline Markdown removed, and its first bold span.
+    fn line(kind: BlockKind, (text, bold): (String, Option<String>), line: usize, parent: Option<usize>) -> Block {
+        Block {
+            kind,
+            text,
+            bold,
+            cells: vec![],
+            header: false,
+            line,
+            parent,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Section {
     pub title: String,
@@ -213,21 +228,13 @@ pub fn parse_text(file: &str, text: &str) -> Outline {
             continue;
         }
         if t.starts_with('|') {
-            let cells: Vec<String> = t.trim_matches('|').split('|').map(|c| clean_inline(c).0).collect();
+            let mut cells: Vec<String> = t.trim_matches('|').split('|').map(|c| clean_inline(c).0).collect();
             if cells.iter().all(|c| c.chars().all(|x| matches!(x, '-' | ':' | ' '))) {
                 continue;
             }
             let header = !table_open;
             table_open = true;
-            b.current().blocks.push(Block {
-                kind: BlockKind::Row,
-                text: cells.join(" | "),
-                bold: None,
-                cells,
-                header,
-                line,
-                parent: None,
-            });
+            push_row(&mut b, &mut cells, header, line);
             continue;
         }
         table_open = false;
@@ -249,15 +256,8 @@ pub fn parse_text(file: &str, text: &str) -> Outline {
             }
             let parent = items.last().map(|&(_, bi)| bi);
             let sec = b.current();
-            sec.blocks.push(Block {
-                kind: BlockKind::Item,
-                text: clean,
-                bold,
-                cells: vec![],
-                header: false,
-                line,
-                parent,
-            });
+            sec.blocks
+                .push(Block::line(BlockKind::Item, (clean, bold), line, parent));
             let idx = sec.blocks.len() - 1;
             items.push((indent, idx));
         } else {
@@ -270,15 +270,9 @@ pub fn parse_text(file: &str, text: &str) -> Outline {
             if indent == 0 {
                 items.clear();
             }
-            b.current().blocks.push(Block {
-                kind: BlockKind::Para,
-                text: clean,
-                bold,
-                cells: vec![],
-                header: false,
-                line,
-                parent,
-            });
+            b.current()
+                .blocks
+                .push(Block::line(BlockKind::Para, (clean, bold), line, parent));
         }
     }
     Outline {
@@ -447,15 +441,8 @@ impl MarkdownReader {
         }
         let parent = self.items.iter().rev().skip(usize::from(item)).find_map(|x| *x);
         let sec = self.b.current();
-        sec.blocks.push(Block {
-            kind: if item { BlockKind::Item } else { BlockKind::Para },
-            text: clean,
-            bold,
-            cells: vec![],
-            header: false,
-            line: self.buf_line,
-            parent,
-        });
+        let kind = if item { BlockKind::Item } else { BlockKind::Para };
+        sec.blocks.push(Block::line(kind, (clean, bold), self.buf_line, parent));
         if item {
             let idx = sec.blocks.len() - 1;
             if let Some(last) = self.items.last_mut() {

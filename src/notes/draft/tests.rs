@@ -22,6 +22,17 @@ fn run(name: &str, text: &str, seed: u64) -> Generation {
     )
 }
 
+/// Whether a draft of `kind` asks about `text`.
+fn asks(g: &Generation, kind: DraftKind, text: &str) -> bool {
+    g.drafts
+        .iter()
+        .any(|d| d.kind == kind && d.question.stem.contains(text))
+}
+
+fn rejected(g: &Generation, rule: Rule) -> usize {
+    g.report.rejected.get(&rule).copied().unwrap_or(0)
+}
+
 const NOTE: &str = "\
 ## [SAA] EBS 볼륨 유형
 - gp3 : 범용 SSD로 기본 3,000 IOPS를 제공하는 볼륨
@@ -119,12 +130,8 @@ fn a_term_named_in_its_own_definition_is_not_asked() {
 - FSx : 관리형 파일 시스템 서비스
 ";
     let g = run("t.md", note, 1);
-    assert!(g.report.rejected.get(&Rule::AnswerInStem).copied().unwrap_or(0) >= 1);
-    assert!(
-        !g.drafts
-            .iter()
-            .any(|d| d.kind == DraftKind::DefinitionToTerm && d.question.stem.contains("EBS는 블록"))
-    );
+    assert!(rejected(&g, Rule::AnswerInStem) >= 1);
+    assert!(!asks(&g, DraftKind::DefinitionToTerm, "EBS는 블록"));
 }
 
 #[test]
@@ -139,7 +146,7 @@ fn too_few_siblings_means_no_draft() {
             .iter()
             .all(|d| d.kind != DraftKind::DefinitionToTerm && d.kind != DraftKind::TermToDefinition)
     );
-    assert!(g.report.rejected.get(&Rule::TooFewDistractors).copied().unwrap_or(0) >= 2);
+    assert!(rejected(&g, Rule::TooFewDistractors) >= 2);
 }
 
 #[test]
@@ -164,11 +171,7 @@ fn a_distractor_true_by_the_notes_is_never_offered() {
         let unique: HashSet<&String> = texts.iter().collect();
         assert_eq!(unique.len(), texts.len(), "{:?}", d.question);
     }
-    assert!(
-        g.drafts
-            .iter()
-            .any(|d| d.kind == DraftKind::TrueOfTerm && d.question.stem.contains("io1"))
-    );
+    assert!(asks(&g, DraftKind::TrueOfTerm, "io1"));
 }
 
 #[test]
@@ -183,16 +186,8 @@ fn a_sibling_definition_that_names_the_term_is_not_a_distractor() {
 - D4 : 마지막 항목의 정의 문장
 ";
     let g = run("t.md", note, 1);
-    assert!(
-        g.report.rejected.get(&Rule::DistractorTrue).copied().unwrap_or(0) >= 1,
-        "{:?}",
-        g.report.rejected
-    );
-    assert!(
-        !g.drafts
-            .iter()
-            .any(|d| d.kind == DraftKind::TermToDefinition && d.question.stem.contains("A1"))
-    );
+    assert!(rejected(&g, Rule::DistractorTrue) >= 1, "{:?}", g.report.rejected);
+    assert!(!asks(&g, DraftKind::TermToDefinition, "A1"));
 }
 
 #[test]
@@ -206,11 +201,7 @@ fn particles_after_terms_do_not_hide_the_answer() {
 - FSx : 관리형 윈도 파일 서버
 ";
     let g = run("t.md", note, 1);
-    assert!(
-        !g.drafts
-            .iter()
-            .any(|d| d.kind == DraftKind::DefinitionToTerm && d.question.stem.contains("S3를"))
-    );
+    assert!(!asks(&g, DraftKind::DefinitionToTerm, "S3를"));
 }
 
 #[test]

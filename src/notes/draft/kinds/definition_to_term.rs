@@ -1,8 +1,7 @@
 //! "Which term do the notes describe this way?": a definition as the stem, its
 //! term as the key, and the terms of sibling definitions as distractors.
 
-use super::{Candidate, Definition, DraftKind, options};
-use crate::bank::model::Difficulty;
+use super::{Candidate, Definition, DraftKind};
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
 use crate::notes::draft::text::{cut, norm};
@@ -39,18 +38,16 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
         d.term.clone(),
         ko_en!(ko; "노트 {}행의 정의와 일치합니다.", d.at.line; "Matches the definition on line {} of the notes.", d.at.line),
     );
-    Ok(Candidate {
-        kind: DraftKind::DefinitionToTerm,
-        options: options(vec![key], distractors),
-        explanation: ko_en!(
-            ko;
-            "노트({file} {}행)는 {}을(를) 이렇게 정리합니다: {}", d.at.line, d.term, d.def;
-            "The notes ({file}, line {}) define {} as: {}", d.at.line, d.term, d.def
-        ),
-        stem,
-        at: d.at.clone(),
-        quality: def.quality,
-        difficulty: Difficulty::Easy,
-        fact: d.def.clone(),
-    })
+    let explanation = ko_en!(
+        ko;
+        "노트({file} {}행)는 {}을(를) 이렇게 정리합니다: {}", d.at.line, d.term, d.def;
+        "The notes ({file}, line {}) define {} as: {}", d.at.line, d.term, d.def
+    );
+    Ok(def.candidate(
+        DraftKind::DefinitionToTerm,
+        (stem, explanation),
+        key,
+        distractors,
+        def.quality,
+    ))
 }

@@ -123,6 +123,30 @@ impl<'a> Definition<'a> {
     }
 }
 
+impl Definition<'_> {
+    /// A candidate about this definition, asked as `stem`, with one key. Both
+    /// definition kinds are easy: the notes state the pair outright.
+    fn candidate(
+        &self,
+        kind: DraftKind,
+        (stem, explanation): (String, String),
+        key: (String, String),
+        distractors: Vec<(String, String)>,
+        quality: i32,
+    ) -> Candidate {
+        Candidate {
+            kind,
+            stem,
+            options: options(vec![key], distractors),
+            explanation,
+            at: self.d.at.clone(),
+            quality,
+            difficulty: Difficulty::Easy,
+            fact: self.d.def.clone(),
+        }
+    }
+}
+
 /// The options of a candidate: the right ones first, then the distractors.
 fn options(right: Vec<(String, String)>, wrong: Vec<(String, String)>) -> Vec<(String, String, bool)> {
     right

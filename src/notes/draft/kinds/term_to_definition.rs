@@ -1,8 +1,7 @@
 //! "Which statement describes this term?": a term as the stem, its definition
 //! as the key, and the definitions of sibling terms as distractors.
 
-use super::{Candidate, Definition, DraftKind, options};
-use crate::bank::model::Difficulty;
+use super::{Candidate, Definition, DraftKind};
 use crate::notes::draft::Rule;
 use crate::notes::draft::distractors::pick_distractors;
 use crate::notes::draft::text::norm;
@@ -40,18 +39,16 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
         d.def.clone(),
         ko_en!(ko; "노트 {}행의 설명입니다.", d.at.line; "This is what line {} of the notes says.", d.at.line),
     );
-    Ok(Candidate {
-        kind: DraftKind::TermToDefinition,
-        options: options(vec![key], distractors),
-        explanation: ko_en!(
-            ko;
-            "노트({file} {}행)에 따르면 {}: {}", d.at.line, d.term, d.def;
-            "Per the notes ({file}, line {}), {}: {}", d.at.line, d.term, d.def
-        ),
-        stem,
-        at: d.at.clone(),
-        quality: def.quality - 5,
-        difficulty: Difficulty::Easy,
-        fact: d.def.clone(),
-    })
+    let explanation = ko_en!(
+        ko;
+        "노트({file} {}행)에 따르면 {}: {}", d.at.line, d.term, d.def;
+        "Per the notes ({file}, line {}), {}: {}", d.at.line, d.term, d.def
+    );
+    Ok(def.candidate(
+        DraftKind::TermToDefinition,
+        (stem, explanation),
+        key,
+        distractors,
+        def.quality - 5,
+    ))
 }
