@@ -64,7 +64,8 @@ pub fn is_connectivity(e: &sqlx::Error) -> bool {
 }
 
 pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint))
+    matches!(e, sqlx::Error::Database(db)
+        if db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint))
 }
 
 /// True when a trivial query succeeds within a short time.

@@ -597,7 +597,8 @@ impl fmt::Display for Report {
         let s = &self.overall.single;
         writeln!(
             f,
-            "key is the longest option in {:.1}% and the shortest in {:.1}% of single-answer questions; median rationale {} characters",
+            "key is the longest option in {:.1}% and the shortest in {:.1}% of single-answer questions; \
+             median rationale {} characters",
             s.share(s.key_longest) * 100.0,
             s.share(s.key_shortest) * 100.0,
             self.median_rationale()

@@ -19,7 +19,9 @@ fn q(answer: &[char], texts: &[&str]) -> Question {
             .map(|(t, key)| Choice {
                 key,
                 text: (*t).into(),
-                rationale: "이 선택지는 요구 사항 가운데 하나를 충족하지 못하므로 정답이 될 수 없습니다. 시험에서 요구하는 조건을 하나하나 따져 보면 이 선택지가 왜 부족한지 알 수 있습니다.".into(),
+                rationale: "이 선택지는 요구 사항 가운데 하나를 충족하지 못하므로 정답이 될 수 없습니다. \
+                            시험에서 요구하는 조건을 하나하나 따져 보면 이 선택지가 왜 부족한지 알 수 있습니다."
+                    .into(),
                 en: None,
                 pos: Default::default(),
             })

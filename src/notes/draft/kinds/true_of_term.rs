@@ -72,7 +72,10 @@ fn candidate(
              나머지 보기는 같은 절의 다른 항목에 대한 내용입니다.",
             t.term,
             fact;
-            "The notes ({file}, line {line}) list \"{}\" under {}; the other options belong to sibling items.", fact, t.term
+            "The notes ({file}, line {line}) list \"{}\" under {}; \
+             the other options belong to sibling items.",
+            fact,
+            t.term
         ),
         at: Place {
             sec: t.at.sec,
