@@ -263,6 +263,8 @@ async fn main() -> anyhow::Result<()> {
         seed_bank: None,
         trusted_proxies: Vec::new(),
         body_timeout: std::time::Duration::from_secs(60),
+        drain: std::time::Duration::ZERO,
+        shutdown_timeout: std::time::Duration::from_secs(30),
     };
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

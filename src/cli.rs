@@ -287,6 +287,23 @@ struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     body_timeout_secs: u64,
+    /// On SIGTERM: seconds /healthz reports "draining" (503) while still serving, before the
+    /// server stops accepting. Set it above the load balancer's health-check interval × fall count.
+    #[arg(
+        long,
+        env = "EXAMDRILL_DRAIN_SECS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=600)
+    )]
+    drain_secs: u64,
+    /// Then seconds in-flight requests may take to finish before the process exits.
+    #[arg(
+        long,
+        env = "EXAMDRILL_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    shutdown_timeout_secs: u64,
     /// Never load the shipped bank, even into an empty database.
     #[arg(
         long,
@@ -545,6 +562,8 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: crate::web::client::parse_trusted(&args.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         body_timeout: std::time::Duration::from_secs(args.body_timeout_secs),
+        drain: std::time::Duration::from_secs(args.drain_secs),
+        shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout_secs),
     };
     let app = Application::build(settings.clone()).await?;
     let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");

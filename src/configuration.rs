@@ -22,6 +22,11 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a client may take to send a request body before it gets a 408.
     pub body_timeout: std::time::Duration,
+    /// On SIGTERM, how long `/healthz` says "draining" before the server stops
+    /// accepting, so a load balancer moves new requests elsewhere first.
+    pub drain: std::time::Duration,
+    /// Then how long in-flight requests (and the saves they wait on) may take.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -35,6 +40,8 @@ impl std::fmt::Debug for Settings {
             .field("seed_bank", &self.seed_bank)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout", &self.body_timeout)
+            .field("drain", &self.drain)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,8 @@
 //! Builds and runs the application. Tests use the same path on port 0.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use actix_session::SessionMiddleware;
@@ -13,6 +15,7 @@ use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
 use crate::configuration::Settings;
+use crate::exam::saver::{Saver, Writers};
 use crate::session_store::PgSessionStore;
 use crate::web::{self as http, AppState, csrf, middleware};
 
@@ -27,6 +30,10 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: PgPool,
+    writers: Writers,
+    draining: Arc<AtomicBool>,
+    drain: Duration,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -41,8 +48,19 @@ impl Application {
         let port = listener.local_addr()?.port();
         spawn_purge_task(pool.clone());
         spawn_expiry_task(pool.clone());
-        let server = run(listener, pool.clone(), settings)?;
-        Ok(Self { port, server, pool })
+        let (saver, writers) = Saver::spawn(pool.clone());
+        let draining = Arc::new(AtomicBool::new(false));
+        let (drain, shutdown_timeout) = (settings.drain, settings.shutdown_timeout);
+        let server = run(listener, pool.clone(), settings, saver, draining.clone())?;
+        Ok(Self {
+            port,
+            server,
+            pool,
+            writers,
+            draining,
+            drain,
+            shutdown_timeout,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -57,8 +75,29 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped. On SIGTERM or Ctrl-C: `/healthz` reports
+    /// "draining" for the drain period while requests are still served, then
+    /// the server stops accepting and gives in-flight requests the shutdown
+    /// timeout; last, the answer writers write out what is queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let (draining, drain) = (self.draining.clone(), self.drain);
+        let signals = tokio::spawn(async move {
+            stop_signal().await;
+            draining.store(true, Ordering::SeqCst);
+            tracing::info!(drain_secs = drain.as_secs(), "stopping: draining before closing the listener");
+            tokio::time::sleep(drain).await;
+            handle.stop(true).await;
+        });
+        let served = self.server.await;
+        signals.abort();
+        // Every save a student was told about is committed by now (its
+        // request waited for it); this writes out any queued whose request went away.
+        if !self.writers.finish(self.shutdown_timeout).await {
+            tracing::warn!("the answer writers did not finish in time; unacknowledged saves may be lost");
+        }
+        tracing::info!("stopped");
+        served
     }
 }
 
@@ -109,12 +148,43 @@ fn spawn_expiry_task(pool: PgPool) {
     });
 }
 
-fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Result<Server> {
+/// SIGTERM (a service manager, a rolling deploy) or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    pool: PgPool,
+    settings: Settings,
+    saver: Saver,
+    draining: Arc<AtomicBool>,
+) -> anyhow::Result<Server> {
     let state = web::Data::new(AppState {
         pool: pool.clone(),
         cookie_secure: settings.cookie_secure,
         save_key: settings.cookie_key.signing().to_vec(),
-        saver: crate::exam::saver::Saver::spawn(pool.clone()),
+        saver,
+        draining,
         catalog: Default::default(),
         trusted_proxies: settings.trusted_proxies.clone(),
         body_timeout: settings.body_timeout,
@@ -163,6 +233,9 @@ fn run(listener: TcpListener, pool: PgPool, settings: Settings) -> anyhow::Resul
     // a closed idle connection means a new handshake per page, and a request
     // racing the close fails in clients that don't retry.
     .keep_alive(KEEP_ALIVE)
+    // `run_until_stopped` handles the signals, so that it can drain first.
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

@@ -36,17 +36,29 @@ pub struct Saver {
     queues: Arc<[mpsc::Sender<Job>]>,
 }
 
+/// The running writers. Each ends once every [`Saver`] handle is gone and its
+/// queue is written out.
+pub struct Writers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Writers {
+    /// Waits, at most `limit`, for the writers to write what is queued and end.
+    /// Returns whether they all did.
+    pub async fn finish(self, limit: std::time::Duration) -> bool {
+        let all = futures_util::future::join_all(self.0);
+        tokio::time::timeout(limit, all).await.is_ok()
+    }
+}
+
 impl Saver {
     /// Starts the writers on the current Tokio runtime.
-    pub fn spawn(pool: PgPool) -> Self {
-        let queues: Vec<mpsc::Sender<Job>> = (0..WRITERS)
+    pub fn spawn(pool: PgPool) -> (Self, Writers) {
+        let (queues, tasks): (Vec<mpsc::Sender<Job>>, Vec<_>) = (0..WRITERS)
             .map(|_| {
                 let (queue, rx) = mpsc::channel(QUEUE);
-                tokio::spawn(writer(pool.clone(), rx));
-                queue
+                (queue, tokio::spawn(writer(pool.clone(), rx)))
             })
-            .collect();
-        Self { queues: queues.into() }
+            .unzip();
+        (Self { queues: queues.into() }, Writers(tasks))
     }
 
     /// Saves a choice and returns once it is committed (or refused).

@@ -89,6 +89,10 @@ pub async fn switch_language(
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     use crate::db::Health;
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        // Still serving, but about to stop: the load balancer should move on.
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "draining" }));
+    }
     let (status, database) = match crate::db::health(&state.pool).await {
         Health::Ok => ("ok", "ok"),
         // Pages still render, but nothing can be saved: not healthy for a load balancer.

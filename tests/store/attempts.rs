@@ -324,7 +324,7 @@ async fn group_commit_writes_every_save_in_order_and_refuses_only_the_bad_ones()
     app.logout().await;
     let other = register_student(&app, "g2@example.com").await;
     let id = start_seeded(&app, &exam_request(user), 21).await;
-    let saver = Saver::spawn(app.pool.clone());
+    let (saver, _writers) = Saver::spawn(app.pool.clone());
     // Every question at once, plus repeated clicks on question 1 (the last
     // must win), a key the question doesn't have, and a stranger's save.
     let mut saves = Vec::new();
