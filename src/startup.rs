@@ -85,7 +85,10 @@ impl Application {
         let signals = tokio::spawn(async move {
             stop_signal().await;
             draining.store(true, Ordering::SeqCst);
-            tracing::info!(drain_secs = drain.as_secs(), "stopping: draining before closing the listener");
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "stopping: draining before closing the listener"
+            );
             tokio::time::sleep(drain).await;
             handle.stop(true).await;
         });

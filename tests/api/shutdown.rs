@@ -158,11 +158,17 @@ async fn sigterm_drains_then_exits_with_every_acknowledged_save_committed() {
         if let Some(status) = instance.child.try_wait().unwrap() {
             break status;
         }
-        assert!(stop.elapsed() < Duration::from_secs(20), "the instance exits within drain + timeout");
+        assert!(
+            stop.elapsed() < Duration::from_secs(20),
+            "the instance exits within drain + timeout"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(exit.success(), "a clean exit: {exit:?}");
-    assert!(stop.elapsed() >= Duration::from_secs(2), "it drained for the configured 2 s first");
+    assert!(
+        stop.elapsed() >= Duration::from_secs(2),
+        "it drained for the configured 2 s first"
+    );
     for s in savers {
         s.await.unwrap();
     }

@@ -243,6 +243,43 @@ async fn an_abandoned_attempt_is_finalized_by_the_sweep() {
     );
 }
 
+/// Every instance of a cluster runs the expiry sweep; each expired attempt
+/// must still be graded once, and its missed questions queued for review once.
+#[tokio::test]
+async fn several_instances_sweeping_at_once_grade_each_attempt_once() {
+    let app = seeded(25).await;
+    let mut expired = Vec::new();
+    for i in 0..12 {
+        let user = register_student(&app.sibling(), &format!("sweep{i}@example.com")).await;
+        let id = start_seeded(&app, &exam_request(user), 100 + i).await;
+        save_answer(&app.pool, id, user, 1, &['a']).await.unwrap();
+        expire_attempt(&app, id).await;
+        expired.push(id);
+    }
+    // Separate pools, as separate processes would have.
+    let mut sweeps = Vec::new();
+    for _ in 0..4 {
+        let pool = sqlx::PgPool::connect(&app.settings.database_url).await.unwrap();
+        sweeps.push(tokio::spawn(async move { finalize_expired(&pool).await.unwrap() }));
+    }
+    let mut total = 0;
+    for s in sweeps {
+        total += s.await.unwrap();
+    }
+    assert_eq!(total, expired.len(), "the sweeps together finalized each attempt once");
+    let graded: i64 =
+        sqlx::query_scalar("select count(*) from attempts where finish_reason = 'expired' and raw_score is not null")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(graded as usize, expired.len());
+    let twice: i64 = sqlx::query_scalar("select count(*) from review_cards where reps > 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(twice, 0, "no missed question was reviewed twice by two sweeps");
+}
+
 #[tokio::test]
 async fn two_tabs_saving_at_once_lose_nothing() {
     let app = seeded(25).await;
