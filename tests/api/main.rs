@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod bank_pages;
+mod cluster;
 mod exam_pages;
 mod first_run;
 mod hardening;

@@ -252,6 +252,23 @@ impl TestApp {
         start(settings, self.db_name.clone(), self.client.clone()).await
     }
 
+    /// A second instance of the app on the same database with the same
+    /// settings (so the same cookie key), as a cluster runs them.
+    pub async fn another_instance(&self) -> TestApp {
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".into();
+        let mut other = start(settings, self.db_name.clone(), client()).await;
+        other.owns_db = false;
+        other
+    }
+
+    /// A visitor (fresh cookie jar) who reaches this app through `address`, a proxy in front of it.
+    pub fn through(&self, address: &str) -> TestApp {
+        let mut v = self.sibling();
+        v.address = address.to_owned();
+        v
+    }
+
     /// Another visitor of the same running app, with an empty cookie jar.
     pub fn sibling(&self) -> TestApp {
         TestApp {
