@@ -34,6 +34,18 @@ pub struct Application {
     draining: Arc<AtomicBool>,
     drain: Duration,
     shutdown_timeout: Duration,
+    stop: Arc<tokio::sync::Notify>,
+}
+
+/// Starts the same drain and graceful stop as SIGTERM, for one instance
+/// among several in a process (the cluster benchmark restarts them in turn).
+#[derive(Clone)]
+pub struct Stopper(Arc<tokio::sync::Notify>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        self.0.notify_one();
+    }
 }
 
 impl Application {
@@ -60,6 +72,7 @@ impl Application {
             draining,
             drain,
             shutdown_timeout,
+            stop: Arc::default(),
         })
     }
 
@@ -75,15 +88,22 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped. On SIGTERM or Ctrl-C: `/healthz` reports
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.stop.clone())
+    }
+
+    /// Serves until stopped. On SIGTERM, Ctrl-C or [`Stopper::stop`]: `/healthz` reports
     /// "draining" for the drain period while requests are still served, then
     /// the server stops accepting and gives in-flight requests the shutdown
     /// timeout; last, the answer writers write out what is queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
-        let (draining, drain) = (self.draining.clone(), self.drain);
+        let (draining, drain, stop) = (self.draining.clone(), self.drain, self.stop.clone());
         let signals = tokio::spawn(async move {
-            stop_signal().await;
+            tokio::select! {
+                _ = stop_signal() => {}
+                _ = stop.notified() => {}
+            }
             draining.store(true, Ordering::SeqCst);
             tracing::info!(
                 drain_secs = drain.as_secs(),
