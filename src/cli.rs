@@ -280,29 +280,14 @@ struct ServeArgs {
     #[arg(long, env = "EXAMDRILL_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
     /// Seconds a client may take to send a request body (a slow sender holds a connection and memory).
-    #[arg(
-        long,
-        env = "EXAMDRILL_BODY_TIMEOUT_SECS",
-        default_value_t = 60,
-        value_parser = clap::value_parser!(u64).range(1..=3600)
-    )]
+    #[arg(long, env = "EXAMDRILL_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = secs(1, 3600))]
     body_timeout_secs: u64,
     /// On SIGTERM: seconds /healthz reports "draining" (503) while still serving, before the
     /// server stops accepting. Set it above the load balancer's health-check interval × fall count.
-    #[arg(
-        long,
-        env = "EXAMDRILL_DRAIN_SECS",
-        default_value_t = 0,
-        value_parser = clap::value_parser!(u64).range(0..=600)
-    )]
+    #[arg(long, env = "EXAMDRILL_DRAIN_SECS", default_value_t = 0, value_parser = secs(0, 600))]
     drain_secs: u64,
     /// Then seconds in-flight requests may take to finish before the process exits.
-    #[arg(
-        long,
-        env = "EXAMDRILL_SHUTDOWN_TIMEOUT_SECS",
-        default_value_t = 30,
-        value_parser = clap::value_parser!(u64).range(1..=3600)
-    )]
+    #[arg(long, env = "EXAMDRILL_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30, value_parser = secs(1, 3600))]
     shutdown_timeout_secs: u64,
     /// Never load the shipped bank, even into an empty database.
     #[arg(
@@ -314,6 +299,11 @@ struct ServeArgs {
         default_missing_value = "true"
     )]
     no_seed: bool,
+}
+
+/// A number of seconds between `min` and `max`.
+fn secs(min: u64, max: u64) -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(min..=max)
 }
 
 #[derive(Subcommand)]
