@@ -15,5 +15,6 @@ pub mod notes;
 pub mod review;
 pub mod session_store;
 pub mod startup;
+pub mod stats;
 pub mod telemetry;
 pub mod web;
