@@ -16,6 +16,7 @@ pub mod notes;
 pub mod pages;
 pub mod question_view;
 pub mod review;
+pub mod stats;
 
 use crate::db::Pool;
 use actix_web::web;
@@ -102,6 +103,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(instructor::set_accommodation),
         )
         .route("/instructor/bank", web::get().to(bank::browse))
+        .route("/instructor/stats", web::get().to(stats::index))
+        .route("/instructor/stats.csv", web::get().to(stats::csv))
         .service(
             web::resource("/instructor/bank/upload")
                 .route(web::get().to(bank::upload_form))

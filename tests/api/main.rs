@@ -16,3 +16,4 @@ mod pages;
 mod review;
 mod security;
 mod sessions;
+mod stats_pages;

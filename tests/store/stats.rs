@@ -1,59 +1,15 @@
 //! Item statistics over real graded attempts: what grading adds to the count
 //! tables, what the sweep adds, and the figures read back from them.
 
-use examdrill::exam::store::{Finish, finalize, save_answer};
 use examdrill::stats::store::{ItemReport, ListFilter, catch_up, count_attempts, list, question, reliability};
 use examdrill::stats::{Flag, Method};
 use uuid::Uuid;
 
 use crate::common::TestApp;
 use crate::common::bank::seeded;
-use crate::common::exam::{exam_request, item_questions, start_seeded};
-use examdrill::accounts::UserId;
+use crate::common::stats::graded_exams;
 
 const STUDENTS: usize = 60;
-
-/// Whether student `s` (stronger as `s` grows) answers question `q` correctly.
-fn knows(s: usize, q: &str) -> bool {
-    let h = q
-        .bytes()
-        .fold(s as u64 * 7919, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-    (h % STUDENTS as u64) < s as u64
-}
-
-/// A student account made straight in the database (no password hashing).
-async fn student(app: &TestApp, n: usize) -> UserId {
-    let id = Uuid::new_v4();
-    sqlx::query("insert into users (id, email, display_name, password_hash) values ($1, $2, 'S', 'x')")
-        .bind(id)
-        .bind(format!("s{n}@example.com"))
-        .execute(&app.pool)
-        .await
-        .expect("a student");
-    UserId(id)
-}
-
-/// 60 students sit a full exam each, stronger students knowing more; every
-/// wrong answer is 'a'. Returns the graded attempts.
-async fn sixty_graded_exams(app: &TestApp) -> Vec<Uuid> {
-    let mut ids = Vec::new();
-    for s in 0..STUDENTS {
-        let user = student(app, s).await;
-        let id = start_seeded(app, &exam_request(user), s as u64).await;
-        for (pos, qid) in item_questions(app, id).await {
-            let choose_two = qid.ends_with('0') || qid.ends_with('5');
-            let pick: &[char] = match (knows(s, &qid), choose_two) {
-                (true, true) => &['a', 'c'],
-                (true, false) => &['b'],
-                (false, _) => &['a'],
-            };
-            save_answer(&app.pool, id, user, pos, pick).await.expect("save");
-        }
-        finalize(&app.pool, id, Finish::Submitted).await.expect("grade");
-        ids.push(id);
-    }
-    ids
-}
 
 /// The corrected point-biserial of one question, straight from attempt_items.
 async fn direct_point_biserial(app: &TestApp, qid: &str) -> f64 {
@@ -82,7 +38,7 @@ fn by_id<'a>(items: &'a [ItemReport], id: &str) -> &'a ItemReport {
 #[tokio::test]
 async fn grading_adds_each_attempt_to_the_statistics_once() {
     let app = seeded(25).await;
-    let ids = sixty_graded_exams(&app).await;
+    let ids = graded_exams(&app, STUDENTS, &[]).await;
     assert_eq!(count_attempts(&app.pool, &ids).await.unwrap(), 0, "counted twice");
     assert_eq!(catch_up(&app.pool).await.unwrap(), 0);
 
@@ -127,7 +83,7 @@ async fn grading_adds_each_attempt_to_the_statistics_once() {
 #[tokio::test]
 async fn the_sweep_counts_what_grading_missed_exactly_as_grading_does() {
     let app = seeded(25).await;
-    sixty_graded_exams(&app).await;
+    graded_exams(&app, STUDENTS, &[]).await;
     let before = list(&app.pool, &ListFilter::default()).await.unwrap();
     let one = question(&app.pool, "cost-003").await.unwrap();
     for table in [
@@ -155,7 +111,7 @@ async fn the_sweep_counts_what_grading_missed_exactly_as_grading_does() {
 #[tokio::test]
 async fn the_list_filters_by_domain_topic_and_flag() {
     let app = seeded(25).await;
-    sixty_graded_exams(&app).await;
+    graded_exams(&app, STUDENTS, &[]).await;
     let cost = ListFilter {
         domain: Some("cost".into()),
         ..Default::default()
