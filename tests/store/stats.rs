@@ -3,7 +3,6 @@
 
 use examdrill::stats::store::{ItemReport, ListFilter, catch_up, count_attempts, list, question, reliability};
 use examdrill::stats::{Flag, Method};
-use uuid::Uuid;
 
 use crate::common::TestApp;
 use crate::common::bank::seeded;
