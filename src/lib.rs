@@ -12,6 +12,7 @@ pub mod exam;
 pub mod i18n;
 pub mod markdown;
 pub mod notes;
+pub mod reports;
 pub mod review;
 pub mod session_store;
 pub mod startup;

@@ -148,6 +148,8 @@ pub struct ItemReport {
     pub discrimination: Option<Discrimination>,
     pub non_functional: Vec<char>,
     pub median_seconds: Option<f64>,
+    /// Problem reports on this version still waiting for an instructor.
+    pub open_reports: i64,
     pub flags: Vec<Flag>,
 }
 
@@ -217,7 +219,9 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
                   coalesce(i.full_sxt, 0) as "full_sxt!",
                   coalesce(i.upper_n, 0) as "upper_n!", coalesce(i.upper_c, 0) as "upper_c!",
                   coalesce(i.lower_n, 0) as "lower_n!", coalesce(i.lower_c, 0) as "lower_c!",
-                  coalesce(ch.counts, '') as "counts!", t.median_bucket
+                  coalesce(ch.counts, '') as "counts!", t.median_bucket,
+                  (select count(*) from problem_reports p where p.question_id = i.question_id and p.version = i.version
+                     and p.status = 'open') as "open_reports!"
            from items i
            join question_versions v on v.question_id = i.question_id and v.version = i.version
            left join chosen ch on ch.question_id = i.question_id and ch.version = i.version and ch.exam = i.exam
@@ -267,6 +271,7 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
                 discrimination,
                 non_functional,
                 r.median_bucket.map(bucket_seconds),
+                r.open_reports,
             )
         })
         .filter(|r| f.flag.is_none_or(|flag| r.flags.contains(&flag)))
@@ -300,8 +305,14 @@ fn report(
     discrimination: Option<Discrimination>,
     non_functional: Vec<char>,
     median_seconds: Option<f64>,
+    open_reports: i64,
 ) -> ItemReport {
-    let flags = super::flags(facility, discrimination.map(|d| d.value), non_functional.len(), 0);
+    let flags = super::flags(
+        facility,
+        discrimination.map(|d| d.value),
+        non_functional.len(),
+        open_reports,
+    );
     ItemReport {
         question_id: row.question_id,
         version: row.version,
@@ -314,6 +325,7 @@ fn report(
         discrimination,
         non_functional,
         median_seconds,
+        open_reports,
         flags,
     }
 }
@@ -377,6 +389,12 @@ pub async fn question(pool: &PgPool, id: &str) -> Result<Vec<VersionReport>, DbE
     )
     .fetch_all(pool)
     .await?;
+    let open = sqlx::query!(
+        r#"select version, count(*) as "n!" from problem_reports where question_id = $1 and status = 'open' group by version"#,
+        id
+    )
+    .fetch_all(pool)
+    .await?;
     let mut out = Vec::new();
     for h in heads {
         let pick = |full_only: bool| -> Vec<ScoreCell> {
@@ -431,6 +449,7 @@ pub async fn question(pool: &PgPool, id: &str) -> Result<Vec<VersionReport>, DbE
             super::discrimination(&full, &all, cut),
             non_functional,
             super::median_seconds(&hist),
+            open.iter().find(|o| o.version == h.version).map_or(0, |o| o.n),
         );
         out.push(VersionReport { item, options: shares });
     }

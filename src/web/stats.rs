@@ -19,6 +19,7 @@ pub const PAGE_SIZE: usize = 100;
 super::forms::form_enum! {
     pub enum FlagFilter {
         Negative => "negative", Weak => "weak", Easy => "easy", Hard => "hard", Distractor => "distractor",
+        Reports => "reports",
     }
 }
 
@@ -30,6 +31,7 @@ impl FlagFilter {
             FlagFilter::Easy => Flag::TooEasy,
             FlagFilter::Hard => Flag::TooHard,
             FlagFilter::Distractor => Flag::NonFunctionalDistractor,
+            FlagFilter::Reports => Flag::OpenReports,
         }
     }
 }

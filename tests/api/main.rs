@@ -13,6 +13,7 @@ mod hardening;
 mod hostile;
 mod notes;
 mod pages;
+mod reports;
 mod review;
 mod security;
 mod sessions;
