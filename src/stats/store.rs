@@ -168,16 +168,7 @@ impl ItemReport {
 /// Items with graded answers, worst first: by the weight of their flags, then
 /// by discrimination (lowest first). Live questions' current versions only.
 pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbError> {
-    let cut = exam_cutoffs(pool).await?;
-    let (cut_exams, cut_lower, cut_upper): (Vec<String>, Vec<f64>, Vec<f64>) = {
-        let mut v: (Vec<String>, Vec<f64>, Vec<f64>) = Default::default();
-        for (exam, c) in &cut {
-            v.0.push(exam.clone());
-            v.1.push(c.lower);
-            v.2.push(c.upper);
-        }
-        v
-    };
+    let (cut_exams, cut_lower, cut_upper) = cutoff_arrays(&exam_cutoffs(pool).await?);
     let rows = sqlx::query!(
         r#"with items as (
              select c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys,
@@ -287,6 +278,17 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
             .then_with(|| a.question_id.cmp(&b.question_id))
     });
     Ok(out)
+}
+
+/// Each exam's cut-offs as three parallel arrays, for `unnest` in SQL.
+fn cutoff_arrays(cut: &HashMap<String, Cutoffs>) -> (Vec<String>, Vec<f64>, Vec<f64>) {
+    let mut v: (Vec<String>, Vec<f64>, Vec<f64>) = Default::default();
+    for (exam, c) in cut {
+        v.0.push(exam.clone());
+        v.1.push(c.lower);
+        v.2.push(c.upper);
+    }
+    v
 }
 
 struct Row {
