@@ -156,7 +156,8 @@ fn spawn_purge_task(pool: PgPool) {
     });
 }
 
-/// Grades attempts whose time ran out, whether or not the student is still there.
+/// Grades attempts whose time ran out, whether or not the student is still there,
+/// and adds any graded attempt not yet in the item statistics.
 fn spawn_expiry_task(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EXPIRE_EVERY);
@@ -166,6 +167,11 @@ fn spawn_expiry_task(pool: PgPool) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(attempts = n, "finalized expired attempts"),
                 Err(e) => tracing::warn!(error = %e, "finalizing expired attempts failed; will retry"),
+            }
+            match crate::stats::store::catch_up(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(attempts = n, "added graded attempts to the item statistics"),
+                Err(e) => tracing::warn!(error = %e, "updating the item statistics failed; will retry"),
             }
         }
     });

@@ -539,6 +539,11 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    // Outside the grade's transaction: a failure here costs the grade nothing,
+    // and the background sweep counts the attempt later.
+    if let Err(e) = crate::stats::store::count_attempts(pool, &[attempt]).await {
+        tracing::warn!(error = %e, "adding a graded attempt to the item statistics failed; the sweep will retry");
+    }
     Ok(Some(Outcome {
         raw,
         total,

@@ -232,6 +232,7 @@ pub struct QuestionPage {
     pub q: QuestionView,
     pub retired: bool,
     pub history: Vec<VersionView>,
+    pub stats: Vec<super::stats::VersionStatsView>,
 }
 
 pub async fn question(
@@ -259,11 +260,13 @@ pub async fn question(
         })
         .collect();
     let q = QuestionView::new(&current.question, current.version);
+    let stats = super::stats::for_question(&state, &q.id).await?;
     Ok(actix_web::Either::Left(QuestionPage {
         ctx: auth.ctx,
         q,
         retired,
         history,
+        stats,
     }))
 }
 

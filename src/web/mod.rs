@@ -15,7 +15,9 @@ pub mod middleware;
 pub mod notes;
 pub mod pages;
 pub mod question_view;
+pub mod reports;
 pub mod review;
+pub mod stats;
 
 use crate::db::Pool;
 use actix_web::web;
@@ -104,6 +106,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(instructor::set_accommodation),
         )
         .route("/instructor/bank", web::get().to(bank::browse))
+        .route("/instructor/stats", web::get().to(stats::index))
+        .route("/reports", web::get().to(reports::mine))
+        .route("/reports", web::post().to(reports::file))
+        .route("/instructor/reports", web::get().to(reports::queue))
+        .service(
+            web::resource("/instructor/reports/{id}")
+                .route(web::get().to(reports::report))
+                .route(web::post().to(reports::decide)),
+        )
+        .route("/instructor/stats.csv", web::get().to(stats::csv))
         .service(
             web::resource("/instructor/bank/upload")
                 .route(web::get().to(bank::upload_form))

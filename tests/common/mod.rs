@@ -5,6 +5,7 @@
 pub mod bank;
 pub mod exam;
 pub mod proxy;
+pub mod stats;
 
 use std::sync::{LazyLock, Once};
 

@@ -9,3 +9,4 @@ mod attempts;
 mod bank_import;
 mod first_run;
 mod sessions;
+mod stats;
