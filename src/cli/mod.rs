@@ -26,6 +26,9 @@ macro_rules! out {
     }};
 }
 
+mod notes;
+use notes::{NotesCommand, known_exam, notes_command};
+
 #[derive(Parser)]
 #[command(name = "examdrill", version, about = "AWS SAA-C03 / SOA-C03 practice exams")]
 pub struct Cli {
@@ -60,132 +63,6 @@ enum Command {
     /// Generate draft questions from study notes.
     #[command(subcommand)]
     Notes(NotesCommand),
-}
-
-#[derive(Subcommand)]
-enum NotesCommand {
-    /// Write draft questions (native bank format, status = draft) made from note files.
-    Generate {
-        /// Note files (.md is read as Markdown, anything else as plain text) or folders of them.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// The draft file to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Same notes and seed, same drafts.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Exam (a blueprint code) for sections that no blueprint's note rules
-        /// claim; default: the blueprint that claims untagged notes.
-        #[arg(long)]
-        exam: Option<String>,
-        /// Topic slug for the drafts (default: from the first file name).
-        #[arg(long)]
-        topic: Option<String>,
-        /// Blueprint folder the drafts are validated against.
-        #[arg(long, default_value = "question_bank/blueprints")]
-        blueprints: PathBuf,
-    },
-    /// Report generation quality: drafts, rejections per rule, section coverage, time, and sample drafts.
-    Report {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// As for `generate`.
-        #[arg(long)]
-        exam: Option<String>,
-        /// How many drafts, drawn at random, to print verbatim.
-        #[arg(long, default_value_t = 20)]
-        samples: usize,
-        #[arg(long, default_value = "question_bank/blueprints")]
-        blueprints: PathBuf,
-    },
-}
-
-/// Reads note files, expanding folders (sorted, so output is stable).
-fn read_notes(paths: &[PathBuf]) -> anyhow::Result<Vec<crate::notes::draft::NoteInput>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("reading {}", p.display()))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|e| e.is_file())
-                .collect();
-            entries.sort();
-            files.extend(entries);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    files
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
-            let name = f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Ok(crate::notes::draft::NoteInput { name, bytes })
-        })
-        .collect()
-}
-
-fn blueprints_from(dir: &std::path::Path) -> Vec<crate::bank::model::Blueprint> {
-    crate::bank::load_paths(&[dir.to_path_buf()], None).bank.blueprints
-}
-
-/// Exam codes come from the blueprints, so a code is checked against them.
-fn known_exam(blueprints: &[crate::bank::model::Blueprint], code: Option<&str>) -> anyhow::Result<()> {
-    match code {
-        Some(c) if !blueprints.iter().any(|b| b.code == c) => {
-            let known: Vec<&str> = blueprints.iter().map(|b| b.code.as_str()).collect();
-            bail!("unknown exam `{c}`; the blueprints define: {}", known.join(", "))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duration) {
-    let r = &g.report;
-    out!("drafts produced: {}", r.drafts);
-    for (kind, n) in &r.by_kind {
-        out!("  {kind}: {n}");
-    }
-    out!("drafts rejected by rule:");
-    for rule in [
-        crate::notes::draft::Rule::AnswerInStem,
-        crate::notes::draft::Rule::DuplicateOptions,
-        crate::notes::draft::Rule::DistractorTrue,
-        crate::notes::draft::Rule::TooFewDistractors,
-        crate::notes::draft::Rule::DuplicateStem,
-        crate::notes::draft::Rule::Invalid,
-    ] {
-        out!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
-    }
-    out!(
-        "sections with at least one draft: {} of {} ({:.1} %)",
-        r.sections_with_draft,
-        r.sections,
-        r.coverage() * 100.0
-    );
-    out!(
-        "facts found: {}",
-        r.facts
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    for w in &g.warnings {
-        out!("warning: {w}");
-    }
-    for e in &g.errors {
-        out!("error: {e}");
-    }
-    out!("generation time: {:.0} ms", elapsed.as_secs_f64() * 1000.0);
 }
 
 #[derive(Subcommand)]
@@ -632,82 +509,5 @@ fn read_password() -> anyhow::Result<String> {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-    }
-}
-
-/// Reads the notes and the blueprints, checks the exam, and times one generation.
-fn run_generator(
-    paths: &[PathBuf],
-    blueprints: &std::path::Path,
-    opts: &crate::notes::draft::Options,
-) -> anyhow::Result<(crate::notes::draft::Generation, std::time::Duration)> {
-    let inputs = read_notes(paths)?;
-    let blueprints = blueprints_from(blueprints);
-    known_exam(&blueprints, opts.default_exam.as_deref())?;
-    let t = std::time::Instant::now();
-    let g = crate::notes::draft::generate(&inputs, opts, &blueprints);
-    Ok((g, t.elapsed()))
-}
-
-fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
-    use crate::notes::draft::Options;
-    match cmd {
-        NotesCommand::Generate {
-            paths,
-            out,
-            seed,
-            exam,
-            topic,
-            blueprints,
-        } => {
-            let opts = Options {
-                seed,
-                default_exam: exam,
-                topic,
-            };
-            let (g, elapsed) = run_generator(&paths, &blueprints, &opts)?;
-            if g.drafts.is_empty() {
-                print_report(&g, elapsed);
-                bail!("no drafts could be made from these notes; nothing was written");
-            }
-            let files = crate::bank::export::to_native_files(&g.bank())?;
-            let text: String = files.into_values().collect();
-            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            print_report(&g, elapsed);
-            out!("wrote {} draft(s) to {}", g.drafts.len(), out.display());
-            Ok(())
-        }
-        NotesCommand::Report {
-            paths,
-            seed,
-            exam,
-            samples,
-            blueprints,
-        } => {
-            use rand::SeedableRng;
-            use rand::seq::SliceRandom;
-            let opts = Options {
-                seed,
-                default_exam: exam,
-                topic: None,
-            };
-            let (g, elapsed) = run_generator(&paths, &blueprints, &opts)?;
-            print_report(&g, elapsed);
-            let mut picks: Vec<&crate::notes::draft::Draft> = g.drafts.iter().collect();
-            picks.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
-            let sample = crate::bank::model::Bank {
-                blueprints: vec![],
-                topics: vec![g.topic.clone()],
-                questions: picks.into_iter().take(samples).map(|d| d.question.clone()).collect(),
-            };
-            out!(
-                "\n# {} draft(s) drawn at random (seed {seed}), verbatim:\n",
-                sample.questions.len()
-            );
-            for text in crate::bank::export::to_native_files(&sample)?.into_values() {
-                out!("{text}");
-            }
-            Ok(())
-        }
     }
 }
