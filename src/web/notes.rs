@@ -271,11 +271,12 @@ async fn batch_page(
             id,
             files: batch.files,
             topic_slug: batch.topic.slug.clone(),
-            topic_name: if ctx.lang == crate::i18n::Lang::En {
-                batch.topic.name_en
-            } else {
-                batch.topic.name_ko
-            },
+            topic_name: crate::bank::catalog::Localized {
+                ko: batch.topic.name_ko,
+                en: batch.topic.name_en,
+            }
+            .get(ctx.lang)
+            .to_owned(),
             topics,
             report,
             warnings: batch.warnings,
