@@ -7,3 +7,4 @@ pub mod grading;
 pub mod saver;
 pub mod store;
 pub mod view;
+pub mod walk;

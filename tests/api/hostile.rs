@@ -105,6 +105,7 @@ fn plausible(name: &str) -> &'static str {
         "email" => "student@example.com",
         "password" | "current" => PASSWORD,
         "timed" | "flag" | "include_correct" => "on",
+        "new_per_day" => "30",
         "filter" => "wrong",
         "kind" => "single",
         "difficulty" => "easy",

@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod bank_pages;
 mod exam_pages;
+mod exam_shell;
 mod first_run;
 mod hardening;
 mod hostile;
