@@ -154,7 +154,11 @@ mod tests {
         ];
         assert_eq!(Walk::Flagged.positions(&states), vec![2, 4]);
         assert_eq!(Walk::Flagged.step(&states, 2, true), Some(4));
-        assert_eq!(Walk::Flagged.step(&states, 4, true), None, "the end leads back to review");
+        assert_eq!(
+            Walk::Flagged.step(&states, 4, true),
+            None,
+            "the end leads back to review"
+        );
         assert_eq!(Walk::Flagged.step(&states, 4, false), Some(2));
         assert_eq!(Walk::Incomplete.step(&states, 2, true), Some(5));
         assert_eq!(Walk::Incomplete.first(&states), Some(2));

@@ -165,7 +165,10 @@ async fn intake(conn: &mut PgConnection, user: UserId) -> Result<Intake, sqlx::E
         .fetch_optional(&mut *conn)
         .await?
         .flatten();
-    let lang = locale.as_deref().and_then(crate::i18n::Lang::from_code).unwrap_or_default();
+    let lang = locale
+        .as_deref()
+        .and_then(crate::i18n::Lang::from_code)
+        .unwrap_or_default();
     let tz = super::plan::time_zone(lang);
     let row = sqlx::query!(
         r#"select (now() at time zone $1)::date as "today!",

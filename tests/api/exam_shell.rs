@@ -20,7 +20,8 @@ async fn answer_wrong(app: &TestApp, base: &str, positions: &[i32]) {
 #[tokio::test]
 async fn review_walks_step_through_just_their_questions() {
     let (app, base) = exam_in_progress("walker@example.com", "Walker").await;
-    app.answer(&base, 1, &[("choice", WRONG), ("flag", "on"), ("go", "next")]).await;
+    app.answer(&base, 1, &[("choice", WRONG), ("flag", "on"), ("go", "next")])
+        .await;
     app.answer(&base, 3, &[("flag", "on"), ("go", "next")]).await;
     app.answer(&base, 4, &[("choice", WRONG), ("go", "next")]).await;
 
@@ -35,18 +36,30 @@ async fn review_walks_step_through_just_their_questions() {
     );
     assert_eq!(review.select_text("#review-list li").len(), 65);
     let first = &review.select_text("#line-1")[0];
-    assert!(first.contains("답함") && first.contains("표시함") && first.contains("문항"), "{first}");
-    assert!(review.select_text("#timer").len() == 1, "the clock is on the review screen too");
+    assert!(
+        first.contains("답함") && first.contains("표시함") && first.contains("문항"),
+        "{first}"
+    );
+    assert!(
+        review.select_text("#timer").len() == 1,
+        "the clock is on the review screen too"
+    );
 
     // The flagged walk: 1 → 3 → back to the review screen; previous stays inside.
     let q1 = app.get(&format!("{base}/q/1?walk=flagged")).await;
     assert_eq!(q1.attr("input[name=walk]", "value").as_deref(), Some("flagged"));
     assert!(q1.select_text("#prev").is_empty(), "nothing flagged before 1");
-    let next = app.answer(&base, 1, &[("flag", "on"), ("walk", "flagged"), ("go", "next")]).await;
+    let next = app
+        .answer(&base, 1, &[("flag", "on"), ("walk", "flagged"), ("go", "next")])
+        .await;
     assert_eq!(next.location(), Some(format!("{base}/q/3?walk=flagged").as_str()));
-    let prev = app.answer(&base, 3, &[("flag", "on"), ("walk", "flagged"), ("go", "prev")]).await;
+    let prev = app
+        .answer(&base, 3, &[("flag", "on"), ("walk", "flagged"), ("go", "prev")])
+        .await;
     assert_eq!(prev.location(), Some(format!("{base}/q/1?walk=flagged").as_str()));
-    let end = app.answer(&base, 3, &[("flag", "on"), ("walk", "flagged"), ("go", "next")]).await;
+    let end = app
+        .answer(&base, 3, &[("flag", "on"), ("walk", "flagged"), ("go", "next")])
+        .await;
     assert_eq!(end.location(), Some(format!("{base}/review").as_str()));
 
     // The incomplete walk skips answered questions; answering one takes it out.
@@ -77,7 +90,11 @@ async fn time_warnings_show_without_javascript_at_fifteen_and_five_minutes() {
     assert_eq!(page.attr("#time-warning", "role").as_deref(), Some("alert"));
     set_minutes_left(&app, &base, 14).await;
     let page = app.get(&format!("{base}/q/2")).await;
-    assert!(page.select_text("#time-warning")[0].contains("15분"), "{:?}", page.select_text("#time-warning"));
+    assert!(
+        page.select_text("#time-warning")[0].contains("15분"),
+        "{:?}",
+        page.select_text("#time-warning")
+    );
     set_minutes_left(&app, &base, 4).await;
     for path in ["q/2", "review", "submit"] {
         let page = app.get(&format!("{base}/{path}")).await;
@@ -98,7 +115,10 @@ async fn switching_language_without_javascript_keeps_the_answer() {
     assert_eq!(resp.location(), Some(format!("{base}/q/2").as_str()));
     let again = app.get(&format!("{base}/q/2")).await;
     assert_eq!(again.attr("html", "lang").as_deref(), Some("en"));
-    assert_eq!(again.attr("input[name=choice][checked]", "value").as_deref(), Some(key.as_str()));
+    assert_eq!(
+        again.attr("input[name=choice][checked]", "value").as_deref(),
+        Some(key.as_str())
+    );
     // The Korean question keeps its own language inside the English page.
     assert_eq!(again.attr("#stem .orig-main", "lang").as_deref(), Some("ko"));
     assert!(again.select_text("#choose-hint")[0].starts_with("Choose"));
@@ -118,7 +138,10 @@ async fn skipped_questions_are_not_wrong_anywhere() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(cards, 3, "only the three wrong answers enter the queue, not the 62 skipped");
+    assert_eq!(
+        cards, 3,
+        "only the three wrong answers enter the queue, not the 62 skipped"
+    );
     let result = app.get(&format!("{base}/result")).await;
     assert_eq!(result.select_text("#skipped"), vec!["62"]);
     let walk = app.get(&format!("{base}/answers?filter=wrong")).await;
@@ -128,9 +151,7 @@ async fn skipped_questions_are_not_wrong_anywhere() {
     assert!(skipped.select_text(".walk-item h2")[0].contains("건너뜀"));
     // Mastery counts three answers, not 65.
     let review = app.get("/review").await;
-    let seen: usize = review
-        .select_text("#thin-topics li, #weak-topics tbody tr")
-        .len();
+    let seen: usize = review.select_text("#thin-topics li, #weak-topics tbody tr").len();
     assert!(seen >= 1);
     assert!(
         !review.body.contains("(0/62)") && !review.body.contains("/65)"),
@@ -142,16 +163,27 @@ async fn skipped_questions_are_not_wrong_anywhere() {
 async fn new_review_cards_are_capped_per_day() {
     let (app, base) = exam_in_progress("capped@example.com", "Capped").await;
     let bad = app
-        .post("/review/settings", "/review/settings", &[("retention", "90"), ("new_per_day", "0")])
+        .post(
+            "/review/settings",
+            "/review/settings",
+            &[("retention", "90"), ("new_per_day", "0")],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.select_text(".error-summary li").len(), 1);
     let ok = app
-        .post("/review/settings", "/review/settings", &[("retention", "90"), ("new_per_day", "5")])
+        .post(
+            "/review/settings",
+            "/review/settings",
+            &[("retention", "90"), ("new_per_day", "5")],
+        )
         .await;
     assert_eq!(ok.status, 303);
     assert_eq!(
-        app.get("/review/settings").await.attr("#new-per-day", "value").as_deref(),
+        app.get("/review/settings")
+            .await
+            .attr("#new-per-day", "value")
+            .as_deref(),
         Some("5")
     );
     answer_wrong(&app, &base, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).await;
@@ -223,4 +255,46 @@ async fn the_dashboard_links_every_attempt_in_progress() {
     assert_eq!(hrefs.len(), 2);
     assert!(hrefs.contains(&format!("{first}/q/1").as_str()));
     assert!(hrefs.contains(&format!("{second}/q/1").as_str()));
+}
+
+#[tokio::test]
+async fn the_instructor_sees_scores_attempts_and_the_weakest_domain_sorted() {
+    let app = seeded(25).await;
+    app.register("alpha@example.com", "Alpha", PASSWORD).await;
+    let base = app.start_exam().await;
+    // Twenty wrong answers put at least five in some domain.
+    answer_wrong(&app, &base, &(1..=20).collect::<Vec<_>>()).await;
+    app.submit(&base).await;
+    app.logout().await;
+    app.register("bravo@example.com", "Bravo", PASSWORD).await;
+    for _ in 0..2 {
+        let base = app
+            .start_attempt(&[("exam", "saa-c03"), ("mode", "practice"), ("count", "3")])
+            .await;
+        app.submit(&base).await;
+    }
+    app.logout().await;
+    app.user_with_role("coach@example.com", "instructor").await;
+
+    let by_attempts = app.get("/instructor/students?sort=attempts").await;
+    assert_eq!(by_attempts.status, 200);
+    let names = by_attempts.select_text("#students tbody tr td:first-child");
+    assert_eq!(names, vec!["Bravo", "Alpha"]);
+    let by_score = app.get("/instructor/students?sort=last_exam").await;
+    let rows = by_score.select_text("#students tbody tr");
+    assert!(rows[0].contains("Alpha") && rows[0].contains("불합격"), "{rows:?}");
+    let weakest = by_score.select_text("#students tbody tr:first-child .weakest");
+    assert!(
+        weakest[0].contains("SAA-C03") && weakest[0].ends_with("(0%)"),
+        "{weakest:?}"
+    );
+    assert_eq!(
+        by_score.select_text("#students tbody tr:nth-child(2) .last-exam"),
+        vec!["—"]
+    );
+    assert_eq!(
+        by_score.attr("th[aria-sort] a", "id").as_deref(),
+        Some("sort-last_exam")
+    );
+    assert_eq!(app.get("/instructor/students?sort=shoe_size").await.status, 400);
 }

@@ -106,6 +106,8 @@ fn plausible(name: &str) -> &'static str {
         "password" | "current" => PASSWORD,
         "timed" | "flag" | "include_correct" => "on",
         "new_per_day" => "30",
+        "sort" => "name",
+        "walk" => "flagged",
         "filter" => "wrong",
         "kind" => "single",
         "difficulty" => "easy",
