@@ -20,6 +20,11 @@ browser_ensure() {
     chrome=$(command -v chromium)
     driver=$(command -v chromedriver)
   fi
+  # Without a CJK font the screenshots show Korean as empty boxes.
+  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ko 2>/dev/null)" ] && [ "$(id -u)" = 0 ]; then
+    echo "[browser] installing Debian's fonts-noto-cjk for Korean text in screenshots" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || true
+  fi
   export CHROME_BIN="$chrome" CHROMEDRIVER="$driver"
   axe_ensure
 }

@@ -73,7 +73,7 @@ struct StudentRow {
     multiplier: f64,
     seen_ids: Vec<String>,
     seen_counts: Vec<i64>,
-    /// The student's latest graded answer to it was wrong.
+    /// The student's latest answer to it was wrong (skipping it is not).
     missed: Vec<bool>,
 }
 
@@ -96,7 +96,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
     let student = sqlx::query_as!(
         StudentRow,
         r#"with s as (
-             select i.question_id, count(*) filter (where i.selected is not null) as seen,
+             select i.question_id, count(*) as seen,
                     coalesce((array_agg(i.correct order by a.started_at desc)
                         filter (where i.correct is not null and i.selected is not null))[1] = false, false) as missed
              from attempt_items i join attempts a on a.id = i.attempt_id

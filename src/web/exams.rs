@@ -377,13 +377,15 @@ pub async fn answer(
                 None => (pos - 1).max(1),
             }
         }
-        lang if lang.starts_with("lang-") => {
-            let lang = Lang::from_code(&lang["lang-".len()..]).ok_or(AppError::BadRequest("error.400.body"))?;
-            let mut resp = see_other(&format!("/attempts/{id}/q/{pos}{query}"));
-            super::pages::use_language(&session, &state, lang, &mut resp).await?;
-            return Ok(resp);
-        }
-        n => n.parse().unwrap_or(pos).clamp(1, total),
+        other => match other.strip_prefix("lang-") {
+            Some(code) => {
+                let lang = Lang::from_code(code).ok_or(AppError::BadRequest("error.400.body"))?;
+                let mut resp = see_other(&format!("/attempts/{id}/q/{pos}{query}"));
+                super::pages::use_language(&session, &state, lang, &mut resp).await?;
+                return Ok(resp);
+            }
+            None => other.parse().unwrap_or(pos).clamp(1, total),
+        },
     };
     Ok(see_other(&format!("/attempts/{id}/q/{target}{query}")))
 }

@@ -21,9 +21,9 @@ fn axe_source() -> &'static str {
     })
 }
 
-/// Runs axe-core on the page and fails on any serious or critical violation,
-/// naming the rule and the elements.
-async fn assert_accessible(c: &Client, page: &str) {
+/// axe-core's serious and critical violations on the page (rule, help and
+/// up to three elements each), and how many violations of any impact.
+async fn axe_serious(c: &Client) -> (Vec<String>, serde_json::Value) {
     let injected = c
         .execute(&format!("{};\nreturn typeof axe;", axe_source()), vec![])
         .await
@@ -43,13 +43,38 @@ async fn assert_accessible(c: &Client, page: &str) {
         .await
         .expect("run axe-core");
     let bad: Vec<String> = serde_json::from_value(found["bad"].clone()).unwrap_or_default();
+    (bad, found["total"].clone())
+}
+
+/// Runs axe-core on the page and fails on any serious or critical violation,
+/// naming the rule and the elements.
+async fn assert_accessible(c: &Client, page: &str) {
+    let (bad, total) = axe_serious(c).await;
     let width = c.execute("return window.innerWidth", vec![]).await.expect("width");
     eprintln!(
-        "axe {page} @ {width}px: {} serious/critical, {} violations in all",
-        bad.len(),
-        found["total"]
+        "axe {page} @ {width}px: {} serious/critical, {total} violations in all",
+        bad.len()
     );
     assert!(bad.is_empty(), "{page} at {width}px: {bad:#?}");
+}
+
+/// The check can fail: a planted image without a text alternative is caught.
+async fn axe_catches_a_planted_problem(c: &Client) {
+    c.execute(
+        "const i = document.createElement('img'); i.id = 'planted'; i.src = '/static/none.png';
+         document.querySelector('main').appendChild(i);",
+        vec![],
+    )
+    .await
+    .expect("plant");
+    let (bad, _) = axe_serious(c).await;
+    assert!(
+        bad.iter().any(|b| b.contains("image-alt")),
+        "axe-core missed it: {bad:?}"
+    );
+    c.execute("document.getElementById('planted').remove()", vec![])
+        .await
+        .expect("unplant");
 }
 
 /// Sizes the window so the page is `width` CSS pixels wide.
@@ -124,6 +149,7 @@ async fn the_exam_shell_on_a_desktop_and_a_phone() {
         text(&c, "#choose-hint").await.starts_with("정답"),
         "the options' fieldset has a legend"
     );
+    axe_catches_a_planted_problem(&c).await;
     check_both_widths(&c, "exam question", Some("exam")).await;
 
     // On a phone the clock stays in view after scrolling to the bottom.
@@ -341,4 +367,42 @@ async fn switching_language_mid_question_keeps_the_answer() {
         c.close().await.ok();
         app.logout().await;
     }
+}
+
+/// A first run on an empty database loads the shipped bank, so a new student
+/// starts an exam at once; its Korean questions show their English original
+/// on request, and the choice survives moving on and coming back.
+#[tokio::test]
+async fn a_first_run_exam_with_the_english_original() {
+    let app = common::spawn_app_with(|mut s| {
+        s.seed_bank = Some(common::bank::shipped_bank());
+        s
+    })
+    .await;
+    let (_driver, c) = student_browser(&app, "first@example.com", "First", true).await;
+    let base = start_exam(&c, &app).await;
+    let shown = |css: &'static str| {
+        let c = &c;
+        async move { element(c, css).await.is_displayed().await.expect("displayed") }
+    };
+    assert!(shown("#stem .orig-main").await && !shown("#stem .orig-en").await);
+    click(&c, "label[for=show-original]").await;
+    assert!(
+        !shown("#stem .orig-main").await && shown("#stem .orig-en").await,
+        "English original on request"
+    );
+    let en_lang = with_element(&c, "#stem .orig-en", |e| async move { e.attr("lang").await }).await;
+    assert_eq!(en_lang.as_deref(), Some("en"));
+    click(&c, "#opt-B").await;
+    click(&c, "#next").await;
+    wait_for_path(&c, &format!("{base}/q/2")).await;
+    assert!(
+        shown("#stem .orig-en").await,
+        "the toggle carries over to the next question"
+    );
+    click(&c, "#prev").await;
+    wait_for_path(&c, &format!("{base}/q/1")).await;
+    assert!(element(&c, "#opt-B").await.is_selected().await.expect("selected"));
+    assert_accessible(&c, "exam with the English original").await;
+    c.close().await.ok();
 }
