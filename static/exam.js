@@ -115,13 +115,15 @@
     var end = Date.now() + Number(timer.dataset.remaining) * 1000;
     // The server already showed the warning due at page load; the script
     // only announces a threshold crossed while the page is open.
-    var warned = Number(timer.dataset.remaining) <= 300 ? 5 : (Number(timer.dataset.remaining) <= 900 ? 15 : 0);
+    var first = Number(timer.dataset.warn15At), last = Number(timer.dataset.warn5At);
+    var left = Number(timer.dataset.remaining);
+    var warned = left <= last ? 5 : (left <= first ? 15 : 0);
     var tick = function () {
       var s = Math.max(0, Math.round((end - Date.now()) / 1000));
       var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
       timer.textContent = h + ":" + (m < 10 ? "0" : "") + m + ":" + (r < 10 ? "0" : "") + r;
-      if (warning && s <= 300 && warned !== 5) { warned = 5; warning.textContent = timer.dataset.warn5; }
-      else if (warning && s <= 900 && warned === 0) { warned = 15; warning.textContent = timer.dataset.warn15; }
+      if (warning && s <= last && warned !== 5) { warned = 5; warning.textContent = timer.dataset.warn5; }
+      else if (warning && s <= first && warned === 0) { warned = 15; warning.textContent = timer.dataset.warn15; }
       if (s === 0) { timer.textContent = timer.dataset.expired; window.location.reload(); return; }
       setTimeout(tick, 1000);
     };
