@@ -71,9 +71,32 @@
     var post = function (kind, body) {
       body.append("position", form.dataset.position);
       pending[kind] = body;
-      if (!status.classList.contains("save-error")) { show(status.dataset.saving, false); }
+      if (navigator.onLine === false) { show(status.dataset.offline, true); }
+      else if (!status.classList.contains("save-error")) { show(status.dataset.saving, false); }
       if (!busy) { next(); }
     };
+    // Going offline is said at once, not only after the retries run out;
+    // coming back sends whatever is still waiting.
+    window.addEventListener("offline", function () { show(status.dataset.offline, true); });
+    window.addEventListener("online", function () {
+      if (!busy && (pending.choice || pending.flag)) { next(); }
+    });
+    // Alt+N / Alt+P / Alt+F: next, previous, flag. A modifier keeps them
+    // clear of screen readers' single-letter keys; typing in a text field
+    // is never taken over.
+    document.addEventListener("keydown", function (e) {
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.isComposing) { return; }
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
+                (t.tagName === "INPUT" && !/^(radio|checkbox|button|submit)$/.test(t.type)))) { return; }
+      var press = function (id) {
+        var b = document.getElementById(id);
+        if (b) { e.preventDefault(); b.click(); }
+      };
+      if (e.code === "KeyN") { press("next"); }
+      else if (e.code === "KeyP") { press("prev"); }
+      else if (e.code === "KeyF") { press("flag"); }
+    });
     form.addEventListener("change", function (e) {
       var t = e.target;
       var body = new URLSearchParams();
@@ -87,12 +110,20 @@
     });
   }
   var timer = document.getElementById("timer");
+  var warning = document.getElementById("time-warning");
   if (timer) {
     var end = Date.now() + Number(timer.dataset.remaining) * 1000;
+    // The server already showed the warning due at page load; the script
+    // only announces a threshold crossed while the page is open.
+    var first = Number(timer.dataset.warn15At), last = Number(timer.dataset.warn5At);
+    var left = Number(timer.dataset.remaining);
+    var warned = left <= last ? 5 : (left <= first ? 15 : 0);
     var tick = function () {
       var s = Math.max(0, Math.round((end - Date.now()) / 1000));
       var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
       timer.textContent = h + ":" + (m < 10 ? "0" : "") + m + ":" + (r < 10 ? "0" : "") + r;
+      if (warning && s <= last && warned !== 5) { warned = 5; warning.textContent = timer.dataset.warn5; }
+      else if (warning && s <= first && warned === 0) { warned = 15; warning.textContent = timer.dataset.warn15; }
       if (s === 0) { timer.textContent = timer.dataset.expired; window.location.reload(); return; }
       setTimeout(tick, 1000);
     };

@@ -4,6 +4,8 @@
 pub mod assembly;
 pub mod catalog;
 pub mod grading;
+pub mod roster;
 pub mod saver;
 pub mod store;
 pub mod view;
+pub mod walk;

@@ -73,7 +73,7 @@ struct StudentRow {
     multiplier: f64,
     seen_ids: Vec<String>,
     seen_counts: Vec<i64>,
-    /// The student's latest graded answer to it was wrong.
+    /// The student's latest answer to it was wrong (skipping it is not).
     missed: Vec<bool>,
 }
 
@@ -98,7 +98,7 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
         r#"with s as (
              select i.question_id, count(*) as seen,
                     coalesce((array_agg(i.correct order by a.started_at desc)
-                        filter (where i.correct is not null))[1] = false, false) as missed
+                        filter (where i.correct is not null and i.selected is not null))[1] = false, false) as missed
              from attempt_items i join attempts a on a.id = i.attempt_id
              where a.user_id = $1 group by i.question_id)
          select st.epoch, st.generation,
@@ -462,7 +462,8 @@ crate::text_enum! {
     pub enum Finish { Submitted => "submitted", Expired => "expired" }
 }
 
-/// The outcome of a finished attempt.
+/// The outcome of a finished attempt. `scaled` and `passed` are stored only
+/// for a full exam.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub raw: u32,
@@ -476,7 +477,7 @@ pub struct Outcome {
 pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Option<Outcome>, DbError> {
     let mut tx = pool.begin().await?;
     let open = sqlx::query!(
-        r#"select exam, user_id as "user_id: UserId", now() as "now!"
+        r#"select exam, user_id as "user_id: UserId", mode as "mode: Mode", now() as "now!"
            from attempts where id = $1 and submitted_at is null for update"#,
         attempt
     )
@@ -503,7 +504,11 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
         let right = is_correct(&q.answer, &chosen);
         positions.push(item.position);
         correct.push(right);
-        graded.push((q.id, right));
+        // A skipped question scores zero but says nothing about what the
+        // student knows, so it never reaches the review queue.
+        if !chosen.is_empty() {
+            graded.push((q.id, right));
+        }
     }
     sqlx::query!(
         "update attempt_items i set correct = u.c
@@ -526,6 +531,9 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
     let total = correct.len() as u32;
     let s = scaled(raw, total, scale.score_min.max(0) as u32, scale.score_max.max(0) as u32);
     let passed = s >= scale.passing_score.max(0) as u32;
+    // Only a full exam has the real test's shape, so only it gets a scaled
+    // score and an outcome; a practice set or drill is a share right.
+    let full = open.mode == Mode::Exam;
     sqlx::query!(
         "update attempts set submitted_at = case when $2 = 'expired' then coalesce(deadline, now()) else now() end,
              finish_reason = $2, raw_score = $3, scaled_score = $4, passed = $5
@@ -533,8 +541,8 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
         attempt,
         how.as_str(),
         raw as i32,
-        s as i32,
-        passed,
+        full.then_some(s as i32),
+        full.then_some(passed),
     )
     .execute(&mut *tx)
     .await?;

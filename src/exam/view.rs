@@ -63,6 +63,24 @@ impl Summary {
         self.mode == Mode::Exam
     }
 
+    /// The share right, in whole percent, once graded. Practice sets and
+    /// drills are reported this way only; a full exam also has its scaled
+    /// score and outcome.
+    pub fn percent_correct(&self) -> Option<i32> {
+        let raw = self.raw_score?;
+        Some(if self.question_count > 0 {
+            (raw * 100 + self.question_count / 2) / self.question_count
+        } else {
+            0
+        })
+    }
+
+    /// The countdown as `h:mm:ss`; `None` when untimed.
+    pub fn clock(&self) -> Option<String> {
+        self.remaining_secs()
+            .map(|s| format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60))
+    }
+
     /// Open, but past its deadline and the grace period.
     fn is_overdue(&self) -> bool {
         self.is_open()
@@ -154,6 +172,19 @@ pub async fn history(pool: &PgPool, user: UserId) -> Result<Vec<Summary>, DbErro
     summaries(pool, None, Some(user)).await
 }
 
+/// Every attempt of the user still open, newest first, after closing the
+/// ones whose time ran out (so the dashboard links only what can be resumed).
+pub async fn open_attempts(pool: &PgPool, user: UserId) -> Result<Vec<Summary>, DbError> {
+    let mut open = vec![];
+    for summary in history(pool, user).await?.into_iter().filter(Summary::is_open) {
+        let attempt = close_if_expired(pool, OwnedAttempt { summary }).await?;
+        if attempt.summary.is_open() {
+            open.push(attempt.summary);
+        }
+    }
+    Ok(open)
+}
+
 #[derive(Debug, Clone)]
 pub struct ItemState {
     pub position: i32,
@@ -185,6 +216,19 @@ pub struct Item {
     pub flagged: bool,
     pub locked: bool,
     pub correct: Option<bool>,
+}
+
+impl Item {
+    /// Left without an answer: scored zero, but never counted as a wrong
+    /// answer in review, mastery or the walkthrough.
+    pub fn skipped(&self) -> bool {
+        self.selected.is_empty()
+    }
+
+    /// Answered, and graded wrong.
+    pub fn answered_wrong(&self) -> bool {
+        !self.skipped() && self.correct == Some(false)
+    }
 }
 
 struct ItemRow {
@@ -283,4 +327,84 @@ pub async fn domain_results(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec
     )
     .fetch_all(pool)
     .await?)
+}
+
+/// One line of the exam's review screen: the question's state and the start
+/// of its stem, in the question's language.
+#[derive(Debug, Clone)]
+pub struct ReviewLine {
+    pub state: ItemState,
+    pub stem_start: String,
+    /// `ko` or `en`: the language of the stem.
+    pub lang: &'static str,
+}
+
+struct ReviewRow {
+    position: i32,
+    domain: String,
+    flagged: bool,
+    answered: bool,
+    correct: Option<bool>,
+    stem: String,
+    language: String,
+}
+
+/// Every question of an attempt for the review screen, in order.
+pub async fn review_lines(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<ReviewLine>, DbError> {
+    let rows = sqlx::query_as!(
+        ReviewRow,
+        r#"select i.position, i.domain, i.flagged, i.selected is not null as "answered!", i.correct,
+                  coalesce(v.content->>'stem', '') as "stem!", coalesce(v.content->>'language', 'ko') as "language!"
+           from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
+           where i.attempt_id = $1 order by i.position"#,
+        attempt.id(),
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ReviewLine {
+            stem_start: stem_start(&r.stem, STEM_START_CHARS),
+            lang: if r.language == "en" { "en" } else { "ko" },
+            state: ItemState {
+                position: r.position,
+                domain: r.domain,
+                flagged: r.flagged,
+                answered: r.answered,
+                correct: r.correct,
+            },
+        })
+        .collect())
+}
+
+/// How much of a stem the review screen shows.
+pub const STEM_START_CHARS: usize = 70;
+
+/// The first `max` characters of a Markdown stem as plain text, on one line,
+/// with an ellipsis when cut. Counts characters, never bytes (Korean text).
+pub fn stem_start(markdown: &str, max: usize) -> String {
+    let plain: String = markdown
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '#' | '_' | '>'))
+        .collect();
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let line = words.join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let cut: String = line.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stem_start;
+
+    #[test]
+    fn stem_starts_are_plain_and_cut_by_characters() {
+        assert_eq!(stem_start("**S3** bucket\n\npolicy", 70), "S3 bucket policy");
+        let ko = "한국어 문제의 지문은 바이트가 아니라 글자 수로 자릅니다";
+        let cut = stem_start(ko, 5);
+        assert_eq!(cut, "한국어 문…");
+    }
 }

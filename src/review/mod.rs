@@ -1,7 +1,9 @@
 //! Weak-topic review: how well a student knows each topic and domain
 //! (`mastery`), when each missed question should come back (`schedule`, FSRS),
-//! and the queue and answers in PostgreSQL (`store`).
+//! the daily cap on new cards (`intake`), and the queue and answers in
+//! PostgreSQL (`store`).
 
+pub mod intake;
 pub mod mastery;
 pub mod plan;
 pub mod schedule;

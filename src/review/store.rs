@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
+use super::intake::{DEFAULT_NEW_PER_DAY, MAX_NEW_PER_DAY, spread};
 use super::schedule::{CardState, DEFAULT_RETENTION, clamp_retention, review};
 use crate::accounts::UserId;
 use crate::bank::model::Question;
@@ -18,6 +19,8 @@ use crate::exam::grading::is_correct;
 pub struct Settings {
     pub retention: f64,
     pub include_correct: bool,
+    /// At most this many cards enter the queue a day; the rest wait.
+    pub new_per_day: u32,
 }
 
 impl Default for Settings {
@@ -25,19 +28,24 @@ impl Default for Settings {
         Settings {
             retention: DEFAULT_RETENTION,
             include_correct: false,
+            new_per_day: DEFAULT_NEW_PER_DAY,
         }
     }
 }
 
 async fn settings_on(conn: &mut PgConnection, user: UserId) -> Result<Settings, sqlx::Error> {
-    let row = sqlx::query_as!(
-        Settings,
-        r#"select desired_retention::float8 as "retention!", include_correct from review_settings where user_id = $1"#,
+    let row = sqlx::query!(
+        r#"select desired_retention::float8 as "retention!", include_correct, new_per_day
+           from review_settings where user_id = $1"#,
         user as UserId
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.unwrap_or_default())
+    Ok(row.map_or_else(Settings::default, |r| Settings {
+        retention: r.retention,
+        include_correct: r.include_correct,
+        new_per_day: u32::try_from(r.new_per_day).unwrap_or(DEFAULT_NEW_PER_DAY),
+    }))
 }
 
 pub async fn settings(pool: &PgPool, user: UserId) -> Result<Settings, DbError> {
@@ -48,11 +56,14 @@ pub async fn settings(pool: &PgPool, user: UserId) -> Result<Settings, DbError> 
 pub async fn set_settings(pool: &PgPool, user: UserId, s: Settings) -> Result<(), DbError> {
     // `$2::float8` first, so the parameter is a float8 like `retention`, stored as a real.
     sqlx::query!(
-        "insert into review_settings (user_id, desired_retention, include_correct) values ($1, $2::float8::real, $3)
-         on conflict (user_id) do update set desired_retention = $2::float8::real, include_correct = $3, updated_at = now()",
+        "insert into review_settings (user_id, desired_retention, include_correct, new_per_day)
+         values ($1, $2::float8::real, $3, $4)
+         on conflict (user_id) do update set desired_retention = $2::float8::real, include_correct = $3,
+             new_per_day = $4, updated_at = now()",
         user as UserId,
         clamp_retention(s.retention),
         s.include_correct,
+        s.new_per_day.clamp(1, MAX_NEW_PER_DAY) as i32,
     )
     .execute(pool)
     .await?;
@@ -88,7 +99,14 @@ impl CardRow {
     }
 }
 
-async fn upsert(conn: &mut PgConnection, user: UserId, cards: &[(String, CardState)]) -> Result<(), sqlx::Error> {
+/// Writes cards. `introduced` is the day a new card counts against the daily
+/// cap (`None`: today); an existing card keeps its day.
+async fn upsert(
+    conn: &mut PgConnection,
+    user: UserId,
+    cards: &[(String, CardState)],
+    introduced: &[Option<Date>],
+) -> Result<(), sqlx::Error> {
     if cards.is_empty() {
         return Ok(());
     }
@@ -103,11 +121,14 @@ async fn upsert(conn: &mut PgConnection, user: UserId, cards: &[(String, CardSta
     let states: Vec<i16> = cards.iter().map(|(_, c)| c.state).collect();
     let stability = col(|c| c.stability);
     let difficulty = col(|c| c.difficulty);
+    let days: Vec<Option<Date>> = (0..cards.len()).map(|i| introduced.get(i).copied().flatten()).collect();
     sqlx::query!(
         "insert into review_cards (user_id, question_id, due, stability, difficulty, elapsed_days, scheduled_days,
-                                   reps, lapses, state, last_review)
-         select $1::uuid, * from unnest($2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::int8[], $7::int8[],
-                                        $8::int4[], $9::int4[], $10::int2[], $11::timestamptz[])
+                                   reps, lapses, state, last_review, introduced_on)
+         select $1::uuid, u.q, u.due, u.s, u.d, u.e, u.sch, u.reps, u.lapses, u.st, u.lr, coalesce(u.day, current_date)
+         from unnest($2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::int8[], $7::int8[],
+                     $8::int4[], $9::int4[], $10::int2[], $11::timestamptz[], $12::date[])
+              as u(q, due, s, d, e, sch, reps, lapses, st, lr, day)
          on conflict (user_id, question_id) do update set
              due = excluded.due, stability = excluded.stability, difficulty = excluded.difficulty,
              elapsed_days = excluded.elapsed_days, scheduled_days = excluded.scheduled_days,
@@ -124,10 +145,57 @@ async fn upsert(conn: &mut PgConnection, user: UserId, cards: &[(String, CardSta
         &lapses,
         &states,
         &last,
+        &days as &[Option<Date>],
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Today in the student's time zone, when tomorrow starts there, and how
+/// many cards already count against today and each later day.
+struct Intake {
+    today: Date,
+    tomorrow: OffsetDateTime,
+    taken: Vec<i64>,
+}
+
+async fn intake(conn: &mut PgConnection, user: UserId) -> Result<Intake, sqlx::Error> {
+    let locale = sqlx::query_scalar!("select locale from users where id = $1", user as UserId)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    let lang = locale
+        .as_deref()
+        .and_then(crate::i18n::Lang::from_code)
+        .unwrap_or_default();
+    let tz = super::plan::time_zone(lang);
+    let row = sqlx::query!(
+        r#"select (now() at time zone $1)::date as "today!",
+                  (date_trunc('day', now() at time zone $1) + interval '1 day') at time zone $1 as "tomorrow!""#,
+        tz,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let counts = sqlx::query!(
+        r#"select introduced_on - $2::date as "offset!", count(*) as "n!" from review_cards
+           where user_id = $1 and introduced_on >= $2 group by introduced_on"#,
+        user as UserId,
+        row.today,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut taken = vec![0; counts.iter().map(|c| c.offset + 1).max().unwrap_or(0).max(0) as usize];
+    for c in counts {
+        if let Some(slot) = usize::try_from(c.offset).ok().and_then(|i| taken.get_mut(i)) {
+            *slot = c.n;
+        }
+    }
+    Ok(Intake {
+        today: row.today,
+        tomorrow: row.tomorrow,
+        taken,
+    })
 }
 
 /// Feeds a graded attempt into the student's queue, inside the grading
@@ -155,15 +223,32 @@ pub async fn record_graded(
     .fetch_all(&mut *conn)
     .await?;
     let existing: HashMap<&str, CardState> = existing.iter().map(|r| (r.question_id.as_str(), r.state())).collect();
-    let updates: Vec<(String, CardState)> = graded
-        .iter()
-        .filter_map(|(q, correct)| match existing.get(q.as_str()) {
-            Some(card) => Some((q.clone(), review(Some(card), now, *correct, s.retention))),
-            None if !correct || s.include_correct => Some((q.clone(), review(None, now, *correct, s.retention))),
-            None => None,
-        })
-        .collect();
-    upsert(conn, user, &updates).await
+    let mut updates: Vec<(String, CardState)> = vec![];
+    let mut new: Vec<(String, CardState)> = vec![];
+    for (q, correct) in graded {
+        match existing.get(q.as_str()) {
+            Some(card) => updates.push((q.clone(), review(Some(card), now, *correct, s.retention))),
+            None if !correct || s.include_correct => new.push((q.clone(), review(None, now, *correct, s.retention))),
+            None => {}
+        }
+    }
+    upsert(conn, user, &updates, &[]).await?;
+    if new.is_empty() {
+        return Ok(());
+    }
+    // New cards beyond today's cap wait: each counts against a later day and
+    // is not due before that day starts.
+    let day = intake(conn, user).await?;
+    let mut introduced = Vec::with_capacity(new.len());
+    let offsets = spread(&day.taken, s.new_per_day, new.len());
+    for ((_, card), offset) in new.iter_mut().zip(offsets) {
+        introduced.push(Some(day.today + time::Duration::days(i64::from(offset))));
+        if offset > 0 {
+            let starts = day.tomorrow + time::Duration::days(i64::from(offset) - 1);
+            card.due = card.due.max(starts);
+        }
+    }
+    upsert(conn, user, &new, &introduced).await
 }
 
 /// How many live questions in a student's queue are due.
@@ -315,7 +400,7 @@ pub async fn answer(
     let correct = is_correct(&question.answer, &chosen);
     let s = settings_on(&mut tx, user).await?;
     let next = review(Some(&card.state()), now, correct, s.retention);
-    upsert(&mut tx, user, &[(question_id.to_owned(), next.clone())]).await?;
+    upsert(&mut tx, user, &[(question_id.to_owned(), next.clone())], &[]).await?;
     sqlx::query!(
         "insert into review_log (user_id, question_id, version, selected, correct, scheduled_days, next_due)
          values ($1, $2, $3, $4, $5, $6, $7)",
@@ -362,7 +447,8 @@ pub struct GradedAnswer {
     pub age_days: f64,
 }
 
-/// The student's graded answers in `exam`, oldest first.
+/// The student's graded answers in `exam`, oldest first. A skipped question
+/// is no answer at all, so it is left out.
 pub async fn graded_answers(pool: &PgPool, user: UserId, exam: &str) -> Result<Vec<GradedAnswer>, DbError> {
     Ok(sqlx::query_as!(
         GradedAnswer,
@@ -371,6 +457,7 @@ pub async fn graded_answers(pool: &PgPool, user: UserId, exam: &str) -> Result<V
              select q.topic, i.domain, i.correct, coalesce(i.answered_at, a.submitted_at) as at
              from attempt_items i join attempts a on a.id = i.attempt_id join questions q on q.id = i.question_id
              where a.user_id = $1 and a.exam = $2 and a.submitted_at is not null and i.correct is not null
+               and i.selected is not null
              union all
              select q.topic, e.domain, r.correct, r.reviewed_at
              from review_log r join questions q on q.id = r.question_id
@@ -388,7 +475,7 @@ pub async fn graded_answers(pool: &PgPool, user: UserId, exam: &str) -> Result<V
 pub async fn exams_answered(pool: &PgPool, user: UserId) -> Result<Vec<String>, DbError> {
     Ok(sqlx::query_scalar!(
         "select a.exam from attempts a join attempt_items i on i.attempt_id = a.id
-         where a.user_id = $1 and a.submitted_at is not null
+         where a.user_id = $1 and a.submitted_at is not null and i.selected is not null
          group by a.exam order by count(*) desc, a.exam",
         user as UserId,
     )
@@ -407,12 +494,14 @@ pub struct Missed {
 }
 
 /// The student's missed questions in a topic: still-wrong ones first.
+/// Questions only ever skipped are not missed.
 pub async fn missed(pool: &PgPool, user: UserId, topic: &str) -> Result<Vec<Missed>, DbError> {
     let rows = sqlx::query!(
         r#"with ans as (
              select i.question_id, i.correct, coalesce(i.answered_at, a.submitted_at) as at
              from attempt_items i join attempts a on a.id = i.attempt_id
              where a.user_id = $1 and a.submitted_at is not null and i.correct is not null
+               and i.selected is not null
              union all
              select question_id, correct, reviewed_at from review_log where user_id = $1)
          select q.id, v.content, count(*) filter (where not ans.correct) as "wrong!", count(*) as "seen!",

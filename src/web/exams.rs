@@ -17,11 +17,13 @@ use super::question_view::QuestionView;
 use crate::accounts::User;
 use crate::bank::catalog::ExamCatalog;
 use crate::exam::assembly::Shortfall;
-use crate::exam::store::{self, Feedback, Finish, Mode, SaveError, StartError, StartRequest};
+use crate::exam::store::{self, Feedback, Mode, SaveError, StartError, StartRequest};
 use crate::exam::view::{self, ItemState, OwnedAttempt, Summary, Viewer};
+use crate::exam::walk::Walk;
+use crate::i18n::Lang;
 
 /// Students see their own attempts; instructors may open anyone's results.
-fn reader(user: &User) -> Viewer {
+pub(super) fn reader(user: &User) -> Viewer {
     if user.role.at_least(crate::accounts::Role::Instructor) {
         Viewer::Staff
     } else {
@@ -30,7 +32,7 @@ fn reader(user: &User) -> Viewer {
 }
 
 /// The attempt as `viewer` may see it, closed first if its time ran out.
-async fn settled(state: &AppState, id: Uuid, viewer: Viewer) -> Result<OwnedAttempt, AppError> {
+pub(super) async fn settled(state: &AppState, id: Uuid, viewer: Viewer) -> Result<OwnedAttempt, AppError> {
     let attempt = view::attempt_for(&state.pool, id, viewer)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -191,6 +193,11 @@ pub struct QuestionPage {
     pub total: i32,
     /// Lets the page's script save answers to this attempt without a session lookup.
     pub save_token: String,
+    /// The review walk the student is stepping through, if any.
+    pub walk: Option<Walk>,
+    /// Whether next/previous lead anywhere within the walk (or the attempt).
+    pub has_prev: bool,
+    pub has_next: bool,
 }
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
@@ -236,19 +243,12 @@ fn verify_save_token(key: &[u8], attempt: Uuid, token: &str) -> Option<(crate::a
     Some((user, epoch))
 }
 
-impl QuestionPage {
-    pub fn clock(&self) -> String {
-        match self.attempt.remaining_secs() {
-            Some(s) => format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60),
-            None => String::new(),
-        }
-    }
-}
-
 #[derive(serde::Deserialize)]
 pub struct QuestionQuery {
     #[serde(default, deserialize_with = "super::forms::blank_or")]
     original: Option<Original>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    walk: Option<Walk>,
 }
 
 super::forms::form_enum! {
@@ -271,7 +271,15 @@ pub async fn question(
         .await?
         .ok_or(AppError::NotFound)?;
     let nav = view::item_states(&state.pool, &attempt).await?;
+    let walk = query.walk;
+    let (has_prev, has_next) = match walk {
+        Some(w) => (w.step(&nav, pos, false).is_some(), w.step(&nav, pos, true).is_some()),
+        None => (pos > 1, pos < attempt.summary().question_count),
+    };
     let page = QuestionPage {
+        walk,
+        has_prev,
+        has_next,
         q: QuestionView::new(&item.question, &item.order, &item.selected),
         original: query.original == Some(Original::En),
         flagged: item.flagged,
@@ -295,7 +303,11 @@ fn choices(form: &[(String, String)]) -> Vec<char> {
         .collect()
 }
 
-/// The no-JavaScript path: the form post saves the choice and the flag, then moves on.
+/// The no-JavaScript path: the form post saves the choice and the flag, then
+/// moves on: to the next or previous question (within a review walk, if the
+/// student is on one), the review screen, or the same question in the other
+/// UI language (the header's language button submits this form, so switching
+/// language keeps the answer).
 pub async fn answer(
     auth: SignedIn,
     session: Session,
@@ -308,19 +320,15 @@ pub async fn answer(
     let attempt = view::attempt_for(&state.pool, id, Viewer::Owner(user))
         .await?
         .ok_or(AppError::NotFound)?;
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let chosen = choices(&form);
-    let go = form
-        .iter()
-        .find(|(k, _)| k == "go")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("next");
+    let go = field("go").unwrap_or("next");
     let flagged = form.iter().any(|(k, v)| k == "flag" && v == "on");
-    let original = if form.iter().any(|(k, v)| k == "original" && v == "en") {
-        "?original=en"
-    } else {
-        ""
+    let walk = match field("walk").filter(|w| !w.is_empty()) {
+        None => None,
+        Some(w) => Some(w.parse::<Walk>().map_err(|()| AppError::BadRequest("error.400.body"))?),
     };
-    let had_answer = form.iter().any(|(k, _)| k == "answered");
+    let had_answer = field("answered").is_some();
     if !chosen.is_empty() || had_answer {
         match state.saver.save(id, user, pos, &chosen, None).await {
             Ok(()) | Err(SaveError::Locked) => {}
@@ -334,18 +342,52 @@ pub async fn answer(
     if !store::set_flag(&state.pool, id, user, pos, flagged).await? {
         return Err(AppError::NotFound);
     }
+    let mut query = Vec::new();
+    if form.iter().any(|(k, v)| k == "original" && v == "en") {
+        query.push("original=en".to_owned());
+    }
+    if let Some(w) = walk {
+        query.push(format!("walk={}", w.as_str()));
+    }
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
     let total = attempt.summary().question_count;
+    let review = format!("/attempts/{id}/review");
     let target = match go {
         "check" => {
             view::lock(&state.pool, &attempt, pos).await?;
             pos
         }
-        "prev" => (pos - 1).max(1),
-        "review" => return Ok(see_other(&format!("/attempts/{id}/review"))),
-        "next" => (pos + 1).min(total),
-        n => n.parse().unwrap_or(pos).clamp(1, total),
+        "review" => return Ok(see_other(&review)),
+        "prev" | "next" => {
+            let forward = go == "next";
+            match walk {
+                Some(w) => {
+                    let states = view::item_states(&state.pool, &attempt).await?;
+                    match w.step(&states, pos, forward) {
+                        Some(p) => p,
+                        // The walk is over: back to the review screen.
+                        None => return Ok(see_other(&review)),
+                    }
+                }
+                None if forward => (pos + 1).min(total),
+                None => (pos - 1).max(1),
+            }
+        }
+        other => match other.strip_prefix("lang-") {
+            Some(code) => {
+                let lang = Lang::from_code(code).ok_or(AppError::BadRequest("error.400.body"))?;
+                let mut resp = see_other(&format!("/attempts/{id}/q/{pos}{query}"));
+                super::pages::use_language(&session, &state, lang, &mut resp).await?;
+                return Ok(resp);
+            }
+            None => other.parse().unwrap_or(pos).clamp(1, total),
+        },
     };
-    Ok(see_other(&format!("/attempts/{id}/q/{target}{original}")))
+    Ok(see_other(&format!("/attempts/{id}/q/{target}{query}")))
 }
 
 /// The JavaScript path: saves as soon as a choice changes; answers 204 once committed.
@@ -390,113 +432,6 @@ pub async fn autosave(
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "exam/review.html")]
-pub struct ReviewPage {
-    pub ctx: PageCtx,
-    pub attempt: Summary,
-    pub unanswered: Vec<i32>,
-    pub flagged: Vec<i32>,
-}
-
-pub async fn review(
-    auth: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> super::forms::PageOr<ReviewPage> {
-    let id = path.into_inner();
-    let attempt = settled(&state, id, Viewer::Owner(auth.user.id)).await?;
-    if !attempt.summary().is_open() {
-        return Ok(super::forms::redirect(&format!("/attempts/{id}/result")));
-    }
-    let states = view::item_states(&state.pool, &attempt).await?;
-    let attempt = attempt.into_summary();
-    let unanswered = states.iter().filter(|s| !s.answered).map(|s| s.position).collect();
-    let flagged = states.iter().filter(|s| s.flagged).map(|s| s.position).collect();
-    Ok(actix_web::Either::Left(ReviewPage {
-        ctx: auth.ctx,
-        attempt,
-        unanswered,
-        flagged,
-    }))
-}
-
-pub async fn submit(
-    auth: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    // Only the owner submits; a second submit finds it closed and changes nothing.
-    let attempt = view::attempt_for(&state.pool, id, Viewer::Owner(auth.user.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::finalize(&state.pool, attempt.id(), Finish::Submitted).await?;
-    Ok(see_other(&format!("/attempts/{id}/result")))
-}
-
-pub struct DomainRow {
-    pub name: String,
-    pub right: i64,
-    pub total: i64,
-    pub percent: i64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "exam/result.html")]
-pub struct ResultPage {
-    pub ctx: PageCtx,
-    pub attempt: Summary,
-    pub domains: Vec<DomainRow>,
-}
-
-impl ResultPage {
-    pub fn used(&self) -> String {
-        let s = self.attempt.used_secs();
-        format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
-    }
-}
-
-pub async fn result(
-    auth: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<Uuid>,
-) -> super::forms::PageOr<ResultPage> {
-    let id = path.into_inner();
-    let owned = settled(&state, id, reader(&auth.user)).await?;
-    if owned.summary().is_open() {
-        return Ok(super::forms::redirect(&format!("/attempts/{id}/q/1")));
-    }
-    let catalog = state.catalog().await?;
-    let names = catalog
-        .exam(&owned.summary().exam)
-        .map(|e| e.domain_names(auth.ctx.lang))
-        .unwrap_or_default();
-    let domains = view::domain_results(&state.pool, &owned)
-        .await?
-        .into_iter()
-        .map(|r| DomainRow {
-            name: names
-                .iter()
-                .find(|n| n.0 == r.domain)
-                .map(|n| n.1.clone())
-                .unwrap_or(r.domain),
-            percent: if r.total > 0 {
-                (r.right * 100 + r.total / 2) / r.total
-            } else {
-                0
-            },
-            right: r.right,
-            total: r.total,
-        })
-        .collect();
-    Ok(actix_web::Either::Left(ResultPage {
-        ctx: auth.ctx,
-        attempt: owned.into_summary(),
-        domains,
-    }))
-}
-
 pub struct WalkItem {
     pub position: i32,
     pub domain: String,
@@ -520,7 +455,7 @@ pub struct AnswersPage {
 
 super::forms::form_enum! {
     /// Which questions the answer walkthrough lists.
-    pub enum AnswerFilter { All => "all", Wrong => "wrong", Flagged => "flagged" }
+    pub enum AnswerFilter { All => "all", Wrong => "wrong", Skipped => "skipped", Flagged => "flagged" }
 }
 
 #[derive(serde::Deserialize)]
@@ -552,7 +487,8 @@ pub async fn answers(
         .await?
         .into_iter()
         .filter(|i| match filter {
-            AnswerFilter::Wrong => i.correct != Some(true),
+            AnswerFilter::Wrong => i.answered_wrong(),
+            AnswerFilter::Skipped => i.skipped(),
             AnswerFilter::Flagged => i.flagged,
             AnswerFilter::All => true,
         })

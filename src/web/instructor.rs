@@ -9,21 +9,68 @@ use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
 use super::forms::see_other;
-use crate::accounts::{self, Role, User, UserId};
+use crate::accounts::{self, User, UserId};
+use crate::exam::roster::{self, SortBy, StudentLine};
 use crate::exam::view::Summary;
+
+/// A student's line as the list shows it, with the weakest domain named.
+pub struct StudentRow {
+    pub line: StudentLine,
+    pub weakest: Option<(String, i32)>,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "instructor/students.html")]
 pub struct StudentsPage {
     pub ctx: PageCtx,
-    pub students: Vec<User>,
+    pub students: Vec<StudentRow>,
+    pub sort: SortBy,
 }
 
-pub async fn students(auth: InstructorOnly, state: web::Data<AppState>) -> Result<StudentsPage, AppError> {
-    let students = accounts::list(&state.pool, Some(Role::Student)).await?;
+impl StudentsPage {
+    /// The header's sort links, with the current one marked.
+    pub fn sorts(&self) -> [(SortBy, &'static str); 4] {
+        [
+            (SortBy::Name, "admin.users.name"),
+            (SortBy::LastExam, "instructor.last_exam"),
+            (SortBy::Attempts, "instructor.attempts"),
+            (SortBy::Weakest, "instructor.weakest"),
+        ]
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct StudentsQuery {
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    sort: Option<SortBy>,
+}
+
+pub async fn students(
+    auth: InstructorOnly,
+    state: web::Data<AppState>,
+    query: web::Query<StudentsQuery>,
+) -> Result<StudentsPage, AppError> {
+    let sort = query.sort.unwrap_or(SortBy::Name);
+    let catalog = state.catalog().await?;
+    let lang = auth.ctx.lang;
+    let students = roster::students(&state.pool, sort)
+        .await?
+        .into_iter()
+        .map(|line| {
+            let weakest = line.weakest.as_ref().map(|(exam, domain, pct)| {
+                let name = catalog
+                    .exam(exam)
+                    .and_then(|e| e.domain_names(lang).into_iter().find(|n| n.0 == *domain))
+                    .map_or_else(|| domain.clone(), |n| n.1);
+                (format!("{} · {name}", exam.to_uppercase()), *pct)
+            });
+            StudentRow { line, weakest }
+        })
+        .collect();
     Ok(StudentsPage {
         ctx: auth.ctx,
         students,
+        sort,
     })
 }
 

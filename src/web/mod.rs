@@ -7,6 +7,7 @@ pub mod client;
 pub mod context;
 pub mod csrf;
 pub mod error;
+pub mod exam_review;
 pub mod exams;
 pub mod forms;
 pub mod history;
@@ -81,9 +82,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(exams::question))
                 .route(web::post().to(exams::answer)),
         )
-        .route("/attempts/{id}/review", web::get().to(exams::review))
-        .route("/attempts/{id}/submit", web::post().to(exams::submit))
-        .route("/attempts/{id}/result", web::get().to(exams::result))
+        .route("/attempts/{id}/review", web::get().to(exam_review::review))
+        .service(
+            web::resource("/attempts/{id}/submit")
+                .route(web::get().to(exam_review::confirm))
+                .route(web::post().to(exam_review::submit)),
+        )
+        .route("/attempts/{id}/result", web::get().to(exam_review::result))
         .route("/attempts/{id}/answers", web::get().to(exams::answers))
         .route("/review", web::get().to(review::index))
         .route("/review/topics/{slug}", web::get().to(review::topic))

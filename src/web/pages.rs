@@ -32,28 +32,32 @@ pub async fn home(ctx: PageCtx) -> super::forms::PageOr<HomePage> {
 pub struct DashboardPage {
     pub ctx: PageCtx,
     pub user: User,
-    pub open: Option<crate::exam::view::Summary>,
-    pub latest: Option<crate::exam::view::Summary>,
+    /// Every attempt still open, each linked.
+    pub open: Vec<crate::exam::view::Summary>,
+    /// Full exams and practice are reported apart: only full exams pass or fail.
+    pub latest_exam: Option<crate::exam::view::Summary>,
+    pub latest_practice: Option<crate::exam::view::Summary>,
     pub plan: crate::review::plan::StudyPlan,
 }
 
 pub async fn dashboard(auth: SignedIn, state: web::Data<AppState>) -> Result<DashboardPage, AppError> {
+    let open = crate::exam::view::open_attempts(&state.pool, auth.user.id).await?;
     let history = crate::exam::view::history(&state.pool, auth.user.id).await?;
-    let mut open = None;
-    if let Some(s) = history.iter().find(|s| s.is_open()) {
-        use crate::exam::view::{Viewer, attempt_for, close_if_expired};
-        if let Some(a) = attempt_for(&state.pool, s.id, Viewer::Owner(auth.user.id)).await? {
-            open = Some(close_if_expired(&state.pool, a).await?.into_summary()).filter(|s| s.is_open());
-        }
-    }
-    let latest = history.into_iter().find(|s| !s.is_open());
+    let latest = |full: bool| {
+        history
+            .iter()
+            .find(|s| !s.is_open() && s.is_full_exam() == full)
+            .cloned()
+    };
+    let (latest_exam, latest_practice) = (latest(true), latest(false));
     let catalog = state.catalog().await?;
     let plan = crate::review::plan::study_plan(&state.pool, &catalog, auth.user.id, auth.ctx.lang).await?;
     Ok(DashboardPage {
         ctx: auth.ctx,
         user: auth.user,
         open,
-        latest,
+        latest_exam,
+        latest_practice,
         plan,
     })
 }
@@ -71,7 +75,20 @@ pub async fn switch_language(
     form: web::Form<LangForm>,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::from_code(&form.lang).unwrap_or_default();
-    if let Some(user_id) = session_user_id(&session) {
+    let mut resp = see_other(safe_next(form.next.as_deref()));
+    use_language(&session, &state, lang, &mut resp).await?;
+    Ok(resp)
+}
+
+/// Makes `lang` the UI language from the response on: the cookie, and for a
+/// signed-in user the session and their account.
+pub async fn use_language(
+    session: &Session,
+    state: &AppState,
+    lang: Lang,
+    resp: &mut HttpResponse,
+) -> Result<(), AppError> {
+    if let Some(user_id) = session_user_id(session) {
         accounts::set_locale(&state.pool, user_id, lang.code()).await?;
         session.insert(SESSION_LANG, lang.code())?;
     }
@@ -82,9 +99,8 @@ pub async fn switch_language(
         .secure(state.cookie_secure)
         .max_age(actix_web::cookie::time::Duration::days(365))
         .finish();
-    let mut resp = see_other(safe_next(form.next.as_deref()));
     resp.add_cookie(&cookie).map_err(AppError::internal)?;
-    Ok(resp)
+    Ok(())
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {

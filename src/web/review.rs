@@ -22,6 +22,7 @@ use crate::bank::catalog::ExamInfo;
 use crate::exam::store::{self as exams, Feedback, Mode, StartError, StartRequest};
 use crate::i18n::Lang;
 use crate::markdown::render;
+use crate::review::intake::{DEFAULT_NEW_PER_DAY, MAX_NEW_PER_DAY};
 use crate::review::mastery::{self, Estimate, Trend};
 use crate::review::plan::{mastery_for, time_zone, topic_names};
 use crate::review::store::{self, Settings};
@@ -426,7 +427,10 @@ pub struct SettingsPage {
     pub ctx: PageCtx,
     pub retention_pct: u32,
     pub include_correct: bool,
-    pub error: bool,
+    pub new_per_day: u32,
+    pub max_new_per_day: u32,
+    pub retention_error: bool,
+    pub cap_error: bool,
 }
 
 pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<SettingsPage, AppError> {
@@ -435,7 +439,10 @@ pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<Sett
         ctx: auth.ctx,
         retention_pct: (s.retention * 100.0).round() as u32,
         include_correct: s.include_correct,
-        error: false,
+        new_per_day: s.new_per_day,
+        max_new_per_day: MAX_NEW_PER_DAY,
+        retention_error: false,
+        cap_error: false,
     })
 }
 
@@ -443,6 +450,8 @@ pub async fn settings(auth: SignedIn, state: web::Data<AppState>) -> Result<Sett
 pub struct SettingsForm {
     retention: String,
     include_correct: Option<String>,
+    /// Absent from older forms: then the saved cap stays.
+    new_per_day: Option<String>,
 }
 
 pub async fn save_settings(
@@ -453,13 +462,21 @@ pub async fn save_settings(
 ) -> Result<HttpResponse, AppError> {
     let include_correct = form.include_correct.as_deref() == Some("on");
     let pct = form.retention.trim().trim_end_matches('%').trim().parse::<u32>().ok();
-    let Some(pct) = pct.filter(|p| (70..=99).contains(p)) else {
+    let pct = pct.filter(|p| (70..=99).contains(p));
+    let cap = match form.new_per_day.as_deref().map(str::trim) {
+        None => Some(store::settings(&state.pool, auth.user.id).await?.new_per_day),
+        Some(v) => v.parse::<u32>().ok().filter(|n| (1..=MAX_NEW_PER_DAY).contains(n)),
+    };
+    let (Some(pct), Some(new_per_day)) = (pct, cap) else {
         return render_with_status(
             &SettingsPage {
                 ctx: auth.ctx,
-                retention_pct: 90,
+                retention_pct: pct.unwrap_or(90),
                 include_correct,
-                error: true,
+                new_per_day: cap.unwrap_or(DEFAULT_NEW_PER_DAY),
+                max_new_per_day: MAX_NEW_PER_DAY,
+                retention_error: pct.is_none(),
+                cap_error: cap.is_none(),
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -470,6 +487,7 @@ pub async fn save_settings(
         Settings {
             retention: f64::from(pct) / 100.0,
             include_correct,
+            new_per_day,
         },
     )
     .await?;

@@ -46,15 +46,25 @@ async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
     );
 
     let review = app.get(&format!("{base}/review")).await;
-    assert_eq!(review.select_text("#unanswered li").len(), 64);
-    assert_eq!(review.select_text("#flagged li"), vec!["1"]);
+    assert_eq!(review.select_text("#review-list li.unanswered").len(), 64);
+    assert_eq!(review.select_text("#review-list li.flagged .pos"), vec!["1"]);
+    assert_eq!(review.select_text("#count-unanswered"), vec!["64"]);
+    // Submitting asks first, with the counts, and works without JavaScript.
+    assert_eq!(
+        review.attr("#submit", "href").as_deref(),
+        Some(format!("{base}/submit").as_str())
+    );
+    let confirm = app.get(&format!("{base}/submit")).await;
+    assert_eq!(confirm.status, 200);
+    assert_eq!(confirm.select_text("#confirm-unanswered"), vec!["64"]);
+    assert_eq!(confirm.select_text("#confirm-flagged"), vec!["1"]);
 
     let submitted = app.submit(&base).await;
     assert_eq!(submitted.location(), Some(format!("{base}/result").as_str()));
     let result = app.get(&format!("{base}/result")).await;
     assert!(result.select_text("#raw")[0].ends_with("/ 65"));
     assert_eq!(result.select_text("#domains tbody tr").len(), 4);
-    assert_eq!(result.select_text("#outcome")[0].split(' ').next(), Some("불합격"));
+    assert!(result.select_text("#outcome")[0].contains("불합격"));
     // A second submit changes nothing.
     let again = app
         .post_raw(
@@ -64,8 +74,11 @@ async fn a_student_takes_and_submits_a_full_exam_without_javascript() {
         .await;
     assert_eq!(again.status, 303);
 
-    let walk = app.get(&format!("{base}/answers?filter=wrong")).await;
-    assert!(walk.select_text(".walk-item").len() >= 64);
+    // The 64 unanswered questions are skipped, not wrong.
+    let walk = app.get(&format!("{base}/answers?filter=skipped")).await;
+    assert_eq!(walk.select_text(".walk-item").len(), 64);
+    let wrong = app.get(&format!("{base}/answers?filter=wrong")).await;
+    assert!(wrong.select_text(".walk-item").len() <= 1);
     assert!(!walk.select_text(".walk-item .explanation").is_empty());
     // Students see the note section they can look up, not an internal file name.
     let source = &walk.select_text(".walk-item .source")[0];

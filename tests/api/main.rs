@@ -9,6 +9,7 @@ mod accounts;
 mod bank_pages;
 mod cluster;
 mod exam_pages;
+mod exam_shell;
 mod first_run;
 mod hardening;
 mod hostile;

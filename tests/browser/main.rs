@@ -2,6 +2,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod exam_shell;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -346,11 +347,11 @@ async fn take_full_exam(c: &Client, app: &common::TestApp, js: bool) {
         }
     }
     wait_for_path(c, &format!("{base}/review")).await;
-    assert!(
-        c.find(Locator::Css("#no-unanswered")).await.is_ok(),
-        "every question was answered"
-    );
+    assert_eq!(text(c, "#count-unanswered").await, "0", "every question was answered");
     click(c, "#submit").await;
+    wait_for_path(c, &format!("{base}/submit")).await;
+    assert_eq!(text(c, "#confirm-unanswered").await, "0");
+    click(c, "#confirm-submit").await;
     wait_for_path(c, &format!("{base}/result")).await;
     assert!(text(c, "#raw").await.ends_with("/ 65"));
     let answered: i64 = sqlx::query_scalar("select count(*) from attempt_items where selected is not null")
@@ -399,6 +400,7 @@ async fn a_practice_set_with_feedback_after_each_question() {
     }
     click(&c, "#to-review").await;
     click(&c, "#submit").await;
+    click(&c, "#confirm-submit").await;
     assert!(text(&c, "#raw").await.ends_with("/ 3"));
     c.close().await.ok();
 }
@@ -420,6 +422,7 @@ async fn weak_topic_review_drill_and_daily_reviews() {
         click(&c, if pos < 6 { "#next" } else { "#to-review" }).await;
     }
     click(&c, "#submit").await;
+    click(&c, "#confirm-submit").await;
     assert_eq!(text(&c, "#raw").await, "0 / 6");
 
     // The review page ranks the missed topic first.
@@ -509,7 +512,7 @@ async fn a_failing_save_is_shown_and_retried() {
     // Two network failures, then the connection is back.
     break_saves(&c, 2, 1.0).await;
     click(&c, "#opt-A").await;
-    wait_for_status(&c, |s| s.starts_with("저장 안 됨")).await;
+    wait_for_status(&c, |s| s.contains("저장 안 됨")).await;
     let class = with_element(&c, "#save-status", |e| async move { e.attr("class").await }).await;
     assert_eq!(class.as_deref(), Some("save-error"));
     wait_for_status(&c, |s| s == "저장됨").await;
