@@ -4,6 +4,7 @@
 mod common;
 mod exam_shell;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -19,6 +20,10 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // chromedriver's chromium processes share its process group (see
+        // `browser_with`); killing only chromedriver would leave them running.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -45,6 +50,7 @@ async fn browser_with(js: bool) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new(&driver_bin)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
