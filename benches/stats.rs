@@ -62,8 +62,8 @@ async fn fill(pool: &PgPool, answers: usize) -> anyhow::Result<usize> {
         "create temp table bench_attempts on commit drop as
          select gen_random_uuid() as id, u.id as user_id,
                 sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) as ability,
-                now() - (g % 90) * interval '1 day' as started_at
-         from generate_series(1, $1) g join bench_users u on u.g = g % 2000",
+                now() - (s.n % 90) * interval '1 day' as started_at
+         from generate_series(1, $1) as s(n) join bench_users u on u.g = s.n % 2000",
     )
     .bind(exams as i32)
     .execute(&mut *tx)
@@ -242,6 +242,12 @@ async fn main() -> anyhow::Result<()> {
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let c = instructor(&base, &pool).await?;
+    time_get(
+        &c,
+        &format!("{base}/instructor/stats.csv?flag=negative"),
+        "GET /instructor/stats.csv?flag=negative (first)",
+    )
+    .await?;
     let page = time_get(&c, &format!("{base}/instructor/stats"), "GET /instructor/stats").await?;
     time_get(
         &c,
@@ -250,6 +256,12 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let csv = time_get(&c, &format!("{base}/instructor/stats.csv"), "GET /instructor/stats.csv").await?;
+    time_get(
+        &c,
+        &format!("{base}/instructor/stats.csv?flag=negative"),
+        "GET /instructor/stats.csv?flag=negative",
+    )
+    .await?;
     let worst = items.first().map(|i| i.question_id.clone()).unwrap_or_default();
     time_get(
         &c,

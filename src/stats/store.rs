@@ -169,6 +169,13 @@ impl ItemReport {
 /// by discrimination (lowest first). Live questions' current versions only.
 pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbError> {
     let (cut_exams, cut_lower, cut_upper) = cutoff_arrays(&exam_cutoffs(pool).await?);
+    // From its sixth run on a connection PostgreSQL may switch a prepared
+    // statement to a generic plan, and for this one (optional filters, the
+    // cut-offs as arrays) that plan took seconds instead of milliseconds.
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set local plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
     let rows = sqlx::query!(
         r#"with items as (
              select c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys,
@@ -224,8 +231,9 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
         f.domain.as_deref(),
         f.topic.as_deref(),
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let mut out: Vec<ItemReport> = rows
         .into_iter()
         .map(|r| {

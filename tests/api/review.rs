@@ -371,3 +371,46 @@ async fn retention_setting_is_validated_and_right_answers_can_be_queued() {
         "right answers enter the queue when asked for"
     );
 }
+
+#[tokio::test]
+async fn a_review_card_can_be_reported_against_the_version_reviewed() {
+    let app = app_with_topics().await;
+    let (user, _) = exam_missing_secure(&app, "s@example.com").await;
+    make_all_due(&app, user).await;
+    let page = app.get("/review/session").await;
+    let q = page.attr(r#"input[name="question"]"#, "value").expect("a card");
+    let fb = app
+        .post(
+            "/review/session",
+            "/review/session",
+            &[("question", q.as_str()), ("choice", "a")],
+        )
+        .await;
+    assert_eq!(fb.status, 200);
+    assert_eq!(fb.select_text(".report-problem summary").len(), 1);
+    let filed = app
+        .post(
+            "/review/session",
+            "/reports",
+            &[("question", q.as_str()), ("kind", "unclear"), ("text", "모호합니다")],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    let (reported, reviewed): (i32, i32) = sqlx::query_as(
+        "select (select version from problem_reports), (select max(version) from review_log where question_id = $1)",
+    )
+    .bind(&q)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(reported, reviewed);
+    // A question the student never reviewed or saw cannot be reported this way.
+    let never = app
+        .post(
+            "/review/session",
+            "/reports",
+            &[("question", "no-such-question"), ("kind", "typo"), ("text", "")],
+        )
+        .await;
+    assert_eq!(never.status, 404);
+}
