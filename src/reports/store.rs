@@ -78,43 +78,46 @@ pub struct Report {
 
 /// The instructor's queue in one state, oldest first.
 pub async fn queue(pool: &PgPool, status: Status) -> Result<Vec<Report>, DbError> {
-    Ok(sqlx::query_as!(
-        Report,
-        r#"select r.id, r.question_id, r.version, r.kind as "kind: Kind", r.body, r.status as "status: Status",
-                  r.answer, r.created_at, u.display_name as student, left(v.content->>'stem', 160) as "stem!"
-           from problem_reports r join users u on u.id = r.user_id
-           join question_versions v on v.question_id = r.question_id and v.version = r.version
-           where r.status = $1 order by r.created_at limit 500"#,
-        status as Status,
-    )
-    .fetch_all(pool)
-    .await?)
+    select(pool, Which::Status(status)).await
 }
 
 pub async fn one(pool: &PgPool, id: Uuid) -> Result<Option<Report>, DbError> {
-    Ok(sqlx::query_as!(
-        Report,
-        r#"select r.id, r.question_id, r.version, r.kind as "kind: Kind", r.body, r.status as "status: Status",
-                  r.answer, r.created_at, u.display_name as student, left(v.content->>'stem', 160) as "stem!"
-           from problem_reports r join users u on u.id = r.user_id
-           join question_versions v on v.question_id = r.question_id and v.version = r.version
-           where r.id = $1"#,
-        id,
-    )
-    .fetch_optional(pool)
-    .await?)
+    Ok(select(pool, Which::One(id)).await?.pop())
 }
 
 /// A student's own reports, newest first.
 pub async fn mine(pool: &PgPool, user: UserId) -> Result<Vec<Report>, DbError> {
+    select(pool, Which::Student(user)).await
+}
+
+/// Which reports to read: the instructors' queue (oldest first, so none waits
+/// for ever), one report, or a student's own (newest first).
+enum Which {
+    Status(Status),
+    One(Uuid),
+    Student(UserId),
+}
+
+async fn select(pool: &PgPool, which: Which) -> Result<Vec<Report>, DbError> {
+    let (status, id, user, limit) = match which {
+        Which::Status(s) => (Some(s), None, None, 500),
+        Which::One(id) => (None, Some(id), None, 1),
+        Which::Student(u) => (None, None, Some(u), 200),
+    };
     Ok(sqlx::query_as!(
         Report,
         r#"select r.id, r.question_id, r.version, r.kind as "kind: Kind", r.body, r.status as "status: Status",
                   r.answer, r.created_at, u.display_name as student, left(v.content->>'stem', 160) as "stem!"
            from problem_reports r join users u on u.id = r.user_id
            join question_versions v on v.question_id = r.question_id and v.version = r.version
-           where r.user_id = $1 order by r.created_at desc limit 200"#,
-        user as UserId,
+           where ($1::text is null or r.status = $1) and ($2::uuid is null or r.id = $2)
+             and ($3::uuid is null or r.user_id = $3)
+           order by case when $1::text is not null then r.created_at end, r.created_at desc
+           limit $4"#,
+        status as Option<Status>,
+        id,
+        user as Option<UserId>,
+        limit as i64,
     )
     .fetch_all(pool)
     .await?)
