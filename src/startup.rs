@@ -35,6 +35,8 @@ pub struct Application {
     drain: Duration,
     shutdown_timeout: Duration,
     stop: Arc<tokio::sync::Notify>,
+    /// The purge and expiry loops, ended with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Starts the same drain and graceful stop as SIGTERM, for one instance
@@ -58,8 +60,7 @@ impl Application {
         crate::accounts::password::warm_up();
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
-        spawn_purge_task(pool.clone());
-        spawn_expiry_task(pool.clone());
+        let background = vec![spawn_purge_task(pool.clone()), spawn_expiry_task(pool.clone())];
         let (saver, writers) = Saver::spawn(pool.clone());
         let draining = Arc::new(AtomicBool::new(false));
         let (drain, shutdown_timeout) = (settings.drain, settings.shutdown_timeout);
@@ -73,6 +74,7 @@ impl Application {
             drain,
             shutdown_timeout,
             stop: Arc::default(),
+            background,
         })
     }
 
@@ -119,6 +121,12 @@ impl Application {
         if !self.writers.finish(self.shutdown_timeout).await {
             tracing::warn!("the answer writers did not finish in time; unacknowledged saves may be lost");
         }
+        // An instance stopped inside a longer-lived process (tests, the
+        // cluster benchmark) must give its database connections back.
+        for task in self.background {
+            task.abort();
+        }
+        self.pool.close().await;
         tracing::info!("stopped");
         served
     }
@@ -137,7 +145,7 @@ async fn seed(pool: &PgPool, dir: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Deletes expired sessions, stale login failures and unconfirmed uploads in the background.
-fn spawn_purge_task(pool: PgPool) {
+fn spawn_purge_task(pool: PgPool) -> tokio::task::JoinHandle<()> {
     let store = PgSessionStore::new(pool.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(PURGE_EVERY);
@@ -153,12 +161,12 @@ fn spawn_purge_task(pool: PgPool) {
                 tracing::warn!(error = %e, "purging unconfirmed uploads failed; will retry");
             }
         }
-    });
+    })
 }
 
 /// Grades attempts whose time ran out, whether or not the student is still there,
 /// and adds any graded attempt not yet in the item statistics.
-fn spawn_expiry_task(pool: PgPool) {
+fn spawn_expiry_task(pool: PgPool) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EXPIRE_EVERY);
         loop {
@@ -174,7 +182,7 @@ fn spawn_expiry_task(pool: PgPool) {
                 Err(e) => tracing::warn!(error = %e, "updating the item statistics failed; will retry"),
             }
         }
-    });
+    })
 }
 
 /// SIGTERM (a service manager, a rolling deploy) or Ctrl-C.
