@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::Diagnostic;
+use super::diagnostics::{Diagnostic, decode};
 use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
 use super::model::Bank;
 use super::model::Difficulty;
@@ -81,16 +81,10 @@ pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: 
     for f in &files {
         let name = f.display().to_string();
         let text = match std::fs::read(f) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(bytes) => match decode(&name, bytes) {
                 Ok(t) => t,
-                Err(e) => {
-                    loaded.diagnostics.push(Diagnostic::in_file(
-                        name,
-                        format!(
-                            "not valid UTF-8 (first bad byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    ));
+                Err(d) => {
+                    loaded.diagnostics.push(d);
                     continue;
                 }
             },
@@ -125,6 +119,12 @@ pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, def
 
 /// Adds one file in any supported format, chosen by [`Format::detect`].
 pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
+    // Uploads are stored as sent, so the mark is dropped here as well as in `decode`.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        loaded.diagnostics.push(Diagnostic::in_file(name, "the file is empty"));
+        return;
+    }
     let format = Format::detect(name, text);
     if format == Format::Native {
         let blueprint = toml_edit::ImDocument::parse(text)

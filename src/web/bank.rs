@@ -311,6 +311,8 @@ async fn set_lifecycle(
 pub struct UploadPage {
     pub ctx: PageCtx,
     pub error: Option<&'static str>,
+    /// Where in which file the error is, when it is at one place.
+    pub error_at: Option<String>,
     pub max_mb: usize,
     pub topics: Vec<(String, String)>,
 }
@@ -318,7 +320,7 @@ pub struct UploadPage {
 async fn upload_page(
     auth: InstructorOnly,
     state: &AppState,
-    error: Option<&'static str>,
+    error: Option<(&'static str, Option<String>)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lang = auth.ctx.lang;
@@ -326,7 +328,8 @@ async fn upload_page(
     render_with_status(
         &UploadPage {
             ctx: auth.ctx,
-            error,
+            error: error.as_ref().map(|e| e.0),
+            error_at: error.and_then(|e| e.1),
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
             topics,
         },
@@ -398,7 +401,9 @@ pub async fn csv_template(_auth: InstructorOnly) -> HttpResponse {
 
 /// Reads the files and the default fields of a multipart upload, refusing
 /// more than [`MAX_UPLOAD_BYTES`].
-async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'static str>, AppError> {
+type UploadError = (&'static str, Option<String>);
+
+async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, UploadError>, AppError> {
     let mut files = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
@@ -416,10 +421,10 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
                 }
             }
             let Ok(value) = String::from_utf8(value) else {
-                return Ok(Err("error.control_chars"));
+                return Ok(Err(("error.control_chars", None)));
             };
             if value.chars().any(char::is_control) {
-                return Ok(Err("error.control_chars"));
+                return Ok(Err(("error.control_chars", None)));
             }
             fields.push((key, value.trim().to_owned()));
             continue;
@@ -429,7 +434,7 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
             let chunk = chunk.map_err(multipart_error)?;
             total += chunk.len();
             if total > MAX_UPLOAD_BYTES {
-                return Ok(Err("bank.upload_too_large"));
+                return Ok(Err(("bank.upload_too_large", None)));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -438,12 +443,17 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
         }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => return Ok(Err("bank.upload_not_utf8")),
+            Err(e) => {
+                let at = crate::bank::diagnostics::decode(&name, e.into_bytes())
+                    .err()
+                    .map(|d| d.pos.to_string());
+                return Ok(Err(("bank.upload_not_utf8", at)));
+            }
         };
         files.push(UploadedFile { name, text });
     }
     if files.is_empty() {
-        return Ok(Err("bank.upload_empty"));
+        return Ok(Err(("bank.upload_empty", None)));
     }
     let get = |k: &str| {
         fields
@@ -476,13 +486,13 @@ pub async fn upload(
             let id = store::save_upload(&state.pool, auth.user.id, &upload).await?;
             Ok(see_other(&format!("/instructor/bank/uploads/{id}")))
         }
-        Err(key) => {
+        Err((key, at)) => {
             let status = if key == "bank.upload_too_large" {
                 StatusCode::PAYLOAD_TOO_LARGE
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            upload_page(auth, &state, Some(key), status).await
+            upload_page(auth, &state, Some((key, at)), status).await
         }
     }
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod bank_moodle;
 mod bank_pages;
 mod exam_pages;
 mod first_run;

@@ -16,7 +16,7 @@ fn fixture(p: &str) -> (String, String) {
     (p.to_owned(), std::fs::read_to_string(path).unwrap())
 }
 
-fn defaults() -> Defaults {
+pub fn defaults() -> Defaults {
     Defaults {
         topic: "fixture-formats".into(),
         exam: "saa-c03".into(),

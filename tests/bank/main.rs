@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod formats;
+mod robust;
 mod shipped;
 
 use examdrill::bank::{Kind, load_paths};

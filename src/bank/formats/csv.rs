@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Defaults, default_explanation, default_rationale, derived_id};
-use crate::bank::diagnostics::Diagnostic;
+use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
 
 pub const LETTERS: [char; 8] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
@@ -49,6 +49,19 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
     let Some(headers) = read_headers(&mut rdr, file, diags) else {
         return Vec::new();
     };
+    // On CRLF files the reader starts a record at the `\n` that ends the one
+    // before, a line early; the line is taken from the first byte after it.
+    let idx = LineIndex::new(file, text);
+    let line_at = |p: Option<&::csv::Position>| {
+        p.map(|p| {
+            let mut b = p.byte() as usize;
+            while matches!(text.as_bytes().get(b), Some(b'\r' | b'\n')) {
+                b += 1;
+            }
+            idx.pos(b).line as u64
+        })
+        .unwrap_or(1)
+    };
     let mut out = Vec::new();
     for record in rdr.records() {
         match record {
@@ -56,13 +69,13 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
                 let row = Row {
                     file,
                     headers: &headers,
-                    line: record.position().map(|p| p.line()).unwrap_or(0),
+                    line: line_at(record.position()),
                     record: &record,
                 };
                 out.push(row.question(d, diags));
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(1);
+                let line = line_at(e.position());
                 diags.push(Diagnostic {
                     pos: pos(file, line, 1),
                     message: format!("malformed CSV row: {e}"),

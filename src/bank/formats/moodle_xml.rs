@@ -74,6 +74,13 @@ fn html_to_text(html: &str) -> String {
         .to_owned()
 }
 
+/// Moodle XML nests about six deep (quiz, question, answer, feedback, text);
+/// anything far deeper is not a question file, and refusing it keeps the tree
+/// (and dropping it) cheap.
+pub const MAX_DEPTH: usize = 64;
+
+/// Builds the element tree iteratively. DTDs are refused outright: Moodle
+/// never writes one, and they are how entity bombs and external entities come in.
 fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![Element::default()];
@@ -82,7 +89,20 @@ fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
         match reader.read_event() {
             Err(e) => return Err((reader.error_position() as usize, e.to_string())),
             Ok(Event::Eof) => break,
+            Ok(Event::DocType(_)) => {
+                return Err((
+                    offset,
+                    "a <!DOCTYPE> declaration is not allowed (Moodle XML has none; DTD entities are refused)"
+                        .to_owned(),
+                ));
+            }
             Ok(Event::Start(e)) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err((
+                        offset,
+                        format!("elements are nested more than {MAX_DEPTH} deep; Moodle XML needs fewer than 10"),
+                    ));
+                }
                 let el = element(&e, offset).map_err(|m| (offset, m))?;
                 stack.push(el);
             }
@@ -100,7 +120,11 @@ fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
                 }
             }
             Ok(Event::Text(t)) => {
-                let s = t.unescape().map_err(|e| (offset, e.to_string()))?;
+                // HTML entities (`&eacute;`) are accepted as well as XML's five:
+                // hand-edited Moodle files use them, and they cannot expand.
+                let s = t
+                    .unescape_with(quick_xml::escape::resolve_html5_entity)
+                    .map_err(|e| (offset, e.to_string()))?;
                 if let Some(cur) = stack.last_mut() {
                     cur.text.push_str(&s);
                 }
