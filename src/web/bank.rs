@@ -15,10 +15,11 @@ use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
 use super::forms::{multipart_error, render_with_status, see_other};
 use crate::bank::formats::Defaults;
+use crate::bank::load::{Outcome, Verdict, parse_upload};
 use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
 use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
-use crate::bank::{Diagnostic, lint, load::parse_upload};
+use crate::bank::{Diagnostic, lint};
 use crate::markdown::render;
 
 pub const PAGE_SIZE: i64 = 25;
@@ -508,15 +509,47 @@ pub struct PreviewPage {
     /// What a test-wise student could exploit in the upload: warnings only,
     /// since a foreign bank is not ours to reject.
     pub lint: Vec<String>,
+    /// Each question of a foreign file: imported, warned or skipped, and why.
+    pub outcomes: Vec<OutcomeRow>,
 }
 
-type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>);
+pub struct OutcomeRow {
+    pub pos: String,
+    /// i18n key of the verdict, and the CSS class marking it.
+    pub verdict: &'static str,
+    pub class: &'static str,
+    pub id: String,
+    pub reasons: Vec<String>,
+}
+
+impl From<Outcome> for OutcomeRow {
+    fn from(o: Outcome) -> Self {
+        let (verdict, class) = match o.verdict {
+            Verdict::Imported => ("bank.outcome_imported", "imported"),
+            Verdict::Warned => ("bank.outcome_warned", "warned"),
+            Verdict::Skipped => ("bank.outcome_skipped", "skipped"),
+        };
+        OutcomeRow {
+            pos: o.pos.to_string(),
+            verdict,
+            class,
+            id: o.id.unwrap_or_default(),
+            reasons: o.reasons,
+        }
+    }
+}
+
+type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>, Vec<OutcomeRow>);
 
 async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
     let mut loaded = parse_upload(
         upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
         upload.defaults.as_ref(),
     );
+    let outcomes = std::mem::take(&mut loaded.outcomes)
+        .into_iter()
+        .map(OutcomeRow::from)
+        .collect();
     let report = lint::lint(&loaded.bank.questions, false);
     let mut warnings = lint::Thresholds::exam_grade().breaches(&report);
     warnings.extend(
@@ -531,11 +564,11 @@ async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, App
         loaded
             .diagnostics
             .extend(store::validate_upload(&state.pool, &loaded.bank).await?);
-        return Ok((loaded.diagnostics, None, warnings));
+        return Ok((loaded.diagnostics, None, warnings, outcomes));
     }
     match store::import(&state.pool, &loaded.bank, None, Mode::DryRun).await {
-        Ok(report) => Ok((Vec::new(), Some(report), warnings)),
-        Err(ImportError::Invalid(d)) => Ok((d, None, warnings)),
+        Ok(report) => Ok((Vec::new(), Some(report), warnings, outcomes)),
+        Err(ImportError::Invalid(d)) => Ok((d, None, warnings, outcomes)),
         Err(ImportError::Db(e)) => Err(e.into()),
     }
 }
@@ -554,7 +587,7 @@ pub async fn preview(
 ) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
     let upload = own_upload(&state, id, &auth).await?;
-    let (problems, report, lint) = dry_run(&state, &upload).await?;
+    let (problems, report, lint, outcomes) = dry_run(&state, &upload).await?;
     let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
     Ok(PreviewPage {
@@ -564,6 +597,7 @@ pub async fn preview(
         problems,
         report,
         lint,
+        outcomes,
     })
 }
 

@@ -51,3 +51,48 @@ async fn an_upload_that_is_not_utf8_names_the_line_and_column() {
     assert_eq!(resp.status, 422);
     assert_eq!(resp.select_text("#upload-error code"), vec!["latin1.gift:3:4"]);
 }
+
+#[tokio::test]
+async fn the_preview_lists_every_question_and_confirming_imports_the_accepted_ones() {
+    let app = instructor_app().await;
+    app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
+        .await;
+    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x ~X ~y ~z}";
+    let resp = app
+        .upload_form(
+            "/instructor/bank/upload",
+            &[
+                ("topic", "fixture-vpc-basics"),
+                ("exam", "saa-c03"),
+                ("domain", "secure"),
+            ],
+            &[("quiz.gift", gift.as_bytes())],
+        )
+        .await;
+    let url = resp.location().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    let rows = preview.select_text("#outcomes tbody tr");
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    assert_eq!(preview.select_text("#outcomes tr.imported").len(), 1);
+    assert_eq!(preview.select_text("#outcomes tr.warned").len(), 1);
+    let skipped = preview.select_text("#outcomes tr.skipped");
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(
+        skipped[0].contains("quiz.gift:5:") && skipped[0].contains("essay"),
+        "{skipped:#?}"
+    );
+    assert!(
+        skipped[1].contains("quiz.gift:7:1") && skipped[1].contains("say the same thing"),
+        "{skipped:#?}"
+    );
+    assert_eq!(preview.select_text("#added-count"), vec!["2"]);
+
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let ids: Vec<String> =
+        sqlx::query_scalar("select id from questions where id like 'fixture-vpc-basics-%' order by id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(ids, ["fixture-vpc-basics-good", "fixture-vpc-basics-three"]);
+}

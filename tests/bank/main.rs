@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod formats;
+mod moodle;
 mod robust;
 mod shipped;
 

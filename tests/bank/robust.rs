@@ -4,14 +4,14 @@
 
 use examdrill::bank::load::parse_upload;
 
-use super::formats::defaults;
+use super::formats::{defaults, skipped};
 
+/// File-level problems and skipped questions.
 fn problems(name: &str, text: &str) -> Vec<String> {
-    parse_upload([(name, text)], Some(&defaults()))
-        .diagnostics
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    let loaded = parse_upload([(name, text)], Some(&defaults()));
+    let mut d = loaded.diagnostics;
+    d.extend(skipped(&loaded.outcomes));
+    d.iter().map(ToString::to_string).collect()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Defaults, default_explanation, default_rationale, derived_id};
+use super::{Defaults, Sink, default_explanation, default_rationale, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
 
@@ -44,9 +44,9 @@ pub fn template() -> String {
     format!("{header}\n{row}\n")
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let Some(headers) = read_headers(&mut rdr, file, diags) else {
+    let Some(headers) = read_headers(&mut rdr, file, &mut sink.errors) else {
         return Vec::new();
     };
     // On CRLF files the reader starts a record at the `\n` that ends the one
@@ -72,11 +72,16 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
                     line: line_at(record.position()),
                     record: &record,
                 };
-                out.push(row.question(d, diags));
+                // A row with any problem is skipped whole; its problems say why.
+                let before = sink.skipped.len();
+                let q = row.question(d, &mut sink.skipped);
+                if sink.skipped.len() == before {
+                    out.push(q);
+                }
             }
             Err(e) => {
                 let line = line_at(e.position());
-                diags.push(Diagnostic {
+                sink.skipped.push(Diagnostic {
                     pos: pos(file, line, 1),
                     message: format!("malformed CSV row: {e}"),
                 });
