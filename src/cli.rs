@@ -436,8 +436,7 @@ fn bank_check(
     strict: bool,
 ) -> anyhow::Result<()> {
     let mut loaded = crate::bank::load::read_paths_as(paths, Some(blueprints), defaults, strict);
-    let problems = crate::bank::validate::validate(&loaded.bank);
-    loaded.diagnostics.extend(problems);
+    crate::bank::load::validate_checked(&mut loaded, defaults);
     print_outcomes(&loaded.outcomes);
     for d in &loaded.diagnostics {
         out!("{d}");

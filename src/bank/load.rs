@@ -1,5 +1,6 @@
 //! Reads bank files and folders from disk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::{Diagnostic, decode};
@@ -93,6 +94,30 @@ pub fn load_paths_with(paths: &[PathBuf], extra_blueprints: Option<&Path>, defau
     let mut loaded = read_paths(paths, extra_blueprints, defaults);
     loaded.diagnostics.extend(validate(&loaded.bank));
     loaded
+}
+
+/// The whole-bank checks for `bank check`. The topic named in `defaults` may
+/// exist only in the database, so a foreign file is checked as if it were
+/// defined (for the default exam and domain) when no file defines it.
+pub fn validate_checked(loaded: &mut Loaded, defaults: Option<&Defaults>) {
+    let stand_in = defaults
+        .filter(|d| !loaded.bank.topics.iter().any(|t| t.slug == d.topic))
+        .map(|d| super::model::Topic {
+            slug: d.topic.clone(),
+            name_ko: d.topic.clone(),
+            name_en: d.topic.clone(),
+            domains: vec![(d.exam.clone(), d.domain.clone())],
+            summary_ko: d.topic.clone(),
+            summary_en: d.topic.clone(),
+            pos: Pos::default(),
+        });
+    let added = stand_in.is_some();
+    loaded.bank.topics.extend(stand_in);
+    let problems = validate(&loaded.bank);
+    if added {
+        loaded.bank.topics.pop();
+    }
+    loaded.diagnostics.extend(problems);
 }
 
 /// Reads and parses files without the cross-file checks, for callers that
@@ -232,15 +257,16 @@ fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: S
             reasons: vec![d.message],
         });
     }
+    // Warnings are reported at their question's position; looked up by it,
+    // not searched for, so a file of many warned questions stays linear.
+    let mut warnings: HashMap<(usize, usize), Vec<String>> = HashMap::new();
+    for w in sink.warnings {
+        warnings.entry((w.pos.line, w.pos.column)).or_default().push(w.message);
+    }
     for q in questions {
         let mut problems = Vec::new();
         check_question(&mut problems, &q);
-        let mut reasons: Vec<String> = sink
-            .warnings
-            .iter()
-            .filter(|w| w.pos == q.pos)
-            .map(|w| w.message.clone())
-            .collect();
+        let mut reasons = warnings.remove(&(q.pos.line, q.pos.column)).unwrap_or_default();
         if problems.is_empty() {
             reasons.extend(not_exam_shape(&q).map(|s| format!("not the exam's shape: {s}")));
             outcomes.push(Outcome {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod corpus;
 mod formats;
 mod moodle;
 mod robust;

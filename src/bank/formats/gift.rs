@@ -2,6 +2,8 @@
 //! missing word (multiple choice with the blank shown) and true/false. Other
 //! GIFT items are skipped, named, with their position.
 
+use std::borrow::Cow;
+
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
@@ -21,33 +23,44 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
 }
 
 /// Questions are separated by blank lines; comment and category lines are
-/// blanked out (kept as spaces, so offsets in a block stay file offsets).
-fn blocks(text: &str) -> Vec<(usize, String)> {
+/// dropped. A block is a slice of the file unless a comment sits inside it,
+/// when that line is blanked to spaces so offsets stay file offsets.
+type Open = Option<(usize, Option<String>)>;
+
+fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut start = 0;
+    // Start of the current block, and its lines blanked so far (if any).
+    let mut cur: Open = None;
     let mut offset = 0;
+    let mut end = 0;
+    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, out: &mut Vec<(usize, Cow<'a, str>)>) {
+        if let Some((start, owned)) = cur.take() {
+            out.push((start, owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned)));
+        }
+    }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
+        let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
         if t.is_empty() {
-            if !cur.trim().is_empty() {
-                out.push((start, std::mem::take(&mut cur)));
+            close(text, &mut cur, end, &mut out);
+        } else if comment {
+            if let Some((start, owned)) = &mut cur {
+                let s = owned.get_or_insert_with(|| text[*start..end].to_owned());
+                s.push_str(&" ".repeat(line.trim_end_matches('\n').len()));
+                s.push('\n');
+                end = offset + line.len();
             }
-            cur.clear();
-        } else if !t.starts_with("//") && !t.starts_with("$CATEGORY:") {
-            if cur.is_empty() {
-                start = offset;
+        } else {
+            match &mut cur {
+                None => cur = Some((offset, None)),
+                Some((_, Some(owned))) => owned.push_str(line),
+                Some((_, None)) => {}
             }
-            cur.push_str(line);
-        } else if !cur.is_empty() {
-            cur.push_str(&" ".repeat(line.trim_end_matches('\n').len()));
-            cur.push('\n');
+            end = offset + line.len();
         }
         offset += line.len();
     }
-    if !cur.trim().is_empty() {
-        out.push((start, cur));
-    }
+    close(text, &mut cur, end, &mut out);
     out
 }
 
@@ -148,7 +161,7 @@ fn title(block: &str) -> (Option<String>, &str) {
     (None, block)
 }
 
-fn question(l: &mut Lines<'_>, file: &str, start: usize, block: String) -> Option<RawQuestion> {
+fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) -> Option<RawQuestion> {
     let (name, body) = title(&block);
     let body_offset = start + (block.len() - body.len());
     let Some(open) = find_unescaped(body, '{', 0) else {

@@ -47,7 +47,10 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Builds the element tree iteratively. DTDs are refused outright: Moodle
 /// never writes one, and they are how entity bombs and external entities come in.
-fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
+/// Each `<question>` directly under the top `<quiz>` goes to `on_question`
+/// as soon as it is closed, and is not kept in the tree: memory holds one
+/// question's elements at a time, not the whole file's.
+fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element)) -> Result<Element, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![Element::default()];
     loop {
@@ -80,6 +83,10 @@ fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
             }
             Ok(Event::End(_)) => {
                 let done = stack.pop().ok_or((offset, "unbalanced closing tag".to_owned()))?;
+                if stack.len() == 2 && stack[1].name == "quiz" && done.name == "question" {
+                    on_question(done);
+                    continue;
+                }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => return Err((offset, "unbalanced closing tag".to_owned())),
@@ -145,43 +152,40 @@ fn unsupported_name(qtype: &str) -> &str {
 
 pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let idx = LineIndex::new(file, text);
-    let root = match parse_tree(text) {
-        Ok(r) => r,
-        Err((off, msg)) => {
-            sink.errors.push(Diagnostic {
-                pos: idx.pos(off),
-                message: format!("not valid XML: {msg}"),
-            });
-            return Vec::new();
-        }
-    };
-    let Some(quiz) = root.child("quiz") else {
-        sink.errors.push(Diagnostic {
-            pos: idx.file_pos(),
-            message: "no <quiz> element; this is not Moodle XML".into(),
-        });
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for q in quiz.children("question") {
+    let mut each = |q: Element| {
         let kind = q.attr("type").unwrap_or("");
         match kind {
-            "category" => continue,
-            "multichoice" | "truefalse" => {}
-            other => {
-                sink.skip(
-                    idx.pos(q.offset),
-                    format!(
-                        "unsupported Moodle XML question type \"{}\" (`{other}`); only multiple choice and true/false are imported",
-                        unsupported_name(other)
-                    ),
-                );
-                continue;
-            }
+            "category" => {}
+            "multichoice" | "truefalse" => out.extend(one_question(&q, kind, file, &idx, d, sink)),
+            other => sink.skip(
+                idx.pos(q.offset),
+                format!(
+                    "unsupported Moodle XML question type \"{}\" (`{other}`); only multiple choice and true/false are imported",
+                    unsupported_name(other)
+                ),
+            ),
         }
-        if let Some(question) = one_question(q, kind, file, &idx, d, sink) {
-            out.push(question);
-        }
+    };
+    let root = parse_tree(text, &mut each);
+    let error = match root {
+        Err((off, msg)) => Some(Diagnostic {
+            pos: idx.pos(off),
+            message: format!("not valid XML: {msg}"),
+        }),
+        Ok(root) if root.child("quiz").is_none() => Some(Diagnostic {
+            pos: idx.file_pos(),
+            message: "no <quiz> element; this is not Moodle XML".into(),
+        }),
+        Ok(_) => None,
+    };
+    if let Some(e) = error {
+        // Nothing of a broken file imports, so nothing of it is reported
+        // question by question either.
+        sink.errors.push(e);
+        sink.skipped.clear();
+        sink.warnings.clear();
+        return Vec::new();
     }
     out
 }
