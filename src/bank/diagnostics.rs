@@ -1,6 +1,7 @@
 //! Problems found in bank files, each with a position a person can go to.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::model::Pos;
 
@@ -12,7 +13,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with a whole file (unreadable, not UTF-8), reported at its start.
-    pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn in_file(file: impl Into<Arc<str>>, message: impl Into<String>) -> Self {
         Diagnostic {
             pos: Pos::start_of(file),
             message: message.into(),
@@ -29,7 +30,7 @@ impl fmt::Display for Diagnostic {
 /// Maps byte offsets in a file to 1-based line and column, counting columns in
 /// characters so Korean text points at the right place.
 pub struct LineIndex<'a> {
-    file: &'a str,
+    file: Arc<str>,
     text: &'a str,
     line_starts: Vec<usize>,
     /// (byte offset, characters before it) every [`CHECKPOINT`] bytes, so a
@@ -56,7 +57,7 @@ impl<'a> LineIndex<'a> {
             at = next;
         }
         Self {
-            file,
+            file: file.into(),
             text,
             line_starts,
             checkpoints,
@@ -79,14 +80,14 @@ impl<'a> LineIndex<'a> {
         let start = self.line_starts[line - 1];
         let column = self.chars_before(offset) - self.chars_before(start) + 1;
         Pos {
-            file: self.file.to_owned(),
+            file: Arc::clone(&self.file),
             line,
             column,
         }
     }
 
     pub fn file_pos(&self) -> Pos {
-        Pos::start_of(self.file)
+        Pos::start_of(Arc::clone(&self.file))
     }
 }
 

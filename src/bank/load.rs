@@ -245,7 +245,10 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
 /// each. A question that fails its own checks is skipped with their
 /// messages; under `strict` it is an error instead, and stops the import.
 fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: Sink) {
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    // Sized up front: growing by doubling while the parsed list is still
+    // alive would briefly hold the questions up to three times over.
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + sink.skipped.len());
+    loaded.bank.questions.reserve(questions.len());
     for d in sink.skipped {
         if loaded.strict {
             loaded.diagnostics.push(d.clone());

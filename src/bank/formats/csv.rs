@@ -93,7 +93,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
 
 fn pos(file: &str, line: u64, column: usize) -> Pos {
     Pos {
-        file: file.to_owned(),
+        file: file.into(),
         line: line as usize,
         column,
     }

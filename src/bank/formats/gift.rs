@@ -13,8 +13,9 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         idx: LineIndex::new(file, text),
         sink,
     };
-    let mut out = Vec::new();
-    for (start, block) in blocks(text) {
+    let blocks = blocks(text);
+    let mut out = Vec::with_capacity(blocks.len());
+    for (start, block) in blocks {
         if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
             out.push(q);
         }
