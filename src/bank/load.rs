@@ -1,12 +1,16 @@
 //! Reads bank files and folders from disk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::Diagnostic;
+use super::diagnostics::{Diagnostic, decode};
+use super::formats::Sink;
 use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
-use super::model::Bank;
+use super::lint::not_exam_shape;
 use super::model::Difficulty;
+use super::model::{Bank, Pos};
 use super::native::{parse_bank_file, parse_blueprint};
+use super::validate::check_question;
 use super::validate::validate;
 
 /// A loaded bank and every problem found while reading and validating it.
@@ -15,6 +19,39 @@ pub struct Loaded {
     pub bank: Bank,
     pub diagnostics: Vec<Diagnostic>,
     pub files: usize,
+    /// What became of each question of a foreign file (GIFT, Aiken, CSV,
+    /// Moodle XML), in file order.
+    pub outcomes: Vec<Outcome>,
+    /// Whole-file behaviour: a question that cannot be imported is an error
+    /// that stops the import, instead of being skipped.
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Imported,
+    Warned,
+    Skipped,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Imported => "imported",
+            Verdict::Warned => "imported with warnings",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+/// One question of a foreign file: imported, imported with warnings, or skipped.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub pos: Pos,
+    /// The id it imports under; None when skipped.
+    pub id: Option<String>,
+    pub verdict: Verdict,
+    pub reasons: Vec<String>,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -59,10 +96,47 @@ pub fn load_paths_with(paths: &[PathBuf], extra_blueprints: Option<&Path>, defau
     loaded
 }
 
+/// The whole-bank checks for `bank check`. The topic named in `defaults` may
+/// exist only in the database, so a foreign file is checked as if it were
+/// defined (for the default exam and domain) when no file defines it.
+pub fn validate_checked(loaded: &mut Loaded, defaults: Option<&Defaults>) {
+    let stand_in = defaults
+        .filter(|d| !loaded.bank.topics.iter().any(|t| t.slug == d.topic))
+        .map(|d| super::model::Topic {
+            slug: d.topic.clone(),
+            name_ko: d.topic.clone(),
+            name_en: d.topic.clone(),
+            domains: vec![(d.exam.clone(), d.domain.clone())],
+            summary_ko: d.topic.clone(),
+            summary_en: d.topic.clone(),
+            pos: Pos::default(),
+        });
+    let added = stand_in.is_some();
+    loaded.bank.topics.extend(stand_in);
+    let problems = validate(&loaded.bank);
+    if added {
+        loaded.bank.topics.pop();
+    }
+    loaded.diagnostics.extend(problems);
+}
+
 /// Reads and parses files without the cross-file checks, for callers that
 /// validate against more than the files (the database's blueprints and topics).
 pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: Option<&Defaults>) -> Loaded {
-    let mut loaded = Loaded::default();
+    read_paths_as(paths, extra_blueprints, defaults, false)
+}
+
+/// [`read_paths`], with `strict` whole-file behaviour for foreign formats.
+pub fn read_paths_as(
+    paths: &[PathBuf],
+    extra_blueprints: Option<&Path>,
+    defaults: Option<&Defaults>,
+    strict: bool,
+) -> Loaded {
+    let mut loaded = Loaded {
+        strict,
+        ..Loaded::default()
+    };
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
@@ -81,16 +155,10 @@ pub fn read_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>, defaults: 
     for f in &files {
         let name = f.display().to_string();
         let text = match std::fs::read(f) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(bytes) => match decode(&name, bytes) {
                 Ok(t) => t,
-                Err(e) => {
-                    loaded.diagnostics.push(Diagnostic::in_file(
-                        name,
-                        format!(
-                            "not valid UTF-8 (first bad byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    ));
+                Err(d) => {
+                    loaded.diagnostics.push(d);
                     continue;
                 }
             },
@@ -125,6 +193,12 @@ pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, def
 
 /// Adds one file in any supported format, chosen by [`Format::detect`].
 pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
+    // Uploads are stored as sent, so the mark is dropped here as well as in `decode`.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        loaded.diagnostics.push(Diagnostic::in_file(name, "the file is empty"));
+        return;
+    }
     let format = Format::detect(name, text);
     if format == Format::Native {
         let blueprint = toml_edit::ImDocument::parse(text)
@@ -143,13 +217,14 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
         language: "ko".to_owned(),
     };
     let d = defaults.unwrap_or(&fallback);
-    let diags = &mut loaded.diagnostics;
+    let mut sink = Sink::default();
     let questions = match format {
-        Format::Gift => gift::parse(name, text, d, diags),
-        Format::Aiken => aiken::parse(name, text, d, diags),
-        Format::Csv => csv::parse(name, text, d, diags),
-        Format::MoodleXml | Format::Native => moodle_xml::parse(name, text, d, diags),
+        Format::Gift => gift::parse(name, text, d, &mut sink),
+        Format::Aiken => aiken::parse(name, text, d, &mut sink),
+        Format::Csv => csv::parse(name, text, d, &mut sink),
+        Format::MoodleXml | Format::Native => moodle_xml::parse(name, text, d, &mut sink),
     };
+    loaded.diagnostics.append(&mut sink.errors);
     for q in &questions {
         if q.topic.is_empty() || q.domains.keys().any(String::is_empty) {
             loaded.diagnostics.push(Diagnostic {
@@ -163,7 +238,65 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
             break;
         }
     }
-    loaded.bank.questions.extend(questions);
+    sort_out(loaded, questions, sink);
+}
+
+/// Splits a foreign file's questions into imported and skipped, one outcome
+/// each. A question that fails its own checks is skipped with their
+/// messages; under `strict` it is an error instead, and stops the import.
+fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: Sink) {
+    // Sized up front: growing by doubling while the parsed list is still
+    // alive would briefly hold the questions up to three times over.
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + sink.skipped.len());
+    loaded.bank.questions.reserve(questions.len());
+    for d in sink.skipped {
+        if loaded.strict {
+            loaded.diagnostics.push(d.clone());
+        }
+        outcomes.push(Outcome {
+            pos: d.pos,
+            id: None,
+            verdict: Verdict::Skipped,
+            reasons: vec![d.message],
+        });
+    }
+    // Warnings are reported at their question's position; looked up by it,
+    // not searched for, so a file of many warned questions stays linear.
+    let mut warnings: HashMap<(usize, usize), Vec<String>> = HashMap::new();
+    for w in sink.warnings {
+        warnings.entry((w.pos.line, w.pos.column)).or_default().push(w.message);
+    }
+    for q in questions {
+        let mut problems = Vec::new();
+        check_question(&mut problems, &q);
+        let mut reasons = warnings.remove(&(q.pos.line, q.pos.column)).unwrap_or_default();
+        if problems.is_empty() {
+            reasons.extend(not_exam_shape(&q).map(|s| format!("not the exam's shape: {s}")));
+            outcomes.push(Outcome {
+                pos: q.pos.clone(),
+                id: Some(q.id.clone()),
+                verdict: if reasons.is_empty() {
+                    Verdict::Imported
+                } else {
+                    Verdict::Warned
+                },
+                reasons,
+            });
+            loaded.bank.questions.push(q);
+        } else if loaded.strict {
+            // Whole-file validation reports these once the bank is checked.
+            loaded.bank.questions.push(q);
+        } else {
+            outcomes.push(Outcome {
+                pos: q.pos.clone(),
+                id: None,
+                verdict: Verdict::Skipped,
+                reasons: problems.into_iter().map(|d| d.message).collect(),
+            });
+        }
+    }
+    outcomes.sort_by_key(|o| (o.pos.line, o.pos.column));
+    loaded.outcomes.extend(outcomes);
 }
 
 /// Parses one file's text into `loaded` (no cross-file validation).

@@ -2,20 +2,23 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-/// Where something came from in an input file, for error messages.
+/// Where something came from in an input file, for error messages. The file
+/// name is shared: every question and option carries a position, and a
+/// 20 MB file holds tens of thousands of them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pos {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
 }
 
 impl Pos {
     /// Line 1, column 1 of `file`.
-    pub fn start_of(file: impl Into<String>) -> Self {
+    pub fn start_of(file: impl Into<Arc<str>>) -> Self {
         Pos {
             file: file.into(),
             line: 1,

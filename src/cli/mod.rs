@@ -26,6 +26,9 @@ macro_rules! out {
     }};
 }
 
+// After `out!`, which it uses.
+mod foreign;
+use foreign::{ForeignArgs, print_outcomes};
 mod notes;
 use notes::{NotesCommand, known_exam, notes_command};
 
@@ -74,6 +77,8 @@ enum BankCommand {
         /// Blueprints to check against when the paths hold none.
         #[arg(long, default_value = "question_bank/blueprints")]
         blueprints: PathBuf,
+        #[command(flatten)]
+        foreign: ForeignArgs,
     },
     /// Validate and import bank files or folders into the database, all or nothing.
     Import {
@@ -82,18 +87,8 @@ enum BankCommand {
         /// Show what would change without writing anything.
         #[arg(long)]
         dry_run: bool,
-        /// For GIFT/Aiken/CSV/Moodle XML files: the topic their questions join.
-        #[arg(long)]
-        topic: Option<String>,
-        /// For GIFT/Aiken/CSV/Moodle XML files: the exam, e.g. saa-c03.
-        #[arg(long, requires = "topic")]
-        exam: Option<String>,
-        /// For GIFT/Aiken/CSV/Moodle XML files: the domain within the exam, e.g. secure.
-        #[arg(long, requires = "topic")]
-        domain: Option<String>,
-        /// For GIFT/Aiken/CSV/Moodle XML files: ko or en.
-        #[arg(long, default_value = "ko")]
-        language: String,
+        #[command(flatten)]
+        foreign: ForeignArgs,
     },
     /// Write the live questions of some or all topics as native TOML files or Moodle XML.
     Export {
@@ -235,22 +230,20 @@ async fn bank(cmd: BankCommand, database_url: Option<String>) -> anyhow::Result<
         BankCommand::Import {
             paths,
             dry_run,
-            topic,
-            exam,
-            domain,
-            language,
+            foreign,
         } => {
-            let defaults = topic.map(|topic| crate::bank::formats::Defaults {
-                topic,
-                exam: exam.unwrap_or_default(),
-                domain: domain.unwrap_or_default(),
-                difficulty: crate::bank::model::Difficulty::Medium,
-                language,
-            });
-            bank_import(database_url, &paths, dry_run, defaults).await
+            let defaults = foreign.defaults(std::path::Path::new("question_bank/blueprints"))?;
+            bank_import(database_url, &paths, dry_run, defaults, foreign.strict).await
         }
         BankCommand::Export { out, format, topics } => bank_export(database_url, &out, &format, &topics).await,
-        BankCommand::Check { paths, blueprints } => bank_check(&paths, &blueprints),
+        BankCommand::Check {
+            paths,
+            blueprints,
+            foreign,
+        } => {
+            let defaults = foreign.defaults(&blueprints)?;
+            bank_check(&paths, &blueprints, defaults.as_ref(), foreign.strict)
+        }
         BankCommand::Lint { paths, exam, enforce } => bank_lint(&paths, exam.as_deref(), enforce),
         BankCommand::Coverage { exam, notes, paths } => bank_coverage(&exam, &notes, &paths),
     }
@@ -266,12 +259,14 @@ async fn bank_import(
     paths: &[PathBuf],
     dry_run: bool,
     defaults: Option<crate::bank::formats::Defaults>,
+    strict: bool,
 ) -> anyhow::Result<()> {
     use crate::bank::store::{ImportError, Mode, import};
     let pool = bank_pool(database_url)?;
     crate::db::migrate(&pool).await.context("applying migrations")?;
     // Cross-file checks happen in `import`, against what the database already holds.
-    let loaded = crate::bank::load::read_paths(paths, None, defaults.as_ref());
+    let loaded = crate::bank::load::read_paths_as(paths, None, defaults.as_ref(), strict);
+    print_outcomes(&loaded.outcomes);
     if !loaded.diagnostics.is_empty() {
         for d in &loaded.diagnostics {
             out!("{d}");
@@ -331,8 +326,15 @@ async fn bank_export(
     Ok(())
 }
 
-fn bank_check(paths: &[PathBuf], blueprints: &std::path::Path) -> anyhow::Result<()> {
-    let loaded = crate::bank::load_paths(paths, Some(blueprints));
+fn bank_check(
+    paths: &[PathBuf],
+    blueprints: &std::path::Path,
+    defaults: Option<&crate::bank::formats::Defaults>,
+    strict: bool,
+) -> anyhow::Result<()> {
+    let mut loaded = crate::bank::load::read_paths_as(paths, Some(blueprints), defaults, strict);
+    crate::bank::load::validate_checked(&mut loaded, defaults);
+    print_outcomes(&loaded.outcomes);
     for d in &loaded.diagnostics {
         out!("{d}");
     }

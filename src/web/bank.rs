@@ -15,10 +15,11 @@ use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
 use super::forms::{multipart_error, render_with_status, see_other};
 use crate::bank::formats::Defaults;
+use crate::bank::load::{Outcome, Verdict, parse_upload};
 use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
 use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
-use crate::bank::{Diagnostic, lint, load::parse_upload};
+use crate::bank::{Diagnostic, lint};
 use crate::markdown::render;
 
 pub const PAGE_SIZE: i64 = 25;
@@ -314,6 +315,8 @@ async fn set_lifecycle(
 pub struct UploadPage {
     pub ctx: PageCtx,
     pub error: Option<&'static str>,
+    /// Where in which file the error is, when it is at one place.
+    pub error_at: Option<String>,
     pub max_mb: usize,
     pub topics: Vec<(String, String)>,
 }
@@ -321,7 +324,7 @@ pub struct UploadPage {
 async fn upload_page(
     auth: InstructorOnly,
     state: &AppState,
-    error: Option<&'static str>,
+    error: Option<(&'static str, Option<String>)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lang = auth.ctx.lang;
@@ -329,7 +332,8 @@ async fn upload_page(
     render_with_status(
         &UploadPage {
             ctx: auth.ctx,
-            error,
+            error: error.as_ref().map(|e| e.0),
+            error_at: error.and_then(|e| e.1),
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
             topics,
         },
@@ -401,7 +405,9 @@ pub async fn csv_template(_auth: InstructorOnly) -> HttpResponse {
 
 /// Reads the files and the default fields of a multipart upload, refusing
 /// more than [`MAX_UPLOAD_BYTES`].
-async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'static str>, AppError> {
+type UploadError = (&'static str, Option<String>);
+
+async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, UploadError>, AppError> {
     let mut files = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
@@ -419,10 +425,10 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
                 }
             }
             let Ok(value) = String::from_utf8(value) else {
-                return Ok(Err("error.control_chars"));
+                return Ok(Err(("error.control_chars", None)));
             };
             if value.chars().any(char::is_control) {
-                return Ok(Err("error.control_chars"));
+                return Ok(Err(("error.control_chars", None)));
             }
             fields.push((key, value.trim().to_owned()));
             continue;
@@ -432,7 +438,7 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
             let chunk = chunk.map_err(multipart_error)?;
             total += chunk.len();
             if total > MAX_UPLOAD_BYTES {
-                return Ok(Err("bank.upload_too_large"));
+                return Ok(Err(("bank.upload_too_large", None)));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -441,12 +447,17 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, &'st
         }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => return Ok(Err("bank.upload_not_utf8")),
+            Err(e) => {
+                let at = crate::bank::diagnostics::decode(&name, e.into_bytes())
+                    .err()
+                    .map(|d| d.pos.to_string());
+                return Ok(Err(("bank.upload_not_utf8", at)));
+            }
         };
         files.push(UploadedFile { name, text });
     }
     if files.is_empty() {
-        return Ok(Err("bank.upload_empty"));
+        return Ok(Err(("bank.upload_empty", None)));
     }
     let get = |k: &str| {
         fields
@@ -479,13 +490,13 @@ pub async fn upload(
             let id = store::save_upload(&state.pool, auth.user.id, &upload).await?;
             Ok(see_other(&format!("/instructor/bank/uploads/{id}")))
         }
-        Err(key) => {
+        Err((key, at)) => {
             let status = if key == "bank.upload_too_large" {
                 StatusCode::PAYLOAD_TOO_LARGE
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            upload_page(auth, &state, Some(key), status).await
+            upload_page(auth, &state, Some((key, at)), status).await
         }
     }
 }
@@ -501,15 +512,47 @@ pub struct PreviewPage {
     /// What a test-wise student could exploit in the upload: warnings only,
     /// since a foreign bank is not ours to reject.
     pub lint: Vec<String>,
+    /// Each question of a foreign file: imported, warned or skipped, and why.
+    pub outcomes: Vec<OutcomeRow>,
 }
 
-type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>);
+pub struct OutcomeRow {
+    pub pos: String,
+    /// i18n key of the verdict, and the CSS class marking it.
+    pub verdict: &'static str,
+    pub class: &'static str,
+    pub id: String,
+    pub reasons: Vec<String>,
+}
+
+impl From<Outcome> for OutcomeRow {
+    fn from(o: Outcome) -> Self {
+        let (verdict, class) = match o.verdict {
+            Verdict::Imported => ("bank.outcome_imported", "imported"),
+            Verdict::Warned => ("bank.outcome_warned", "warned"),
+            Verdict::Skipped => ("bank.outcome_skipped", "skipped"),
+        };
+        OutcomeRow {
+            pos: o.pos.to_string(),
+            verdict,
+            class,
+            id: o.id.unwrap_or_default(),
+            reasons: o.reasons,
+        }
+    }
+}
+
+type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>, Vec<OutcomeRow>);
 
 async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
     let mut loaded = parse_upload(
         upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
         upload.defaults.as_ref(),
     );
+    let outcomes = std::mem::take(&mut loaded.outcomes)
+        .into_iter()
+        .map(OutcomeRow::from)
+        .collect();
     let report = lint::lint(&loaded.bank.questions, false);
     let mut warnings = lint::Thresholds::exam_grade().breaches(&report);
     warnings.extend(
@@ -524,11 +567,11 @@ async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, App
         loaded
             .diagnostics
             .extend(store::validate_upload(&state.pool, &loaded.bank).await?);
-        return Ok((loaded.diagnostics, None, warnings));
+        return Ok((loaded.diagnostics, None, warnings, outcomes));
     }
     match store::import(&state.pool, &loaded.bank, None, Mode::DryRun).await {
-        Ok(report) => Ok((Vec::new(), Some(report), warnings)),
-        Err(ImportError::Invalid(d)) => Ok((d, None, warnings)),
+        Ok(report) => Ok((Vec::new(), Some(report), warnings, outcomes)),
+        Err(ImportError::Invalid(d)) => Ok((d, None, warnings, outcomes)),
         Err(ImportError::Db(e)) => Err(e.into()),
     }
 }
@@ -547,7 +590,7 @@ pub async fn preview(
 ) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
     let upload = own_upload(&state, id, &auth).await?;
-    let (problems, report, lint) = dry_run(&state, &upload).await?;
+    let (problems, report, lint, outcomes) = dry_run(&state, &upload).await?;
     let files = upload.files;
     let names = files.into_iter().map(|f| f.name).collect();
     Ok(PreviewPage {
@@ -557,6 +600,7 @@ pub async fn preview(
         problems,
         report,
         lint,
+        outcomes,
     })
 }
 

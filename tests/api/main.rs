@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod bank_moodle;
 mod bank_pages;
 mod cluster;
 mod exam_pages;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use examdrill::bank::formats::{Defaults, moodle_xml};
-use examdrill::bank::load::parse_upload;
+use examdrill::bank::load::{Outcome, Verdict, parse_upload};
 use examdrill::bank::model::{Bank, Difficulty, Kind, Pos, Topic};
 use examdrill::bank::validate::validate;
 use examdrill::bank::{Diagnostic, Question, load_paths};
@@ -16,7 +16,7 @@ fn fixture(p: &str) -> (String, String) {
     (p.to_owned(), std::fs::read_to_string(path).unwrap())
 }
 
-fn defaults() -> Defaults {
+pub fn defaults() -> Defaults {
     Defaults {
         topic: "fixture-formats".into(),
         exam: "saa-c03".into(),
@@ -29,7 +29,21 @@ fn defaults() -> Defaults {
 fn parse(p: &str) -> (Vec<Question>, Vec<Diagnostic>) {
     let (name, text) = fixture(p);
     let loaded = parse_upload([(name.as_str(), text.as_str())], Some(&defaults()));
-    (loaded.bank.questions, loaded.diagnostics)
+    let mut d = loaded.diagnostics;
+    d.extend(skipped(&loaded.outcomes));
+    (loaded.bank.questions, d)
+}
+
+/// Skipped questions as diagnostics: where, and why.
+pub fn skipped(outcomes: &[Outcome]) -> Vec<Diagnostic> {
+    outcomes
+        .iter()
+        .filter(|o| o.verdict == Verdict::Skipped)
+        .map(|o| Diagnostic {
+            pos: o.pos.clone(),
+            message: o.reasons.join("; "),
+        })
+        .collect()
 }
 
 /// Validation problems of `questions` against the shipped blueprints and a fixture topic.
@@ -83,22 +97,18 @@ fn gift_multiple_choice_weights_and_true_false() {
 #[test]
 fn gift_types_we_do_not_support_are_named_with_their_line() {
     let (qs, d) = parse("unsupported.gift");
-    assert!(qs.is_empty());
+    assert_eq!(qs.len(), 1, "missing word is multiple choice with a blank");
+    assert_eq!(qs[0].stem, "보안 그룹은 _____ 방화벽이다.");
+    assert_eq!(qs[0].answer, vec!['a']);
     let got = lines(&d);
-    for (line, name) in [
-        (1, "essay"),
-        (3, "numerical"),
-        (5, "matching"),
-        (11, "short answer"),
-        (13, "missing word"),
-    ] {
+    for (line, name) in [(1, "essay"), (3, "numerical"), (5, "matching"), (11, "short answer")] {
         assert!(
             got.iter()
                 .any(|(l, m)| *l == line && m.contains(&format!("unsupported GIFT question type \"{name}"))),
             "{line} {name}: {got:#?}"
         );
     }
-    assert_eq!(got.len(), 5);
+    assert_eq!(got.len(), 4);
 }
 
 #[test]
@@ -142,7 +152,7 @@ fn csv_problems_point_at_row_and_column() {
     assert!(d[0].message.contains("unknown column `colour`"));
 
     let (qs, d) = parse("invalid-answer.csv");
-    assert_eq!(qs.len(), 2);
+    assert_eq!(qs.len(), 1, "the row with the bad answer is skipped, the other imports");
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!((d[0].pos.line, d[0].pos.column), (3, 7));
     assert!(d[0].message.contains("answer `bb`"));
@@ -161,8 +171,8 @@ fn moodle_xml_multichoice_truefalse_and_unsupported_types() {
     let (qs, d) = parse("mixed.xml");
     assert_eq!(qs.len(), 2);
     assert_eq!(
-        qs[0].stem, "응답 트래픽 규칙이 따로 필요 없는 방화벽은?",
-        "HTML becomes text"
+        qs[0].stem, "응답 트래픽 규칙이 **따로 필요 없는** 방화벽은?",
+        "HTML becomes Markdown"
     );
     assert_eq!(qs[0].id, "fixture-formats-sg-stateful");
     assert_eq!(qs[1].kind, Kind::TrueFalse);
@@ -170,7 +180,7 @@ fn moodle_xml_multichoice_truefalse_and_unsupported_types() {
     assert_eq!((d[0].pos.line, d[0].pos.column), (20, 3));
     assert!(
         d[0].message
-            .contains("unsupported Moodle XML question type `shortanswer`")
+            .contains("unsupported Moodle XML question type \"short answer\" (`shortanswer`)")
     );
     assert!(problems(qs).is_empty());
 }

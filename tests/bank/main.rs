@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod corpus;
 mod formats;
+mod moodle;
+mod robust;
 mod shipped;
 
 use examdrill::bank::{Kind, load_paths};

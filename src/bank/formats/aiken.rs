@@ -1,14 +1,14 @@
 //! Moodle's Aiken format: a question line, lettered options (`A.` or `A)`),
 //! then `ANSWER: X`; questions are separated by blank lines.
 
-use super::{Defaults, Lines, RawOption, RawQuestion};
-use crate::bank::diagnostics::{Diagnostic, LineIndex};
+use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
+use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
-        diags,
+        sink,
     };
     let mut out = Vec::new();
     let mut offset = 0;
@@ -17,8 +17,8 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() {
             if !block.is_empty() {
-                if let Some(q) = question(&mut l, file, &block) {
-                    out.push(q.into_question(d));
+                if let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink)) {
+                    out.push(q);
                 }
                 block.clear();
             }
@@ -28,9 +28,9 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
         offset += line.len();
     }
     if !block.is_empty()
-        && let Some(q) = question(&mut l, file, &block)
+        && let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink))
     {
-        out.push(q.into_question(d));
+        out.push(q);
     }
     out
 }
@@ -83,20 +83,10 @@ fn question(l: &mut Lines<'_>, file: &str, block: &[(usize, &str)]) -> Option<Ra
         l.err(aoff, format!("`ANSWER: {answer}` names no option of this question"));
         return None;
     }
-    Some(RawQuestion {
-        name: None,
-        stem: stem.join("\n"),
-        options: options
-            .into_iter()
-            .map(|(k, text)| RawOption {
-                text,
-                correct: k == answer,
-                feedback: None,
-            })
-            .collect(),
-        explanation: None,
-        truefalse: false,
-        pos: l.at(start),
-        file: file.to_owned(),
-    })
+    let mut raw = RawQuestion::new(None, file, l.at(start), TextFormat::Plain);
+    raw.set_stem(&stem.join("\n"));
+    for (k, text) in options {
+        raw.push_option(&text, if k == answer { 100.0 } else { 0.0 }, None);
+    }
+    Some(raw)
 }

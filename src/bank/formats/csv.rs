@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Defaults, default_explanation, default_rationale, derived_id};
-use crate::bank::diagnostics::Diagnostic;
+use super::{Defaults, Sink, default_explanation, default_rationale, derived_id};
+use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
 
 pub const LETTERS: [char; 8] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
@@ -44,10 +44,23 @@ pub fn template() -> String {
     format!("{header}\n{row}\n")
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let Some(headers) = read_headers(&mut rdr, file, diags) else {
+    let Some(headers) = read_headers(&mut rdr, file, &mut sink.errors) else {
         return Vec::new();
+    };
+    // On CRLF files the reader starts a record at the `\n` that ends the one
+    // before, a line early; the line is taken from the first byte after it.
+    let idx = LineIndex::new(file, text);
+    let line_at = |p: Option<&::csv::Position>| {
+        p.map(|p| {
+            let mut b = p.byte() as usize;
+            while matches!(text.as_bytes().get(b), Some(b'\r' | b'\n')) {
+                b += 1;
+            }
+            idx.pos(b).line as u64
+        })
+        .unwrap_or(1)
     };
     let mut out = Vec::new();
     for record in rdr.records() {
@@ -56,14 +69,19 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
                 let row = Row {
                     file,
                     headers: &headers,
-                    line: record.position().map(|p| p.line()).unwrap_or(0),
+                    line: line_at(record.position()),
                     record: &record,
                 };
-                out.push(row.question(d, diags));
+                // A row with any problem is skipped whole; its problems say why.
+                let before = sink.skipped.len();
+                let q = row.question(d, &mut sink.skipped);
+                if sink.skipped.len() == before {
+                    out.push(q);
+                }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(1);
-                diags.push(Diagnostic {
+                let line = line_at(e.position());
+                sink.skipped.push(Diagnostic {
                     pos: pos(file, line, 1),
                     message: format!("malformed CSV row: {e}"),
                 });
@@ -75,7 +93,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) 
 
 fn pos(file: &str, line: u64, column: usize) -> Pos {
     Pos {
-        file: file.to_owned(),
+        file: file.into(),
         line: line as usize,
         column,
     }

@@ -1,49 +1,67 @@
-//! Moodle GIFT: multiple choice (one right answer, or several with % weights)
-//! and true/false. Other GIFT question types are reported by name and position.
+//! Moodle GIFT: multiple choice (one right answer, or several with % weights),
+//! missing word (multiple choice with the blank shown) and true/false. Other
+//! GIFT items are skipped, named, with their position.
 
-use super::{Defaults, Lines, RawOption, RawQuestion};
-use crate::bank::diagnostics::{Diagnostic, LineIndex};
+use std::borrow::Cow;
+
+use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
+use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
-        diags,
+        sink,
     };
-    let mut out = Vec::new();
-    for (start, block) in blocks(text) {
-        if let Some(q) = question(&mut l, file, start, &block) {
-            out.push(q.into_question(d));
+    let blocks = blocks(text);
+    let mut out = Vec::with_capacity(blocks.len());
+    for (start, block) in blocks {
+        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
+            out.push(q);
         }
     }
     out
 }
 
-/// Questions are separated by blank lines; comment and category lines are dropped.
-/// Each block keeps the byte offset where it starts.
-fn blocks(text: &str) -> Vec<(usize, String)> {
+/// Questions are separated by blank lines; comment and category lines are
+/// dropped. A block is a slice of the file unless a comment sits inside it,
+/// when that line is blanked to spaces so offsets stay file offsets.
+type Open = Option<(usize, Option<String>)>;
+
+fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut start = 0;
+    // Start of the current block, and its lines blanked so far (if any).
+    let mut cur: Open = None;
     let mut offset = 0;
+    let mut end = 0;
+    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, out: &mut Vec<(usize, Cow<'a, str>)>) {
+        if let Some((start, owned)) = cur.take() {
+            out.push((start, owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned)));
+        }
+    }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
+        let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
         if t.is_empty() {
-            if !cur.trim().is_empty() {
-                out.push((start, std::mem::take(&mut cur)));
+            close(text, &mut cur, end, &mut out);
+        } else if comment {
+            if let Some((start, owned)) = &mut cur {
+                let s = owned.get_or_insert_with(|| text[*start..end].to_owned());
+                s.push_str(&" ".repeat(line.trim_end_matches('\n').len()));
+                s.push('\n');
+                end = offset + line.len();
             }
-            cur.clear();
-        } else if !t.starts_with("//") && !t.starts_with("$CATEGORY:") {
-            if cur.is_empty() {
-                start = offset;
+        } else {
+            match &mut cur {
+                None => cur = Some((offset, None)),
+                Some((_, Some(owned))) => owned.push_str(line),
+                Some((_, None)) => {}
             }
-            cur.push_str(line);
+            end = offset + line.len();
         }
         offset += line.len();
     }
-    if !cur.trim().is_empty() {
-        out.push((start, cur));
-    }
+    close(text, &mut cur, end, &mut out);
     out
 }
 
@@ -62,34 +80,49 @@ fn find_unescaped(s: &str, c: char, from: usize) -> Option<usize> {
     None
 }
 
-fn unescape(s: &str) -> String {
+/// Undoes GIFT's escapes; a backslash before anything else (`$$\alpha$$`,
+/// `C:\Windows`) is the author's and stays.
+pub(crate) fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(n) => out.push(n),
-                None => out.push('\\'),
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('n') => {
+                chars.next();
+                out.push('\n');
+            }
+            Some(&e @ (':' | '\\' | '{' | '}' | '=' | '~' | '#')) => {
+                chars.next();
+                out.push(e);
+            }
+            _ => out.push('\\'),
         }
     }
     out.trim().to_owned()
 }
 
-fn strip_format(s: &str) -> &str {
+/// The text's format marker, if any, and the text after it.
+fn format_of(s: &str) -> (TextFormat, &str) {
     let t = s.trim_start();
-    for marker in ["[markdown]", "[html]", "[plain]", "[moodle]"] {
+    for (marker, f) in [
+        ("[markdown]", TextFormat::Markdown),
+        ("[html]", TextFormat::Html),
+        ("[plain]", TextFormat::Plain),
+        ("[moodle]", TextFormat::Auto),
+    ] {
         if let Some(rest) = t.strip_prefix(marker) {
-            return rest;
+            return (f, rest);
         }
     }
-    t
+    (TextFormat::Auto, t)
 }
 
-/// Splits `text` at unescaped occurrences of any of `seps`, keeping the separator.
+/// Splits the answer block at unescaped `=` and `~`, keeping the marker and
+/// the item's text with its escapes (undone later, field by field).
 fn split_items(s: &str) -> Vec<(char, String)> {
     let mut items: Vec<(char, String)> = Vec::new();
     let mut escaped = false;
@@ -113,18 +146,30 @@ fn split_items(s: &str) -> Vec<(char, String)> {
     items
 }
 
-fn question(l: &mut Lines<'_>, file: &str, start: usize, block: &str) -> Option<RawQuestion> {
-    let mut body = block;
-    let mut name = None;
-    if let Some(rest) = body.trim_start().strip_prefix("::")
-        && let Some(end) = find_unescaped(rest, ':', 0).filter(|&e| rest[e..].starts_with("::"))
-    {
-        name = Some(unescape(&rest[..end]));
-        body = &rest[end + 2..];
+/// The title (`::title::`) and the rest of the block. The title ends at the
+/// first unescaped `::`, so `\:` and a single `:` stay in it.
+fn title(block: &str) -> (Option<String>, &str) {
+    let Some(rest) = block.trim_start().strip_prefix("::") else {
+        return (None, block);
+    };
+    let mut from = 0;
+    while let Some(i) = find_unescaped(rest, ':', from) {
+        if rest[i..].starts_with("::") {
+            return (Some(unescape(&rest[..i])), &rest[i + 2..]);
+        }
+        from = i + 1;
     }
+    (None, block)
+}
+
+fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) -> Option<RawQuestion> {
+    let (name, body) = title(&block);
     let body_offset = start + (block.len() - body.len());
     let Some(open) = find_unescaped(body, '{', 0) else {
-        l.err(start, "no answer block `{…}` found; this is not a GIFT question");
+        l.err(
+            start,
+            "skipped a GIFT \"description\" (text with no answer block): it is not a question",
+        );
         return None;
     };
     let Some(close) = find_unescaped(body, '}', open) else {
@@ -132,101 +177,112 @@ fn question(l: &mut Lines<'_>, file: &str, start: usize, block: &str) -> Option<
         return None;
     };
     let at = body_offset + open;
-    let stem = unescape(strip_format(&body[..open]));
-    let answers = body[open + 1..close].trim();
+    let (format, before) = format_of(&body[..open]);
     let after = body[close + 1..].trim();
+    let mut stem = before.trim_end().to_owned();
     if !after.is_empty() {
-        l.err(
-            at,
-            "unsupported GIFT question type \"missing word\" (text after the answer block)",
-        );
-        return None;
+        // Missing word: the answers fill a blank in the sentence.
+        stem = format!("{stem} _____ {after}");
     }
-    if answers.is_empty() {
-        l.err(at, "unsupported GIFT question type \"essay\"");
-        return None;
-    }
-    if answers.starts_with('#') {
-        l.err(at, "unsupported GIFT question type \"numerical\"");
-        return None;
-    }
-    if find_unescaped(answers, '-', 0).is_some_and(|i| answers[i..].starts_with("->")) {
-        l.err(at, "unsupported GIFT question type \"matching\"");
+    let answers = body[open + 1..close].trim();
+    let kind = classify(answers);
+    if let Some(unsupported) = kind {
+        l.err(at, format!("unsupported GIFT question type \"{unsupported}\""));
         return None;
     }
     let (answers, general) = match answers.find("####") {
-        Some(i) => (&answers[..i], Some(unescape(&answers[i + 4..]))),
+        Some(i) => (&answers[..i], Some(answers[i + 4..].to_owned())),
         None => (answers, None),
     };
-    let mut head = answers.trim().splitn(2, '#');
-    let tf = head.next().unwrap_or("").trim().to_ascii_uppercase();
-    if matches!(tf.as_str(), "T" | "TRUE" | "F" | "FALSE") {
-        let truth = tf.starts_with('T');
-        let feedback = head.next().map(|f| unescape(f.split('#').next().unwrap_or("")));
-        let options = [("True", truth), ("False", !truth)]
-            .into_iter()
-            .map(|(text, correct)| RawOption {
-                text: text.to_owned(),
-                correct,
-                feedback: correct.then(|| feedback.clone()).flatten(),
-            })
-            .collect();
-        return Some(RawQuestion {
-            name,
-            stem,
-            options,
-            explanation: general,
-            truefalse: true,
-            pos: l.at(start),
-            file: file.to_owned(),
-        });
+    let mut raw = RawQuestion::new(name, file, l.at(start), format);
+    raw.set_stem(&unescape(&stem));
+    if let Some(g) = general {
+        raw.set_explanation(&unescape(&g));
     }
+    if let Some(truth) = true_false(answers) {
+        // `{TRUE#shown if wrong#shown if right}`: the first feedback is for a
+        // student who picks the wrong option, the second for the right one.
+        let mut fb = answers.splitn(3, '#').skip(1).map(unescape);
+        let (wrong_fb, right_fb) = (fb.next(), fb.next());
+        for (text, correct) in [("True", truth), ("False", !truth)] {
+            let feedback = if correct { right_fb.clone() } else { wrong_fb.clone() };
+            raw.push_option(text, 100.0 * f64::from(u8::from(correct)), feedback.as_deref());
+        }
+        raw.truefalse = true;
+        return Some(raw);
+    }
+    choices(l, at, answers, raw)
+}
+
+/// The name of an answer block we do not import, or None for multiple choice
+/// and true/false.
+fn classify(answers: &str) -> Option<&'static str> {
+    if answers.is_empty() {
+        return Some("essay");
+    }
+    if answers.starts_with('#') {
+        return Some("numerical");
+    }
+    if true_false(answers).is_some() {
+        return None;
+    }
+    let items = split_items(answers);
+    let rights: Vec<&(char, String)> = items.iter().filter(|(c, _)| *c == '=').collect();
+    // Matching pairs every answer with `->`; one `->` inside a multiple-choice
+    // option (`Client -> Server`) is just text.
+    if !rights.is_empty() && items.iter().all(|(c, _)| *c == '=') && rights.iter().all(|(_, t)| t.contains("->")) {
+        return Some("matching");
+    }
+    if !items.iter().any(|(c, _)| *c == '~') {
+        return Some("short answer (only `=` answers)");
+    }
+    None
+}
+
+fn true_false(answers: &str) -> Option<bool> {
+    let head = answers.split('#').next().unwrap_or("").trim().to_ascii_uppercase();
+    match head.as_str() {
+        "T" | "TRUE" => Some(true),
+        "F" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+fn choices(l: &mut Lines<'_>, at: usize, answers: &str, mut raw: RawQuestion) -> Option<RawQuestion> {
     let items = split_items(answers);
     if items.iter().any(|(c, _)| *c == '?') {
         l.err(at, "answers must start with `=` (right) or `~` (wrong)");
         return None;
     }
-    if !items.iter().any(|(c, _)| *c == '~') {
-        l.err(at, "unsupported GIFT question type \"short answer\" (only `=` answers)");
-        return None;
-    }
-    let mut options = Vec::new();
-    for (marker, raw) in items {
-        let mut raw = raw.trim().to_owned();
-        let mut weight: Option<f64> = None;
-        if let Some(rest) = raw.strip_prefix('%')
+    // Moodle's rule: with an `=` answer the question has one right answer;
+    // with only `~` answers the positive weights are the keys.
+    raw.single = items.iter().any(|(c, _)| *c == '=');
+    for (marker, item) in items {
+        let mut item = item.trim();
+        let mut weight = if marker == '=' { 100.0 } else { 0.0 };
+        if let Some(rest) = item.strip_prefix('%')
             && let Some(end) = rest.find('%')
         {
-            match rest[..end].parse::<f64>() {
-                Ok(w) => weight = Some(w),
+            match rest[..end].trim().parse::<f64>() {
+                Ok(w) => weight = w,
                 Err(_) => {
                     l.err(at, format!("answer weight `%{}%` is not a number", &rest[..end]));
                     return None;
                 }
             }
-            raw = rest[end + 1..].to_owned();
+            item = &rest[end + 1..];
         }
-        let (text, feedback) = match find_unescaped(&raw, '#', 0) {
-            Some(i) => (unescape(&raw[..i]), Some(unescape(&raw[i + 1..]))),
-            None => (unescape(&raw), None),
+        let (text, feedback) = match find_unescaped(item, '#', 0) {
+            Some(i) => (unescape(&item[..i]), Some(unescape(&item[i + 1..]))),
+            None => (unescape(item), None),
         };
-        let correct = match weight {
-            Some(w) => w > 0.0,
-            None => marker == '=',
-        };
-        options.push(RawOption {
-            text,
-            correct,
-            feedback,
-        });
+        if text.is_empty() && marker == '~' && weight <= 0.0 {
+            // `~=right` is a common slip that Moodle tolerates.
+            raw.warnings
+                .push("an empty wrong option (`~` with no text) was left out".to_owned());
+            continue;
+        }
+        raw.push_option(&text, weight, feedback.as_deref());
     }
-    Some(RawQuestion {
-        name,
-        stem,
-        options,
-        explanation: general,
-        truefalse: false,
-        pos: l.at(start),
-        file: file.to_owned(),
-    })
+    Some(raw)
 }

@@ -6,12 +6,13 @@
 pub mod aiken;
 pub mod csv;
 pub mod gift;
+pub mod html;
 pub mod moodle_xml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
+use super::model::{Blueprint, Choice, Difficulty, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
 
 /// Values for fields a format cannot express.
@@ -22,6 +23,43 @@ pub struct Defaults {
     pub domain: String,
     pub difficulty: Difficulty,
     pub language: String,
+}
+
+impl Defaults {
+    /// Defaults given on the command line, with the exam one of `blueprints`,
+    /// the domain one of its domains and the language ko or en.
+    pub fn checked(
+        topic: String,
+        exam: &str,
+        domain: &str,
+        language: &str,
+        blueprints: &[Blueprint],
+    ) -> Result<Self, String> {
+        let codes: Vec<&str> = blueprints.iter().map(|b| b.code.as_str()).collect();
+        let Some(bp) = blueprints.iter().find(|b| b.code == exam) else {
+            return Err(format!(
+                "--exam `{exam}` is not a known exam; the blueprints have: {}",
+                codes.join(", ")
+            ));
+        };
+        if !bp.has_domain(domain) {
+            let domains: Vec<&str> = bp.domains.iter().map(|d| d.code.as_str()).collect();
+            return Err(format!(
+                "--domain `{domain}` is not a domain of {exam}; its domains are: {}",
+                domains.join(", ")
+            ));
+        }
+        if !matches!(language, "ko" | "en") {
+            return Err(format!("--language `{language}` must be ko or en"));
+        }
+        Ok(Defaults {
+            topic,
+            exam: exam.to_owned(),
+            domain: domain.to_owned(),
+            difficulty: Difficulty::Medium,
+            language: language.to_owned(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,40 +123,90 @@ pub fn default_rationale(language: &str, correct: bool) -> &'static str {
 
 /// A stable id for a question whose format has no id field: from its name when
 /// it has one, else from its text, so re-importing the same file is idempotent.
+/// A name that loses characters on the way to a slug (`C++`, `질문 1`) gets a
+/// hash of the whole name, so `C++` and `C#` stay apart.
 pub fn derived_id(topic: &str, name: Option<&str>, stem: &str) -> String {
-    let slug: String = name
-        .map(|n| {
-            n.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-                .split('-')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-")
-        })
-        .unwrap_or_default();
-    if !slug.is_empty() {
+    let name = name.map(str::trim).unwrap_or_default();
+    let mut slug = String::new();
+    let mut lossy = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else {
+            lossy |= !(c.is_whitespace() || c == '-' || c == '_' || c == '.');
+            if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    if !slug.is_empty() && !lossy {
         return format!("{topic}-{slug}");
     }
-    // FNV-1a over the normalised stem: small, stable across Rust versions.
+    if !slug.is_empty() {
+        return format!("{topic}-{slug}-{:06x}", fnv(name) & 0xff_ffff);
+    }
+    if !name.is_empty() {
+        return format!("{topic}-{:012x}", fnv(name) & 0xffff_ffff_ffff);
+    }
+    format!("{topic}-{:012x}", fnv(&normalize(stem)) & 0xffff_ffff_ffff)
+}
+
+/// FNV-1a: small, stable across Rust versions.
+fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in normalize(stem).bytes() {
+    for b in s.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    format!("{topic}-{:012x}", h & 0xffff_ffff_ffff)
+    h
+}
+
+/// How a foreign text field is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    Markdown,
+    Html,
+    Plain,
+    /// Moodle's auto-format: plain text that may hold HTML tags.
+    Auto,
+}
+
+impl TextFormat {
+    /// Moodle XML's `format` attribute.
+    pub fn from_moodle(attr: Option<&str>) -> Self {
+        match attr {
+            Some("markdown") => Self::Markdown,
+            Some("html") => Self::Html,
+            Some("plain_text") => Self::Plain,
+            _ => Self::Auto,
+        }
+    }
+
+    /// The text as the bank stores it (Markdown), and the images it named.
+    pub fn convert(self, text: &str) -> (String, Vec<String>) {
+        let html = match self {
+            Self::Html => true,
+            Self::Auto => html::looks_like_html(text),
+            Self::Markdown | Self::Plain => false,
+        };
+        if self == Self::Markdown {
+            // Kept exactly, so examdrill's own exports come back unchanged.
+            (text.to_owned(), Vec::new())
+        } else if html && text.len() <= html::MAX_HTML_BYTES {
+            html::to_markdown(text)
+        } else {
+            (text.trim().to_owned(), Vec::new())
+        }
+    }
 }
 
 /// An answer option as read from a foreign format.
 pub struct RawOption {
     pub text: String,
-    pub correct: bool,
+    /// Moodle's grade for the option, in percent.
+    pub weight: f64,
     pub feedback: Option<String>,
 }
 
@@ -129,13 +217,101 @@ pub struct RawQuestion {
     pub options: Vec<RawOption>,
     pub explanation: Option<String>,
     pub truefalse: bool,
+    /// Moodle's "one answer only": the 100% option is the key.
+    pub single: bool,
+    pub format: TextFormat,
+    pub warnings: Vec<String>,
     pub pos: Pos,
     pub file: String,
 }
 
 impl RawQuestion {
-    pub fn into_question(self, d: &Defaults) -> Question {
-        let correct = self.options.iter().filter(|o| o.correct).count();
+    pub fn new(name: Option<String>, file: &str, pos: Pos, format: TextFormat) -> Self {
+        RawQuestion {
+            name,
+            stem: String::new(),
+            options: Vec::new(),
+            explanation: None,
+            truefalse: false,
+            single: true,
+            format,
+            warnings: Vec::new(),
+            pos,
+            file: file.to_owned(),
+        }
+    }
+
+    /// `text` in the question's format, as Markdown; images become warnings.
+    pub fn text(&mut self, text: &str) -> String {
+        let (md, images) = self.format.convert(text);
+        for src in images {
+            self.warnings.push(format!(
+                "image `{src}` is not imported; the text keeps its description only"
+            ));
+        }
+        md
+    }
+
+    pub fn set_stem(&mut self, text: &str) {
+        self.stem = self.text(text);
+    }
+
+    pub fn set_explanation(&mut self, text: &str) {
+        self.explanation = Some(self.text(text));
+    }
+
+    pub fn push_option(&mut self, text: &str, weight: f64, feedback: Option<&str>) {
+        let text = self.text(text);
+        let feedback = feedback.map(|f| self.text(f));
+        self.options.push(RawOption { text, weight, feedback });
+    }
+
+    /// Which options are keys: in a one-answer question the 100% option(s),
+    /// partial-credit options becoming distractors with a warning; otherwise
+    /// every option worth something. None, with the reason, when nothing is.
+    fn keys(&mut self) -> Result<Vec<bool>, String> {
+        let full = |w: f64| w >= 99.99;
+        let keys: Vec<bool> = if self.single && !self.truefalse {
+            let partial: Vec<String> = self
+                .options
+                .iter()
+                .zip('a'..='z')
+                .filter(|(o, _)| o.weight > 0.0 && !full(o.weight))
+                .map(|(o, k)| format!("`{k}` ({}%)", o.weight))
+                .collect();
+            if !partial.is_empty() {
+                self.warnings.push(format!(
+                    "partial credit on {} is not kept: imported as wrong option(s), the 100% option is the key",
+                    partial.join(", ")
+                ));
+            }
+            self.options.iter().map(|o| full(o.weight)).collect()
+        } else {
+            self.options.iter().map(|o| o.weight > 0.0).collect()
+        };
+        match keys.iter().filter(|k| **k).count() {
+            0 => Err("no option is marked right (worth 100%, or more than 0% in multiple response)".to_owned()),
+            n if n > 1 && self.single && !self.truefalse => {
+                self.warnings.push(format!(
+                    "{n} options are each fully right; imported as multiple response (choose all {n})"
+                ));
+                Ok(keys)
+            }
+            _ => Ok(keys),
+        }
+    }
+
+    /// The question, with its warnings reported to `sink`; None (and the
+    /// question skipped) when it has no key.
+    pub fn finish(mut self, d: &Defaults, sink: &mut Sink) -> Option<Question> {
+        let keys = match self.keys() {
+            Ok(k) => k,
+            Err(reason) => {
+                sink.skip(self.pos.clone(), reason);
+                return None;
+            }
+        };
+        let correct = keys.iter().filter(|k| **k).count();
         let kind = if self.truefalse {
             Kind::TrueFalse
         } else if correct > 1 {
@@ -146,28 +322,32 @@ impl RawQuestion {
         let options: Vec<Choice> = self
             .options
             .iter()
+            .zip(&keys)
             .zip('a'..='z')
-            .map(|(o, key)| Choice {
+            .map(|((o, &correct), key)| Choice {
                 key,
                 text: o.text.clone(),
                 rationale: o
                     .feedback
                     .clone()
                     .filter(|f| !f.trim().is_empty())
-                    .unwrap_or_else(|| default_rationale(&d.language, o.correct).to_owned()),
+                    .unwrap_or_else(|| default_rationale(&d.language, correct).to_owned()),
                 en: None,
                 pos: self.pos.clone(),
             })
             .collect();
-        let answer = self
-            .options
+        let answer = keys
             .iter()
             .zip('a'..='z')
-            .filter(|(o, _)| o.correct)
-            .map(|(_, k)| k)
+            .filter(|(k, _)| **k)
+            .map(|(_, c)| c)
             .collect();
-        Question {
-            id: derived_id(&d.topic, self.name.as_deref(), &self.stem),
+        let id = sink.unique_id(derived_id(&d.topic, self.name.as_deref(), &self.stem));
+        for w in self.warnings.drain(..) {
+            sink.warn(self.pos.clone(), w);
+        }
+        Some(Question {
+            id,
             domains: BTreeMap::from([(d.exam.clone(), d.domain.clone())]),
             topic: d.topic.clone(),
             difficulty: d.difficulty,
@@ -189,25 +369,60 @@ impl RawQuestion {
             en: None,
             generated: None,
             pos: self.pos,
-        }
+        })
+    }
+}
+
+/// What a foreign format reports besides its questions. A question that
+/// cannot be imported (an unsupported type, a malformed item) is `skipped`,
+/// so the rest of the file still imports; `errors` concern the whole file
+/// (not XML at all, a CSV header without `stem`). A warning is reported at
+/// its question's position, which is how it is matched to the question.
+#[derive(Debug, Default)]
+pub struct Sink {
+    pub errors: Vec<Diagnostic>,
+    pub skipped: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    /// Derived ids given so far in this file, with how often.
+    ids: HashMap<String, usize>,
+}
+
+impl Sink {
+    /// `id`, or `id-2`, `id-3`… when an earlier question of the file has it:
+    /// two questions titled alike are still two questions.
+    pub fn unique_id(&mut self, id: String) -> String {
+        let n = self.ids.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { id } else { format!("{id}-{n}") }
+    }
+
+    pub fn skip(&mut self, pos: Pos, message: impl Into<String>) {
+        self.skipped.push(Diagnostic {
+            pos,
+            message: message.into(),
+        });
+    }
+    pub fn warn(&mut self, pos: Pos, message: impl Into<String>) {
+        self.warnings.push(Diagnostic {
+            pos,
+            message: message.into(),
+        });
     }
 }
 
 /// Small helper shared by the line-based formats.
 pub(crate) struct Lines<'a> {
     pub idx: LineIndex<'a>,
-    pub diags: &'a mut Vec<Diagnostic>,
+    pub sink: &'a mut Sink,
 }
 
 impl Lines<'_> {
     pub fn at(&self, offset: usize) -> Pos {
         self.idx.pos(offset)
     }
+    /// This question is skipped, for the reason given.
     pub fn err(&mut self, offset: usize, message: impl Into<String>) {
         let pos = self.idx.pos(offset);
-        self.diags.push(Diagnostic {
-            pos,
-            message: message.into(),
-        });
+        self.sink.skip(pos, message);
     }
 }

@@ -8,9 +8,10 @@ use quick_xml::Reader;
 use quick_xml::escape::escape;
 use quick_xml::events::Event;
 
-use super::{Defaults, RawOption, RawQuestion};
+use super::{Defaults, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Bank, Difficulty, Kind, Question, Source, Status};
+use crate::bank::native::is_slug;
 
 #[derive(Debug, Default)]
 struct Element {
@@ -31,50 +32,25 @@ impl Element {
     fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
-    /// The `<text>` inside a child such as `<questiontext>`, with its format.
-    fn text_of(&self, name: &str) -> Option<String> {
+    /// The format and raw `<text>` of a child such as `<questiontext>`.
+    fn field(&self, name: &str) -> Option<(TextFormat, String)> {
         let c = self.child(name)?;
         let t = c.child("text").map(|t| t.text.clone()).unwrap_or_default();
-        Some(formatted(c.attr("format"), t))
+        Some((TextFormat::from_moodle(c.attr("format")), t))
     }
 }
 
-/// Markdown is kept exactly (our own exports round-trip); HTML becomes text.
-fn formatted(format: Option<&str>, t: String) -> String {
-    match format {
-        Some("markdown") => t,
-        Some("html") => html_to_text(&t),
-        _ => t.trim().to_owned(),
-    }
-}
+/// Moodle XML nests about six deep (quiz, question, answer, feedback, text);
+/// anything far deeper is not a question file, and refusing it keeps the tree
+/// (and dropping it) cheap.
+pub const MAX_DEPTH: usize = 64;
 
-fn html_to_text(html: &str) -> String {
-    let spaced = html
-        .replace("<br>", "\n")
-        .replace("<br/>", "\n")
-        .replace("<br />", "\n")
-        .replace("</p>", "\n");
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in spaced.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_owned()
-}
-
-fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
+/// Builds the element tree iteratively. DTDs are refused outright: Moodle
+/// never writes one, and they are how entity bombs and external entities come in.
+/// Each `<question>` directly under the top `<quiz>` goes to `on_question`
+/// as soon as it is closed, and is not kept in the tree: memory holds one
+/// question's elements at a time, not the whole file's.
+fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element)) -> Result<Element, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![Element::default()];
     loop {
@@ -82,7 +58,20 @@ fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
         match reader.read_event() {
             Err(e) => return Err((reader.error_position() as usize, e.to_string())),
             Ok(Event::Eof) => break,
+            Ok(Event::DocType(_)) => {
+                return Err((
+                    offset,
+                    "a <!DOCTYPE> declaration is not allowed (Moodle XML has none; DTD entities are refused)"
+                        .to_owned(),
+                ));
+            }
             Ok(Event::Start(e)) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err((
+                        offset,
+                        format!("elements are nested more than {MAX_DEPTH} deep; Moodle XML needs fewer than 10"),
+                    ));
+                }
                 let el = element(&e, offset).map_err(|m| (offset, m))?;
                 stack.push(el);
             }
@@ -94,13 +83,21 @@ fn parse_tree(text: &str) -> Result<Element, (usize, String)> {
             }
             Ok(Event::End(_)) => {
                 let done = stack.pop().ok_or((offset, "unbalanced closing tag".to_owned()))?;
+                if stack.len() == 2 && stack[1].name == "quiz" && done.name == "question" {
+                    on_question(done);
+                    continue;
+                }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => return Err((offset, "unbalanced closing tag".to_owned())),
                 }
             }
             Ok(Event::Text(t)) => {
-                let s = t.unescape().map_err(|e| (offset, e.to_string()))?;
+                // HTML entities (`&eacute;`) are accepted as well as XML's five:
+                // hand-edited Moodle files use them, and they cannot expand.
+                let s = t
+                    .unescape_with(quick_xml::escape::resolve_html5_entity)
+                    .map_err(|e| (offset, e.to_string()))?;
                 if let Some(cur) = stack.last_mut() {
                     cur.text.push_str(&s);
                 }
@@ -138,110 +135,153 @@ fn element(e: &quick_xml::events::BytesStart<'_>, offset: usize) -> Result<Eleme
     })
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Vec<Question> {
+/// Moodle's question types we do not import, by the name an instructor knows.
+fn unsupported_name(qtype: &str) -> &str {
+    match qtype {
+        "shortanswer" => "short answer",
+        "numerical" => "numerical",
+        "matching" | "randomsamatch" => "matching",
+        "essay" => "essay",
+        "description" => "description",
+        "multianswer" => "embedded answers (cloze)",
+        "calculated" | "calculatedsimple" | "calculatedmulti" => "calculated",
+        "ddwtos" | "gapselect" | "ddimageortext" | "ddmarker" => "drag-and-drop",
+        other => other,
+    }
+}
+
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let idx = LineIndex::new(file, text);
-    let root = match parse_tree(text) {
-        Ok(r) => r,
-        Err((off, msg)) => {
-            diags.push(Diagnostic {
-                pos: idx.pos(off),
-                message: format!("not valid XML: {msg}"),
-            });
-            return Vec::new();
-        }
-    };
-    let Some(quiz) = root.child("quiz") else {
-        diags.push(Diagnostic {
-            pos: idx.file_pos(),
-            message: "no <quiz> element; this is not Moodle XML".into(),
-        });
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for q in quiz.children("question") {
+    let mut each = |q: Element| {
         let kind = q.attr("type").unwrap_or("");
         match kind {
-            "category" => continue,
-            "multichoice" | "truefalse" => {}
-            other => {
-                diags.push(Diagnostic {
-                    pos: idx.pos(q.offset),
-                    message: format!(
-                        "unsupported Moodle XML question type `{other}`; only multichoice and truefalse are imported"
-                    ),
-                });
-                continue;
-            }
+            "category" => {}
+            "multichoice" | "truefalse" => out.extend(one_question(&q, kind, file, &idx, d, sink)),
+            other => sink.skip(
+                idx.pos(q.offset),
+                format!(
+                    "unsupported Moodle XML question type \"{}\" (`{other}`); only multiple choice and true/false are imported",
+                    unsupported_name(other)
+                ),
+            ),
         }
-        let tags: Vec<String> = q
-            .child("tags")
-            .map(|t| {
-                t.children("tag")
-                    .filter_map(|t| t.child("text"))
-                    .map(|t| t.text.trim().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let tag = |k: &str| {
-            tags.iter()
-                .find_map(|t| t.strip_prefix(&format!("examdrill-{k}:")).map(str::to_owned))
-        };
-        let mut local = d.clone();
-        if let Some(t) = tag("topic") {
-            local.topic = t;
-        }
-        if let Some(l) = tag("language") {
-            local.language = l;
-        }
-        if let Some(df) = tag("difficulty").as_deref().and_then(Difficulty::parse) {
-            local.difficulty = df;
-        }
-        let options = q
-            .children("answer")
-            .map(|a| {
-                let fraction: f64 = a.attr("fraction").and_then(|f| f.parse().ok()).unwrap_or(0.0);
-                let text = formatted(
-                    a.attr("format"),
-                    a.child("text").map(|t| t.text.clone()).unwrap_or_default(),
-                );
-                RawOption {
-                    text,
-                    correct: fraction > 0.0,
-                    feedback: a.text_of("feedback"),
-                }
-            })
-            .collect();
-        let name = q.text_of("name");
-        let raw = RawQuestion {
-            name: name.clone(),
-            stem: q.text_of("questiontext").unwrap_or_default(),
-            options,
-            explanation: q.text_of("generalfeedback"),
-            truefalse: kind == "truefalse",
-            pos: idx.pos(q.offset),
-            file: file.to_owned(),
-        };
-        let mut question = raw.into_question(&local);
-        if let Some(id) = tag("id") {
-            question.id = id;
-        }
-        let domains: BTreeMap<String, String> = tags
-            .iter()
-            .filter_map(|t| t.strip_prefix("examdrill-domain:"))
-            .filter_map(|p| p.split_once('=').map(|(e, d)| (e.to_owned(), d.to_owned())))
-            .collect();
-        if !domains.is_empty() {
-            question.domains = domains;
-        }
-        if tag("status").as_deref() == Some("draft") {
-            question.status = Status::Draft;
-        }
-        if let (Some(file), Some(heading)) = (tag("source-file"), tag("source-heading")) {
-            question.source = Source { file, heading };
-        }
-        out.push(question);
+    };
+    let root = parse_tree(text, &mut each);
+    let error = match root {
+        Err((off, msg)) => Some(Diagnostic {
+            pos: idx.pos(off),
+            message: format!("not valid XML: {msg}"),
+        }),
+        Ok(root) if root.child("quiz").is_none() => Some(Diagnostic {
+            pos: idx.file_pos(),
+            message: "no <quiz> element; this is not Moodle XML".into(),
+        }),
+        Ok(_) => None,
+    };
+    if let Some(e) = error {
+        // Nothing of a broken file imports, so nothing of it is reported
+        // question by question either.
+        sink.errors.push(e);
+        sink.skipped.clear();
+        sink.warnings.clear();
+        return Vec::new();
     }
     out
+}
+
+fn one_question(
+    q: &Element,
+    kind: &str,
+    file: &str,
+    idx: &LineIndex<'_>,
+    d: &Defaults,
+    sink: &mut Sink,
+) -> Option<Question> {
+    let tags: Vec<String> = q
+        .child("tags")
+        .map(|t| {
+            t.children("tag")
+                .filter_map(|t| t.child("text"))
+                .map(|t| t.text.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let tag = |k: &str| {
+        tags.iter()
+            .find_map(|t| t.strip_prefix(&format!("examdrill-{k}:")).map(str::to_owned))
+    };
+    let pos = idx.pos(q.offset);
+    let id = tag("id");
+    if let Some(id) = &id
+        && !is_slug(id)
+    {
+        sink.skip(
+            pos,
+            format!("id `{id}` must be lowercase letters, digits and hyphens, like a native question id"),
+        );
+        return None;
+    }
+    let mut local = d.clone();
+    if let Some(t) = tag("topic") {
+        local.topic = t;
+    }
+    if let Some(l) = tag("language") {
+        local.language = l;
+    }
+    if let Some(df) = tag("difficulty").as_deref().and_then(Difficulty::parse) {
+        local.difficulty = df;
+    }
+    let name = q
+        .child("name")
+        .and_then(|n| n.child("text"))
+        .map(|t| t.text.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let mut raw = RawQuestion::new(name, file, pos, TextFormat::Auto);
+    if let Some((format, text)) = q.field("questiontext") {
+        raw.format = format;
+        raw.set_stem(&text);
+    }
+    if let Some((format, text)) = q.field("generalfeedback") {
+        raw.format = format;
+        raw.set_explanation(&text);
+    }
+    raw.truefalse = kind == "truefalse";
+    raw.single = q
+        .child("single")
+        .is_none_or(|s| matches!(s.text.trim(), "true" | "1" | ""));
+    for a in q.children("answer") {
+        let weight: f64 = a.attr("fraction").and_then(|f| f.trim().parse().ok()).unwrap_or(0.0);
+        raw.format = TextFormat::from_moodle(a.attr("format"));
+        let text = a.child("text").map(|t| t.text.clone()).unwrap_or_default();
+        let feedback = a.field("feedback");
+        let feedback = feedback.map(|(f, t)| {
+            let answer_format = std::mem::replace(&mut raw.format, f);
+            let md = raw.text(&t);
+            raw.format = answer_format;
+            md
+        });
+        raw.push_option(&text, weight, feedback.as_deref());
+    }
+    let mut question = raw.finish(&local, sink)?;
+    if let Some(id) = id {
+        question.id = id;
+    }
+    let domains: BTreeMap<String, String> = tags
+        .iter()
+        .filter_map(|t| t.strip_prefix("examdrill-domain:"))
+        .filter_map(|p| p.split_once('=').map(|(e, d)| (e.to_owned(), d.to_owned())))
+        .collect();
+    if !domains.is_empty() {
+        question.domains = domains;
+    }
+    if tag("status").as_deref() == Some("draft") {
+        question.status = Status::Draft;
+    }
+    if let (Some(file), Some(heading)) = (tag("source-file"), tag("source-heading")) {
+        question.source = Source { file, heading };
+    }
+    Some(question)
 }
 
 /// Writes questions as Moodle XML, Markdown kept as `format="markdown"`.

@@ -81,7 +81,7 @@ impl FlagKind {
             Self::MissingReference => "no AWS documentation reference",
             Self::InvalidReference => "reference not on AWS documentation hosts",
             Self::ShortRationale => "rationale under 60 characters",
-            Self::NotExamShape => "not exam shape (single answer needs 4 options)",
+            Self::NotExamShape => "not exam shape",
             Self::DistractorOfAnotherKind => "a distractor shares no category with the key",
         }
     }
@@ -324,6 +324,22 @@ impl Thresholds {
     }
 }
 
+/// How `q` differs from the SAA/SOA item shape (4 options for a single
+/// answer, at least 3 distractors for multiple response, no true/false), or
+/// None. Imports are accepted in any shape Moodle accepts; this only warns.
+pub fn not_exam_shape(q: &Question) -> Option<String> {
+    let (opts, keys) = (q.options.len(), q.answer.len());
+    match q.kind {
+        Kind::Single if opts != 4 => Some(format!("{opts} options; the exam uses 4 for a single answer")),
+        Kind::Multiple if opts < keys + 3 => Some(format!(
+            "{opts} options for {keys} answers; the exam offers at least {}",
+            keys + 3
+        )),
+        Kind::TrueFalse => Some("true/false; the exam has no true/false items".to_owned()),
+        _ => None,
+    }
+}
+
 /// Lints every question. `exam_shape` asks for the shipped banks' stricter
 /// shape (4 options for a single answer) and for references.
 pub fn lint<'a>(questions: impl IntoIterator<Item = &'a Question>, exam_shape: bool) -> Report {
@@ -344,26 +360,26 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
             detail,
         })
     };
-    if q.kind == Kind::Single {
-        if let Some(key) = q.options.iter().find(|o| is_key(q, o.key)) {
-            let key_len = chars(&key.text);
-            let longest_other = q
-                .options
-                .iter()
-                .filter(|o| o.key != key.key)
-                .map(|o| chars(&o.text))
-                .max()
-                .unwrap_or(0);
-            if key_len * 4 > longest_other * 5 {
-                flag(
-                    FlagKind::KeyUniquelyLongest,
-                    format!("key {key_len} characters, longest distractor {longest_other}"),
-                );
-            }
+    if q.kind == Kind::Single
+        && let Some(key) = q.options.iter().find(|o| is_key(q, o.key))
+    {
+        let key_len = chars(&key.text);
+        let longest_other = q
+            .options
+            .iter()
+            .filter(|o| o.key != key.key)
+            .map(|o| chars(&o.text))
+            .max()
+            .unwrap_or(0);
+        if key_len * 4 > longest_other * 5 {
+            flag(
+                FlagKind::KeyUniquelyLongest,
+                format!("key {key_len} characters, longest distractor {longest_other}"),
+            );
         }
-        if exam_shape && q.options.len() != 4 {
-            flag(FlagKind::NotExamShape, format!("{} options", q.options.len()));
-        }
+    }
+    if exam_shape && let Some(detail) = not_exam_shape(q) {
+        flag(FlagKind::NotExamShape, detail);
     }
     let absolute: Vec<char> = q
         .options

@@ -138,3 +138,23 @@ fn wilson_interval_brackets_the_rate() {
     let (lo, hi) = wilson95(0.5, 100);
     assert!(lo > 0.39 && lo < 0.41 && hi > 0.59 && hi < 0.61, "{lo} {hi}");
 }
+
+#[test]
+fn foreign_shapes_are_flagged_but_the_exam_shape_is_not() {
+    let three = q(&['a'], &["S3", "EBS", "EFS"]);
+    let four = q(&['a'], &["S3", "EBS", "EFS", "FSx"]);
+    let tight = q(&['a', 'b'], &["S3", "EBS", "EFS", "FSx"]);
+    let exam = q(&['a', 'b'], &["S3", "EBS", "EFS", "FSx", "Glacier"]);
+    let shapes: Vec<_> = [&three, &four, &tight, &exam].map(not_exam_shape).into();
+    assert_eq!(
+        shapes,
+        [
+            Some("3 options; the exam uses 4 for a single answer".to_owned()),
+            None,
+            Some("4 options for 2 answers; the exam offers at least 5".to_owned()),
+            None
+        ]
+    );
+    assert_eq!(lint([&three], true).count(FlagKind::NotExamShape), 1);
+    assert_eq!(lint([&three], false).count(FlagKind::NotExamShape), 0);
+}

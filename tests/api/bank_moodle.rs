@@ -1,0 +1,98 @@
+//! Foreign question files through the instructor's upload: hostile files are
+//! refused with a reason and the server keeps answering; per-question outcomes.
+
+use crate::common::bank::import_blueprints;
+use crate::common::{TestApp, spawn_app};
+
+async fn instructor_app() -> TestApp {
+    let app = spawn_app().await;
+    import_blueprints(&app).await;
+    app.user_with_role("teacher@example.com", "instructor").await;
+    app
+}
+
+#[tokio::test]
+async fn hostile_xml_uploads_are_refused_at_preview_and_the_server_stays_up() {
+    let app = instructor_app().await;
+    // 400,000 levels: far past where a recursive reader overflows its stack.
+    let depth = 400_000;
+    let deep = format!("<quiz>{}{}</quiz>", "<a>".repeat(depth), "</a>".repeat(depth));
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<quiz><question type="truefalse"><questiontext><text>&lol1;</text></questiontext></question></quiz>"#;
+    for (name, text, says) in [
+        ("deep.xml", deep.as_str(), "nested more than 64 deep"),
+        ("laughs.xml", laughs, "<!DOCTYPE>"),
+    ] {
+        let resp = app.upload(&[(name, text)]).await;
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let url = resp.location().unwrap().to_owned();
+        // Opening the stored upload twice: the second time is what used to
+        // kill the restarted server again.
+        for _ in 0..2 {
+            let preview = app.get(&url).await;
+            assert_eq!(preview.status, 200);
+            let problems = preview.select_text("#problems li");
+            assert!(problems.iter().any(|p| p.contains(says)), "{problems:#?}");
+            assert!(preview.select_text("#confirm-button").is_empty());
+        }
+    }
+    assert_eq!(app.get("/instructor/bank").await.status, 200, "still serving");
+}
+
+#[tokio::test]
+async fn an_upload_that_is_not_utf8_names_the_line_and_column() {
+    let app = instructor_app().await;
+    let mut bytes = "::q::첫째 {T}\n\n둘째 ".as_bytes().to_vec();
+    bytes.push(0xe9);
+    let resp = app
+        .upload_form("/instructor/bank/upload", &[], &[("latin1.gift", &bytes)])
+        .await;
+    assert_eq!(resp.status, 422);
+    assert_eq!(resp.select_text("#upload-error code"), vec!["latin1.gift:3:4"]);
+}
+
+#[tokio::test]
+async fn the_preview_lists_every_question_and_confirming_imports_the_accepted_ones() {
+    let app = instructor_app().await;
+    app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
+        .await;
+    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x ~X ~y ~z}";
+    let resp = app
+        .upload_form(
+            "/instructor/bank/upload",
+            &[
+                ("topic", "fixture-vpc-basics"),
+                ("exam", "saa-c03"),
+                ("domain", "secure"),
+            ],
+            &[("quiz.gift", gift.as_bytes())],
+        )
+        .await;
+    let url = resp.location().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    let rows = preview.select_text("#outcomes tbody tr");
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    assert_eq!(preview.select_text("#outcomes tr.imported").len(), 1);
+    assert_eq!(preview.select_text("#outcomes tr.warned").len(), 1);
+    let skipped = preview.select_text("#outcomes tr.skipped");
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(
+        skipped[0].contains("quiz.gift:5:") && skipped[0].contains("essay"),
+        "{skipped:#?}"
+    );
+    assert!(
+        skipped[1].contains("quiz.gift:7:1") && skipped[1].contains("say the same thing"),
+        "{skipped:#?}"
+    );
+    assert_eq!(preview.select_text("#added-count"), vec!["2"]);
+
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let ids: Vec<String> =
+        sqlx::query_scalar("select id from questions where id like 'fixture-vpc-basics-%' order by id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(ids, ["fixture-vpc-basics-good", "fixture-vpc-basics-three"]);
+}
