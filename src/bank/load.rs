@@ -66,7 +66,9 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
                     .iter()
                     .any(|e| x.eq_ignore_ascii_case(e))
             });
-            if p.is_dir() || bank_file {
+            // `catalog/` holds the AWS service catalog (docs/service-catalog.md), not questions.
+            let catalog = p.is_dir() && p.file_name().is_some_and(|n| n == "catalog");
+            if (p.is_dir() && !catalog) || bank_file {
                 collect(&p, out)?;
             }
         }
@@ -82,8 +84,8 @@ fn is_blueprint(path: &Path) -> bool {
         .is_some_and(|n| n == "blueprints")
 }
 
-/// Loads files and folders (recursively, `*.toml`). Files inside a folder named
-/// `blueprints` are blueprints; `extra_blueprints` are used when the paths
+/// Loads files and folders (recursively, `*.toml`; a folder named `catalog` is
+/// passed over). Files inside a folder named `blueprints` are blueprints; `extra_blueprints` are used when the paths
 /// themselves hold none (checking a single topic file, say).
 pub fn load_paths(paths: &[PathBuf], extra_blueprints: Option<&Path>) -> Loaded {
     load_paths_with(paths, extra_blueprints, None)
