@@ -66,6 +66,7 @@ pub struct BrowsePage {
     pub q: String,
     pub state: String,
     pub topics: Vec<(String, String)>,
+    pub exams: Vec<(String, String)>,
     /// The current filters as a query string, for the pager links.
     pub query: String,
 }
@@ -94,6 +95,7 @@ pub async fn browse(
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let lang = auth.ctx.lang;
     let topics = topic_menu(&state, lang).await?;
+    let exams = state.exam_choices().await?;
     let state_code = q.state.unwrap_or(LifecycleFilter::Live).as_str();
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let query = format!(
@@ -117,6 +119,7 @@ pub async fn browse(
         q: s(&filter.text),
         state: state_code.to_owned(),
         topics,
+        exams,
         query,
     })
 }
@@ -319,6 +322,7 @@ pub struct UploadPage {
     pub error_at: Option<String>,
     pub max_mb: usize,
     pub topics: Vec<(String, String)>,
+    pub exams: Vec<(String, String)>,
 }
 
 async fn upload_page(
@@ -336,6 +340,7 @@ async fn upload_page(
             error_at: error.and_then(|e| e.1),
             max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
             topics,
+            exams: state.exam_choices().await?,
         },
         status,
     )

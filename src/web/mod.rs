@@ -46,6 +46,16 @@ impl AppState {
         client::client_addr(req, &self.trusted_proxies)
     }
 
+    /// The exams on offer as (code, label) for a menu, from the catalog.
+    pub async fn exam_choices(&self) -> Result<Vec<(String, String)>, crate::db::DbError> {
+        let catalog = self.catalog().await?;
+        Ok(catalog
+            .exams
+            .iter()
+            .map(|e| (e.code.clone(), e.code.to_uppercase()))
+            .collect())
+    }
+
     pub async fn catalog(&self) -> Result<std::sync::Arc<crate::bank::catalog::ExamCatalog>, crate::db::DbError> {
         self.catalog.get(&self.pool).await
     }

@@ -34,6 +34,7 @@ pub struct IndexPage {
     pub batches: Vec<BatchSummary>,
     pub error: Option<String>,
     pub max_mb: usize,
+    pub exams: Vec<(String, String)>,
 }
 
 async fn index_page(
@@ -49,6 +50,7 @@ async fn index_page(
             batches,
             error,
             max_mb: MAX_NOTE_BYTES / 1024 / 1024,
+            exams: state.exam_choices().await?,
         },
         status,
     )
