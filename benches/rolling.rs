@@ -115,11 +115,16 @@ fn haproxy(ports: &[u16]) -> anyhow::Result<(HaProxy, u16, std::path::PathBuf)> 
     Ok((HaProxy(child, dir), front, socket))
 }
 
+/// The body of a GET, or None on any failure (the student is not enrolled).
+async fn page_text(c: &reqwest::Client, url: String) -> Option<String> {
+    c.get(url).send().await.ok()?.text().await.ok()
+}
+
 /// Signs a student in through the proxy and starts a full exam; returns the
 /// student with their attempt and save token.
 async fn enrol(base: &str, i: usize) -> Option<Student> {
     let c = client();
-    let page = c.get(format!("{base}/login")).send().await.ok()?.text().await.ok()?;
+    let page = page_text(&c, format!("{base}/login")).await?;
     let csrf = csrf_from(&page);
     let email = format!("load{i}@example.com");
     let r = c
@@ -129,14 +134,7 @@ async fn enrol(base: &str, i: usize) -> Option<Student> {
         .await
         .ok()?;
     (r.status() == 303).then_some(())?;
-    let dash = c
-        .get(format!("{base}/dashboard"))
-        .send()
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
+    let dash = page_text(&c, format!("{base}/dashboard")).await?;
     let csrf = csrf_from(&dash);
     let r = c
         .post(format!("{base}/attempts"))
@@ -151,14 +149,7 @@ async fn enrol(base: &str, i: usize) -> Option<Student> {
         .ok()?
         .trim_end_matches("/q/1")
         .to_owned();
-    let q1 = c
-        .get(format!("{base}{attempt}/q/1"))
-        .send()
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
+    let q1 = page_text(&c, format!("{base}{attempt}/q/1")).await?;
     let marker = "data-save-token=\"";
     let token = q1
         .find(marker)

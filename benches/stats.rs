@@ -15,22 +15,9 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 const PASSWORD: &str = "bench-password-123";
 const RUNS: usize = 15;
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-fn csrf_from(html: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    html.find(marker)
-        .map(|i| &html[i + marker.len()..])
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{client, csrf_from};
 
 /// Graded full exams straight in SQL: each simulated student (ability from a
 /// normal distribution) sits 65 distinct live SAA questions and answers one
