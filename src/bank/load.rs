@@ -193,6 +193,29 @@ pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, def
     loaded
 }
 
+/// What a native (examdrill TOML) file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NativeKind {
+    Blueprint,
+    Topic,
+}
+
+/// The kind of a native file, told by its content; `None` for any other format.
+pub fn native_kind(name: &str, text: &str) -> Option<NativeKind> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if Format::detect(name, text) != Format::Native {
+        return None;
+    }
+    let blueprint = toml_edit::ImDocument::parse(text)
+        .map(|d| d.contains_key("code") && d.contains_key("passing_score"))
+        .unwrap_or(false);
+    Some(if blueprint {
+        NativeKind::Blueprint
+    } else {
+        NativeKind::Topic
+    })
+}
+
 /// Adds one file in any supported format, chosen by [`Format::detect`].
 pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
     // Uploads are stored as sent, so the mark is dropped here as well as in `decode`.
@@ -202,11 +225,8 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
         return;
     }
     let format = Format::detect(name, text);
-    if format == Format::Native {
-        let blueprint = toml_edit::ImDocument::parse(text)
-            .map(|d| d.contains_key("code") && d.contains_key("passing_score"))
-            .unwrap_or(false);
-        add_text(loaded, name, text, blueprint);
+    if let Some(kind) = native_kind(name, text) {
+        add_text(loaded, name, text, kind == NativeKind::Blueprint);
         return;
     }
     // Without defaults, questions must name their topic and exams themselves

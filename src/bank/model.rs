@@ -283,3 +283,9 @@ impl Bank {
     }
 }
 crate::text_column!(Kind);
+
+crate::text_enum! {
+    /// Which attempts may serve a live question: every one, or (a pilot) only
+    /// practice sets and drills, until an instructor promotes it.
+    pub enum Pool { Full => "full", Pilot => "pilot" }
+}

@@ -20,6 +20,8 @@ pub struct Entry {
     pub kind: crate::bank::model::Kind,
     pub version: i32,
     pub option_keys: String,
+    /// Pilots are served in practice sets and drills, never in full exams.
+    pub pool: crate::bank::model::Pool,
 }
 
 #[derive(Debug)]
@@ -80,7 +82,7 @@ pub async fn exam(pool: &PgPool, exam: &str, epoch: Uuid, generation: i64) -> Re
     let entries = sqlx::query_as!(
         Entry,
         r#"select q.id, e.domain, q.topic, q.kind as "kind: crate::bank::model::Kind",
-                  q.current_version as version, q.option_keys
+                  q.current_version as version, q.option_keys, q.pool as "pool: crate::bank::model::Pool"
            from questions q join question_exams e on e.question_id = q.id and e.exam = $1
            where q.retired_at is null and q.status = 'published'
            order by q.id"#,

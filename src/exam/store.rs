@@ -210,6 +210,8 @@ fn choose<R: Rng>(
         .entries
         .iter()
         .filter(|e| req.mode == Mode::Practice || e.kind != crate::bank::model::Kind::TrueFalse)
+        // A pilot's statistics build up in practice; a full exam counts only proven items.
+        .filter(|e| req.mode == Mode::Practice || e.pool == crate::bank::model::Pool::Full)
         .filter(|e| topics.is_none_or(|t| t.contains(&e.topic)))
         .map(|e| {
             let (n, m) = seen.get(e.id.as_str()).copied().unwrap_or((0, false));

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::draft::{DraftKind, Generation, Rule};
 use crate::accounts::UserId;
-use crate::bank::model::{Bank, Pos, Question, Status, Topic};
-use crate::bank::store::{ImportError, ImportReport, Mode, import};
+use crate::bank::model::{Bank, Pool, Pos, Question, Status, Topic};
+use crate::bank::store::{ImportError, ImportReport, Mode, import_with};
 use crate::db::DbError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,11 +311,13 @@ pub enum PublishError {
 
 /// Publishes the approved drafts into `topic` (the batch's own new topic, or
 /// an existing one) through the bank import, which validates and versions
-/// them; nothing already in the topic is retired. All or nothing.
+/// them; nothing already in the topic is retired. New questions join `into`
+/// (the instructor's page offers the pilot pool first). All or nothing.
 pub async fn publish(
     pool: &PgPool,
     batch: &Batch,
     into_topic: Option<&str>,
+    into: Pool,
     actor: UserId,
 ) -> Result<ImportReport, PublishError> {
     let approved = drafts(pool, batch.id, Some(State::Approved)).await?;
@@ -345,8 +347,12 @@ pub async fn publish(
         topics: if into_topic.is_some() { vec![] } else { vec![topic] },
         questions,
     };
-    let report = match import(pool, &bank, Some(actor), Mode::Add).await {
-        Ok(r) => r,
+    let opts = crate::bank::store::Options {
+        pool: into,
+        ..Mode::Add.into()
+    };
+    let report = match import_with(pool, &bank, Some(actor), &opts).await {
+        Ok((r, _)) => r,
         Err(ImportError::Invalid(d)) => return Err(PublishError::Invalid(d)),
         Err(ImportError::Db(e)) => return Err(e.into()),
     };

@@ -131,6 +131,8 @@ pub struct ListFilter {
     pub domain: Option<String>,
     pub topic: Option<String>,
     pub flag: Option<Flag>,
+    /// Only pilots, or only the full-exam pool.
+    pub pool: Option<crate::bank::model::Pool>,
 }
 
 /// One question version's figures within one exam.
@@ -151,12 +153,19 @@ pub struct ItemReport {
     /// Problem reports on this version still waiting for an instructor.
     pub open_reports: i64,
     pub flags: Vec<Flag>,
+    /// A pilot: served in practice and drills only, until promoted.
+    pub pilot: bool,
 }
 
 impl ItemReport {
     /// Under 30 answers: the figures are shown with an uncertainty note.
     pub fn uncertain(&self) -> bool {
         self.shown < super::SMALL_SAMPLE
+    }
+
+    /// A pilot with enough answers (30) for its figures to be judged.
+    pub fn ready_to_judge(&self) -> bool {
+        self.pilot && !self.uncertain()
     }
 
     /// Larger is worse.
@@ -178,7 +187,7 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
         .await?;
     let rows = sqlx::query!(
         r#"with items as (
-             select c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys,
+             select c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys, q.pool,
                     sum(c.shown)::float8 as shown, sum(c.correct)::float8 as correct,
                     sum(c.shown) filter (where c.full_exam)::float8 as full_n,
                     sum(c.correct) filter (where c.full_exam)::float8 as full_sx,
@@ -194,8 +203,8 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
              join question_exams e on e.question_id = c.question_id and e.exam = c.exam
              left join unnest($1::text[], $2::float8[], $3::float8[]) as k(exam, lower, upper) on k.exam = c.exam
              where ($4::text is null or c.exam = $4) and ($5::text is null or e.domain = $5)
-               and ($6::text is null or q.topic = $6)
-             group by c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys
+               and ($6::text is null or q.topic = $6) and ($7::text is null or q.pool = $7)
+             group by c.question_id, c.version, c.exam, q.topic, e.domain, q.option_keys, q.pool
            ), chosen as (
              select o.question_id, o.version, o.exam, string_agg(o.option || ':' || o.n, ',') as counts
              from (select question_id, version, exam, option, sum(chosen) as n from item_option_counts
@@ -209,6 +218,7 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
            )
            select i.question_id as "question_id!", i.version as "version!", i.exam as "exam!",
                   i.topic as "topic!", i.domain as "domain!", i.option_keys as "option_keys!",
+                  i.pool = 'pilot' as "pilot!",
                   left(v.content->>'stem', 160) as "stem!",
                   (select string_agg(a, '') from jsonb_array_elements_text(v.content->'answer') a) as "answer!",
                   i.shown as "shown!", i.correct as "correct!",
@@ -230,6 +240,7 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
         f.exam.as_deref(),
         f.domain.as_deref(),
         f.topic.as_deref(),
+        f.pool.map(crate::bank::model::Pool::as_str),
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -265,6 +276,7 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
                     topic: r.topic,
                     stem: r.stem,
                     shown: r.shown as i64,
+                    pilot: r.pilot,
                 },
                 facility,
                 discrimination,
@@ -275,7 +287,13 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
         })
         .filter(|r| f.flag.is_none_or(|flag| r.flags.contains(&flag)))
         .collect();
-    out.sort_by(|a, b| {
+    sort_worst_first(&mut out);
+    Ok(out)
+}
+
+/// By the weight of their flags, then by discrimination (lowest first).
+fn sort_worst_first(items: &mut [ItemReport]) {
+    items.sort_by(|a, b| {
         b.severity()
             .cmp(&a.severity())
             .then_with(|| {
@@ -285,7 +303,6 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbEr
             .then_with(|| b.shown.cmp(&a.shown))
             .then_with(|| a.question_id.cmp(&b.question_id))
     });
-    Ok(out)
 }
 
 /// Each exam's cut-offs as three parallel arrays, for `unnest` in SQL.
@@ -307,6 +324,7 @@ struct Row {
     topic: String,
     stem: String,
     shown: i64,
+    pilot: bool,
 }
 
 fn report(
@@ -337,6 +355,7 @@ fn report(
         median_seconds,
         open_reports,
         flags,
+        pilot: row.pilot,
     }
 }
 
@@ -365,7 +384,7 @@ pub struct VersionReport {
 pub async fn question(pool: &PgPool, id: &str) -> Result<Vec<VersionReport>, DbError> {
     let cut = exam_cutoffs(pool).await?;
     let heads = sqlx::query!(
-        r#"select distinct c.version, c.exam, coalesce(e.domain, '') as "domain!", q.topic,
+        r#"select distinct c.version, c.exam, coalesce(e.domain, '') as "domain!", q.topic, q.pool = 'pilot' as "pilot!",
                   left(v.content->>'stem', 160) as "stem!",
                   (select string_agg(o->>'key', '' order by n) from jsonb_array_elements(v.content->'options')
                      with ordinality as x(o, n)) as "keys!",
@@ -454,6 +473,7 @@ pub async fn question(pool: &PgPool, id: &str) -> Result<Vec<VersionReport>, DbE
                 topic: h.topic,
                 stem: h.stem,
                 shown: m.n as i64,
+                pilot: h.pilot,
             },
             super::facility(&m),
             super::discrimination(&full, &all, cut),

@@ -1,30 +1,23 @@
-//! Instructor pages for question banks: browse, inspect, retire/restore, and
-//! upload with a preview that must be confirmed.
+//! Instructor pages for question banks: browse, inspect, retire/restore
+//! (one or many), and promote pilots. Uploads are in `uploads`.
 
-use actix_multipart::Multipart;
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
-use super::forms::{multipart_error, render_with_status, see_other};
-use crate::bank::formats::Defaults;
-use crate::bank::load::{Outcome, Verdict, parse_upload};
-use crate::bank::model::Difficulty;
-use crate::bank::model::Question;
-use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
-use crate::bank::{Diagnostic, lint};
+use super::forms::see_other;
+use crate::bank::model::{Pool, Question};
+use crate::bank::store::{self, Filter, Lifecycle, Row};
 use crate::markdown::render;
 
 pub const PAGE_SIZE: i64 = 25;
-/// Upper bound on one upload (all files together).
-pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// The most questions one bulk restore takes (a few pages of the browser).
+pub const MAX_BULK: usize = 500;
 
 #[derive(Deserialize, Default)]
 pub struct BrowseQuery {
@@ -36,6 +29,8 @@ pub struct BrowseQuery {
     q: Option<String>,
     #[serde(default, deserialize_with = "super::forms::blank_or")]
     state: Option<LifecycleFilter>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    pool: Option<PoolChoice>,
     page: Option<i64>,
 }
 
@@ -47,6 +42,20 @@ super::forms::form_enum! {
     pub enum LifecycleFilter { Live => "live", Retired => "retired", All => "all" }
 }
 
+super::forms::form_enum! {
+    /// A question pool chosen in a filter or a form.
+    pub enum PoolChoice { Pilot => "pilot", Full => "full" }
+}
+
+impl PoolChoice {
+    pub fn pool(self) -> Pool {
+        match self {
+            PoolChoice::Pilot => Pool::Pilot,
+            PoolChoice::Full => Pool::Full,
+        }
+    }
+}
+
 fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
@@ -56,6 +65,8 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 pub struct BrowsePage {
     pub ctx: PageCtx,
     pub rows: Vec<Row>,
+    /// Some row can be ticked for the bulk restore.
+    pub any_retired: bool,
     pub total: i64,
     pub page: i64,
     pub pages: i64,
@@ -65,6 +76,7 @@ pub struct BrowsePage {
     pub kind: String,
     pub q: String,
     pub state: String,
+    pub pool: String,
     pub topics: Vec<(String, String)>,
     pub exams: Vec<(String, String)>,
     /// The current filters as a query string, for the pager links.
@@ -89,6 +101,7 @@ pub async fn browse(
         kind: q.kind.map(|k| k.as_str().to_owned()),
         text: non_empty(&q.q),
         lifecycle,
+        pool: q.pool.map(PoolChoice::pool),
     };
     let page = super::forms::page_number(q.page)?;
     let (rows, total) = store::search(&state.pool, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
@@ -97,9 +110,10 @@ pub async fn browse(
     let topics = topic_menu(&state, lang).await?;
     let exams = state.exam_choices().await?;
     let state_code = q.state.unwrap_or(LifecycleFilter::Live).as_str();
+    let pool_code = q.pool.map_or("", PoolChoice::as_str);
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let query = format!(
-        "exam={}&domain={}&topic={}&kind={}&q={}&state={state_code}",
+        "exam={}&domain={}&topic={}&kind={}&q={}&state={state_code}&pool={pool_code}",
         urlencode(&s(&filter.exam)),
         urlencode(&s(&filter.domain)),
         urlencode(&s(&filter.topic)),
@@ -108,6 +122,7 @@ pub async fn browse(
     );
     Ok(BrowsePage {
         ctx: auth.ctx,
+        any_retired: rows.iter().any(|r| r.retired),
         rows,
         total,
         page,
@@ -118,6 +133,7 @@ pub async fn browse(
         kind: s(&filter.kind),
         q: s(&filter.text),
         state: state_code.to_owned(),
+        pool: pool_code.to_owned(),
         topics,
         exams,
         query,
@@ -235,6 +251,7 @@ pub struct QuestionPage {
     pub ctx: PageCtx,
     pub q: QuestionView,
     pub retired: bool,
+    pub pilot: bool,
     pub history: Vec<VersionView>,
     pub stats: Vec<super::stats::VersionStatsView>,
 }
@@ -265,10 +282,12 @@ pub async fn question(
         .collect();
     let q = QuestionView::new(&current.question, current.version);
     let stats = super::stats::for_question(&state, &q.id).await?;
+    let pilot = store::pool_of(&state.pool, &q.id).await? == Some(Pool::Pilot);
     Ok(actix_web::Either::Left(QuestionPage {
         ctx: auth.ctx,
         q,
         retired,
+        pilot,
         history,
         stats,
     }))
@@ -292,6 +311,57 @@ pub async fn restore(
     set_lifecycle(auth, session, state, path.into_inner(), false).await
 }
 
+/// Moves a pilot into the full-exam pool.
+pub async fn promote(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    match store::pool_of(&state.pool, &id).await? {
+        None => return Err(AppError::NotFound),
+        Some(Pool::Full) => return Err(AppError::Conflict("pilot.not_a_pilot")),
+        Some(Pool::Pilot) => {}
+    }
+    if !store::promote(&state.pool, &id, auth.user.id).await? {
+        return Err(AppError::Conflict("pilot.not_a_pilot"));
+    }
+    set_flash(&session, "pilot.promoted");
+    Ok(see_other(&format!("/instructor/bank/questions/{}", urlencode(&id))))
+}
+
+/// Restores the retired questions ticked in the bank browser, in one request.
+/// The form sends `id` once per ticked row.
+pub async fn restore_bulk(
+    auth: InstructorOnly,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let ids: Vec<String> = form
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if ids.len() > MAX_BULK || ids.iter().any(|id| id.chars().count() > 200) {
+        return Err(AppError::BadRequest("bank.bulk_too_many"));
+    }
+    if ids.is_empty() {
+        set_flash(&session, "bank.bulk_none");
+        return Ok(see_other("/instructor/bank?state=retired"));
+    }
+    let restored = store::restore_many(&state.pool, &ids, auth.user.id).await?;
+    tracing::info!(
+        asked = ids.len(),
+        restored = restored.len(),
+        "questions restored in bulk"
+    );
+    set_flash(&session, "bank.bulk_restored");
+    Ok(see_other("/instructor/bank?state=retired"))
+}
+
 async fn set_lifecycle(
     auth: InstructorOnly,
     session: Session,
@@ -311,43 +381,6 @@ async fn set_lifecycle(
         },
     );
     Ok(see_other(&format!("/instructor/bank/questions/{}", urlencode(&id))))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "instructor/bank/upload.html")]
-pub struct UploadPage {
-    pub ctx: PageCtx,
-    pub error: Option<&'static str>,
-    /// Where in which file the error is, when it is at one place.
-    pub error_at: Option<String>,
-    pub max_mb: usize,
-    pub topics: Vec<(String, String)>,
-    pub exams: Vec<(String, String)>,
-}
-
-async fn upload_page(
-    auth: InstructorOnly,
-    state: &AppState,
-    error: Option<(&'static str, Option<String>)>,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let lang = auth.ctx.lang;
-    let topics = topic_menu(state, lang).await?;
-    render_with_status(
-        &UploadPage {
-            ctx: auth.ctx,
-            error: error.as_ref().map(|e| e.0),
-            error_at: error.and_then(|e| e.1),
-            max_mb: MAX_UPLOAD_BYTES / (1024 * 1024),
-            topics,
-            exams: state.exam_choices().await?,
-        },
-        status,
-    )
-}
-
-pub async fn upload_form(auth: InstructorOnly, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    upload_page(auth, &state, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -398,246 +431,4 @@ pub async fn export(
 /// Every topic as (slug, name in `lang`), for filter and default menus.
 async fn topic_menu(state: &AppState, lang: crate::i18n::Lang) -> Result<Vec<(String, String)>, AppError> {
     Ok(store::topic_names_in(&state.pool, lang).await?)
-}
-
-/// The CSV template offered on the upload page.
-pub async fn csv_template(_auth: InstructorOnly) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("content-disposition", "attachment; filename=\"examdrill-template.csv\""))
-        .body(crate::bank::formats::csv::template())
-}
-
-/// Reads the files and the default fields of a multipart upload, refusing
-/// more than [`MAX_UPLOAD_BYTES`].
-type UploadError = (&'static str, Option<String>);
-
-async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, UploadError>, AppError> {
-    let mut files = Vec::new();
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut total = 0usize;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(multipart_error)?;
-        let cd = field.content_disposition().cloned();
-        let Some(name) = cd.as_ref().and_then(|cd| cd.get_filename()).map(str::to_owned) else {
-            // A plain field (the CSRF token was already checked by the middleware).
-            let key = cd.as_ref().and_then(|cd| cd.get_name()).unwrap_or("").to_owned();
-            let mut value = Vec::new();
-            while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(multipart_error)?;
-                if value.len() + chunk.len() <= 1024 {
-                    value.extend_from_slice(&chunk);
-                }
-            }
-            let Ok(value) = String::from_utf8(value) else {
-                return Ok(Err(("error.control_chars", None)));
-            };
-            if value.chars().any(char::is_control) {
-                return Ok(Err(("error.control_chars", None)));
-            }
-            fields.push((key, value.trim().to_owned()));
-            continue;
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(multipart_error)?;
-            total += chunk.len();
-            if total > MAX_UPLOAD_BYTES {
-                return Ok(Err(("bank.upload_too_large", None)));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if name.is_empty() && bytes.is_empty() {
-            continue;
-        }
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = crate::bank::diagnostics::decode(&name, e.into_bytes())
-                    .err()
-                    .map(|d| d.pos.to_string());
-                return Ok(Err(("bank.upload_not_utf8", at)));
-            }
-        };
-        files.push(UploadedFile { name, text });
-    }
-    if files.is_empty() {
-        return Ok(Err(("bank.upload_empty", None)));
-    }
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
-    // Only needed, and only stored, when the instructor filled them in.
-    let defaults = get("topic").map(|topic| Defaults {
-        topic,
-        exam: get("exam").unwrap_or_default(),
-        domain: get("domain").unwrap_or_default(),
-        difficulty: get("difficulty")
-            .as_deref()
-            .and_then(Difficulty::parse)
-            .unwrap_or(Difficulty::Medium),
-        language: get("language").filter(|l| l == "en").unwrap_or_else(|| "ko".to_owned()),
-    });
-    Ok(Ok(PendingUpload { files, defaults }))
-}
-
-pub async fn upload(
-    auth: InstructorOnly,
-    state: web::Data<AppState>,
-    payload: Multipart,
-) -> Result<HttpResponse, AppError> {
-    match read_files(payload).await? {
-        Ok(upload) => {
-            let id = store::save_upload(&state.pool, auth.user.id, &upload).await?;
-            Ok(see_other(&format!("/instructor/bank/uploads/{id}")))
-        }
-        Err((key, at)) => {
-            let status = if key == "bank.upload_too_large" {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            upload_page(auth, &state, Some((key, at)), status).await
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "instructor/bank/preview.html")]
-pub struct PreviewPage {
-    pub ctx: PageCtx,
-    pub upload_id: uuid::Uuid,
-    pub files: Vec<String>,
-    pub problems: Vec<Diagnostic>,
-    pub report: Option<ImportReport>,
-    /// What a test-wise student could exploit in the upload: warnings only,
-    /// since a foreign bank is not ours to reject.
-    pub lint: Vec<String>,
-    /// Each question of a foreign file: imported, warned or skipped, and why.
-    pub outcomes: Vec<OutcomeRow>,
-}
-
-pub struct OutcomeRow {
-    pub pos: String,
-    /// i18n key of the verdict, and the CSS class marking it.
-    pub verdict: &'static str,
-    pub class: &'static str,
-    pub id: String,
-    pub reasons: Vec<String>,
-}
-
-impl From<Outcome> for OutcomeRow {
-    fn from(o: Outcome) -> Self {
-        let (verdict, class) = match o.verdict {
-            Verdict::Imported => ("bank.outcome_imported", "imported"),
-            Verdict::Warned => ("bank.outcome_warned", "warned"),
-            Verdict::Skipped => ("bank.outcome_skipped", "skipped"),
-        };
-        OutcomeRow {
-            pos: o.pos.to_string(),
-            verdict,
-            class,
-            id: o.id.unwrap_or_default(),
-            reasons: o.reasons,
-        }
-    }
-}
-
-type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>, Vec<OutcomeRow>);
-
-async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
-    let mut loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
-    let outcomes = std::mem::take(&mut loaded.outcomes)
-        .into_iter()
-        .map(OutcomeRow::from)
-        .collect();
-    let report = lint::lint(&loaded.bank.questions, false);
-    let mut warnings = lint::Thresholds::exam_grade().breaches(&report);
-    warnings.extend(
-        report
-            .flags
-            .iter()
-            .take(50)
-            .map(|f| format!("{}: {} {}", f.question, f.kind.name(), f.detail)),
-    );
-    if !loaded.diagnostics.is_empty() {
-        // Also check what did parse, so one preview lists every problem.
-        loaded
-            .diagnostics
-            .extend(store::validate_upload(&state.pool, &loaded.bank).await?);
-        return Ok((loaded.diagnostics, None, warnings, outcomes));
-    }
-    match store::import(&state.pool, &loaded.bank, None, Mode::DryRun).await {
-        Ok(report) => Ok((Vec::new(), Some(report), warnings, outcomes)),
-        Err(ImportError::Invalid(d)) => Ok((d, None, warnings, outcomes)),
-        Err(ImportError::Db(e)) => Err(e.into()),
-    }
-}
-
-/// The instructor's own pending upload; anyone else's is not found.
-async fn own_upload(state: &AppState, id: uuid::Uuid, auth: &InstructorOnly) -> Result<store::PendingUpload, AppError> {
-    store::load_upload(&state.pool, id, auth.user.id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-pub async fn preview(
-    auth: InstructorOnly,
-    state: web::Data<AppState>,
-    path: web::Path<uuid::Uuid>,
-) -> Result<PreviewPage, AppError> {
-    let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
-    let (problems, report, lint, outcomes) = dry_run(&state, &upload).await?;
-    let files = upload.files;
-    let names = files.into_iter().map(|f| f.name).collect();
-    Ok(PreviewPage {
-        ctx: auth.ctx,
-        upload_id: id,
-        files: names,
-        problems,
-        report,
-        lint,
-        outcomes,
-    })
-}
-
-pub async fn confirm(
-    auth: InstructorOnly,
-    session: Session,
-    state: web::Data<AppState>,
-    path: web::Path<uuid::Uuid>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
-    let loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
-    if !loaded.diagnostics.is_empty() {
-        return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
-    }
-    match store::import(&state.pool, &loaded.bank, Some(auth.user.id), Mode::Apply).await {
-        Ok(report) => {
-            store::delete_upload(&state.pool, id).await?;
-            tracing::info!(
-                added = report.added.len(),
-                changed = report.changed.len(),
-                retired = report.retired.len(),
-                "bank imported"
-            );
-            set_flash(&session, "bank.import_done");
-            Ok(see_other("/instructor/bank"))
-        }
-        // Something changed since the preview; show the fresh preview with its problems.
-        Err(ImportError::Invalid(_)) => Ok(see_other(&format!("/instructor/bank/uploads/{id}"))),
-        Err(ImportError::Db(e)) => Err(e.into()),
-    }
 }

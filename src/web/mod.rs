@@ -19,6 +19,7 @@ pub mod question_view;
 pub mod reports;
 pub mod review;
 pub mod stats;
+pub mod uploads;
 
 use crate::db::Pool;
 use actix_web::web;
@@ -133,16 +134,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/instructor/stats.csv", web::get().to(stats::csv))
         .service(
             web::resource("/instructor/bank/upload")
-                .route(web::get().to(bank::upload_form))
-                .route(web::post().to(bank::upload)),
+                .route(web::get().to(uploads::upload_form))
+                .route(web::post().to(uploads::upload)),
         )
-        .route("/instructor/bank/template.csv", web::get().to(bank::csv_template))
+        .route("/instructor/bank/template.csv", web::get().to(uploads::csv_template))
         .route("/instructor/bank/export", web::get().to(bank::export))
-        .route("/instructor/bank/uploads/{id}", web::get().to(bank::preview))
-        .route("/instructor/bank/uploads/{id}/confirm", web::post().to(bank::confirm))
+        .route("/instructor/bank/uploads/{id}", web::get().to(uploads::preview))
+        .route(
+            "/instructor/bank/uploads/{id}/confirm",
+            web::post().to(uploads::confirm),
+        )
+        .route("/instructor/bank/imports", web::get().to(uploads::history))
+        .route("/instructor/bank/imports/{id}", web::get().to(uploads::import_result))
+        .route("/instructor/bank/imports/{id}/undo", web::post().to(uploads::undo))
+        .route("/instructor/bank/restore", web::post().to(bank::restore_bulk))
         .route("/instructor/bank/questions/{id}", web::get().to(bank::question))
         .route("/instructor/bank/questions/{id}/retire", web::post().to(bank::retire))
         .route("/instructor/bank/questions/{id}/restore", web::post().to(bank::restore))
+        .route("/instructor/bank/questions/{id}/promote", web::post().to(bank::promote))
         .service(
             web::resource("/instructor/notes")
                 .route(web::get().to(notes::index))

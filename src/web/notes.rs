@@ -378,6 +378,9 @@ pub async fn approve_bulk(
 pub struct PublishForm {
     /// Empty: the batch's own new topic.
     topic: Option<String>,
+    /// Absent: pilots, so untested drafts reach practice before full exams.
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    pool: Option<super::bank::PoolChoice>,
 }
 
 pub async fn publish(
@@ -390,7 +393,10 @@ pub async fn publish(
     let id = path.into_inner();
     let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let into = form.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    match store::publish(&state.pool, &batch, into, auth.user.id).await {
+    let pool = form
+        .pool
+        .map_or(crate::bank::model::Pool::Pilot, super::bank::PoolChoice::pool);
+    match store::publish(&state.pool, &batch, into, pool, auth.user.id).await {
         Ok(_) => {
             set_flash(&session, "notes.published");
             Ok(see_other(&format!("/instructor/notes/{id}?state=published")))

@@ -43,6 +43,8 @@ pub struct StatsQuery {
     topic: Option<String>,
     #[serde(default, deserialize_with = "super::forms::blank_or")]
     flag: Option<FlagFilter>,
+    #[serde(default, deserialize_with = "super::forms::blank_or")]
+    pool: Option<super::bank::PoolChoice>,
     page: Option<i64>,
 }
 
@@ -84,6 +86,7 @@ async fn filter(state: &AppState, q: &StatsQuery) -> Result<ListFilter, AppError
         domain,
         topic,
         flag: q.flag.map(FlagFilter::flag),
+        pool: q.pool.map(super::bank::PoolChoice::pool),
     })
 }
 
@@ -106,6 +109,9 @@ pub struct ItemView {
     /// Message keys of the flags.
     pub flags: Vec<&'static str>,
     pub uncertain: bool,
+    pub pilot: bool,
+    /// A pilot with enough answers to judge it.
+    pub ready: bool,
 }
 
 fn two(x: Option<f64>) -> String {
@@ -148,6 +154,8 @@ impl ItemView {
             non_functional: r.non_functional.iter().map(|c| c.to_ascii_uppercase()).collect(),
             flags: r.flags.iter().map(|f| flag_key(*f)).collect(),
             uncertain: r.uncertain(),
+            pilot: r.pilot,
+            ready: r.ready_to_judge(),
         }
     }
 }
@@ -191,6 +199,7 @@ pub struct StatsPage {
     pub domain: String,
     pub topic: String,
     pub flag: String,
+    pub pool: String,
     pub exams: Vec<String>,
     pub domains: Vec<(String, String)>,
     pub topics: Vec<(String, String)>,
@@ -201,10 +210,11 @@ pub struct StatsPage {
 fn query_string(f: &ListFilter, flag: &str) -> String {
     let s = |o: &Option<String>| urlencode(o.as_deref().unwrap_or(""));
     format!(
-        "exam={}&domain={}&topic={}&flag={flag}",
+        "exam={}&domain={}&topic={}&flag={flag}&pool={}",
         s(&f.exam),
         s(&f.domain),
-        s(&f.topic)
+        s(&f.topic),
+        f.pool.map_or("", crate::bank::model::Pool::as_str),
     )
 }
 
@@ -245,6 +255,7 @@ pub async fn index(
         domain: s(&f.domain),
         topic: s(&f.topic),
         flag,
+        pool: f.pool.map_or("", crate::bank::model::Pool::as_str).to_owned(),
         exams,
         domains,
         topics,

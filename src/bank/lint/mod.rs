@@ -622,5 +622,8 @@ impl fmt::Display for Report {
     }
 }
 
+mod summary;
+pub use summary::{Severity, Summary};
+
 #[cfg(test)]
 mod tests;

@@ -85,6 +85,8 @@ pub struct Filter {
     pub kind: Option<String>,
     pub text: Option<String>,
     pub lifecycle: Lifecycle,
+    /// Only pilots, or only the full-exam pool.
+    pub pool: Option<crate::bank::model::Pool>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -95,6 +97,7 @@ pub struct Row {
     pub kind: String,
     pub difficulty: String,
     pub retired: bool,
+    pub pilot: bool,
     pub exams: Option<String>,
     pub stem: Option<String>,
 }
@@ -114,6 +117,7 @@ pub async fn search(pool: &PgPool, f: &Filter, limit: i64, offset: i64) -> Resul
     // always counts what the page lists; only the conditions set are written.
     let mut page = QueryBuilder::new(
         "select q.id, q.topic, q.current_version, q.kind, q.difficulty, q.retired_at is not null as retired,
+                q.pool = 'pilot' as pilot,
                 (select string_agg(e.exam || '/' || e.domain, ', ' order by e.exam)
                    from question_exams e where e.question_id = q.id) as exams,
                 left(v.content->>'stem', 160) as stem
@@ -155,6 +159,9 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter) {
             .push(" or q.id like ")
             .push_bind(pattern)
             .push(")");
+    }
+    if let Some(pool) = f.pool {
+        qb.push(" and q.pool = ").push_bind(pool.as_str());
     }
     match f.lifecycle {
         Lifecycle::Live => qb.push(" and q.retired_at is null"),

@@ -1,6 +1,6 @@
 //! Banks in PostgreSQL. An import is one transaction: it validates against what
 //! the database already knows, writes a new immutable version for every changed
-//! question, retires questions that left their topic, and records who did it.
+//! question, retires questions that left their topic when asked to, and records who did it.
 //! A dry run is the same import rolled back, so a preview never disagrees with
 //! what confirming will do.
 
@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::diagnostics::Diagnostic;
-use super::model::{Bank, Blueprint, BlueprintDomain, NoteRules, Pos, Question, TaggedNotes, Topic};
+use super::model::{Bank, Blueprint, BlueprintDomain, NoteRules, Pool, Pos, Question, TaggedNotes, Topic};
 use super::validate::validate;
 use crate::accounts::{UserId, audit};
 use crate::db::DbError;
@@ -214,14 +214,50 @@ struct Existing {
     content: serde_json::Value,
 }
 
+/// What an import does beyond adding and updating, and what it records.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Retire the questions of the upload's topics that it lacks.
+    pub retire_missing: bool,
+    /// Keep the result; false is a dry run, rolled back.
+    pub commit: bool,
+    /// The pool the questions new to the bank join; existing ones keep theirs.
+    pub pool: Pool,
+    /// Record the import in the upload history (with the file names and the
+    /// mode chosen), so that its retirements can be undone in one action.
+    pub record: Option<(String, UploadMode)>,
+}
+
+impl From<Mode> for Options {
+    fn from(mode: Mode) -> Self {
+        Options {
+            retire_missing: mode != Mode::Add,
+            commit: mode != Mode::DryRun,
+            pool: Pool::Full,
+            record: None,
+        }
+    }
+}
+
 /// Imports a whole bank in one transaction; with [`Mode::DryRun`] nothing is kept.
-#[tracing::instrument(skip_all, fields(questions = upload.questions.len(), ?mode))]
 pub async fn import(
     pool: &PgPool,
     upload: &Bank,
     actor: Option<UserId>,
     mode: Mode,
 ) -> Result<ImportReport, ImportError> {
+    Ok(import_with(pool, upload, actor, &mode.into()).await?.0)
+}
+
+/// [`import`] with explicit [`Options`]; also returns the id of the upload
+/// history record when one was asked for and kept.
+#[tracing::instrument(skip_all, fields(questions = upload.questions.len(), retire = opts.retire_missing, commit = opts.commit))]
+pub async fn import_with(
+    pool: &PgPool,
+    upload: &Bank,
+    actor: Option<UserId>,
+    opts: &Options,
+) -> Result<(ImportReport, Option<uuid::Uuid>), ImportError> {
     let problems = validate_upload(pool, upload).await?;
     if !problems.is_empty() {
         return Err(ImportError::Invalid(problems));
@@ -243,9 +279,7 @@ pub async fn import(
     for t in &upload.topics {
         upsert_topic(&mut tx, t).await?;
     }
-
-    let ids: Vec<&str> = upload.questions.iter().map(|q| q.id.as_str()).collect();
-    // The topics this upload speaks for: a question missing from them is retired.
+    // The topics this upload speaks for: in replace mode a question missing from them is retired.
     let topics: Vec<&str> = {
         let mut t: Vec<&str> = upload.questions.iter().map(|q| q.topic.as_str()).collect();
         t.extend(upload.topics.iter().map(|t| t.slug.as_str()));
@@ -253,35 +287,8 @@ pub async fn import(
         t.dedup();
         t
     };
-    let existing = existing_questions(&mut tx, &ids, &topics).await?;
-
-    let mut new_versions: Vec<(&Question, i32, serde_json::Value)> = Vec::new();
-    for q in &upload.questions {
-        let content = serde_json::to_value(q).map_err(|e| DbError::Corrupt(format!("serialising {}: {e}", q.id)))?;
-        match existing.get(&q.id) {
-            None => {
-                report.added.push(q.id.clone());
-                new_versions.push((q, 1, content));
-            }
-            Some(old) if old.content != content => {
-                report.changed.push(q.id.clone());
-                new_versions.push((q, old.version + 1, content));
-            }
-            Some(old) if old.retired => report.restored.push(q.id.clone()),
-            Some(_) => report.unchanged += 1,
-        }
-    }
-    let uploaded: HashSet<&str> = ids.iter().copied().collect();
-    let mut retired: Vec<String> = existing
-        .iter()
-        .filter(|_| mode != Mode::Add)
-        .filter(|(id, e)| !e.retired && !uploaded.contains(id.as_str()) && topics.contains(&e.topic.as_str()))
-        .map(|(id, _)| id.clone())
-        .collect();
-    retired.sort();
-    report.retired = retired;
-
-    write_versions(&mut tx, &new_versions, actor).await?;
+    let new_versions = plan(&mut tx, upload, &topics, opts.retire_missing, &mut report).await?;
+    write_versions(&mut tx, &new_versions, actor, opts.pool).await?;
     if !report.restored.is_empty() {
         sqlx::query!(
             "update questions set retired_at = null, updated_at = now() where id = any($1)",
@@ -312,11 +319,56 @@ pub async fn import(
         )
         .await?;
     }
-    match mode {
-        Mode::Apply | Mode::Add => tx.commit().await?,
-        Mode::DryRun => tx.rollback().await?,
+    let record = match &opts.record {
+        Some((files, mode)) if opts.commit => Some(history::record(&mut tx, actor, files, *mode, &report).await?),
+        _ => None,
+    };
+    if opts.commit {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
     }
-    Ok(report)
+    Ok((report, record))
+}
+
+/// Sorts the upload's questions into added, changed, restored and unchanged,
+/// and (with `retire_missing`) lists the questions of its topics it lacks.
+/// Returns the versions to write.
+async fn plan<'a>(
+    tx: &mut Transaction<'_, Postgres>,
+    upload: &'a Bank,
+    topics: &[&str],
+    retire_missing: bool,
+    report: &mut ImportReport,
+) -> Result<Vec<(&'a Question, i32, serde_json::Value)>, ImportError> {
+    let ids: Vec<&str> = upload.questions.iter().map(|q| q.id.as_str()).collect();
+    let existing = existing_questions(tx, &ids, topics).await?;
+    let mut new_versions = Vec::new();
+    for q in &upload.questions {
+        let content = serde_json::to_value(q).map_err(|e| DbError::Corrupt(format!("serialising {}: {e}", q.id)))?;
+        match existing.get(&q.id) {
+            None => {
+                report.added.push(q.id.clone());
+                new_versions.push((q, 1, content));
+            }
+            Some(old) if old.content != content => {
+                report.changed.push(q.id.clone());
+                new_versions.push((q, old.version + 1, content));
+            }
+            Some(old) if old.retired => report.restored.push(q.id.clone()),
+            Some(_) => report.unchanged += 1,
+        }
+    }
+    let uploaded: HashSet<&str> = ids.iter().copied().collect();
+    let mut retired: Vec<String> = existing
+        .iter()
+        .filter(|_| retire_missing)
+        .filter(|(id, e)| !e.retired && !uploaded.contains(id.as_str()) && topics.contains(&e.topic.as_str()))
+        .map(|(id, _)| id.clone())
+        .collect();
+    retired.sort();
+    report.retired = retired;
+    Ok(new_versions)
 }
 
 /// The current version of every question the upload names or that lives in
@@ -466,6 +518,7 @@ async fn write_versions(
     tx: &mut Transaction<'_, Postgres>,
     versions: &[(&Question, i32, serde_json::Value)],
     actor: Option<UserId>,
+    pool: Pool,
 ) -> Result<(), sqlx::Error> {
     if versions.is_empty() {
         return Ok(());
@@ -485,8 +538,8 @@ async fn write_versions(
     let contents: Vec<&serde_json::Value> = versions.iter().map(|v| &v.2).collect();
 
     sqlx::query!(
-        "insert into questions (id, topic, current_version, kind, difficulty, language, status, search_text, option_keys)
-         select * from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+        "insert into questions (id, topic, current_version, kind, difficulty, language, status, search_text, option_keys, pool)
+         select u.*, $10::text from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) as u
          on conflict (id) do update set topic = excluded.topic, current_version = excluded.current_version,
             kind = excluded.kind, difficulty = excluded.difficulty, language = excluded.language,
             status = excluded.status, search_text = excluded.search_text, option_keys = excluded.option_keys,
@@ -500,6 +553,7 @@ async fn write_versions(
         &statuses as &[&str],
         &search,
         &option_keys,
+        pool as Pool,
     )
     .execute(&mut **tx)
     .await?;
@@ -564,7 +618,11 @@ pub async fn set_retired(pool: &PgPool, id: &str, retired: bool, actor: Option<U
 }
 
 mod browse;
+mod history;
+mod pilots;
 mod uploads;
 
 pub use browse::*;
+pub use history::*;
+pub use pilots::*;
 pub use uploads::*;
