@@ -251,14 +251,15 @@ async fn a_gift_upload_takes_topic_and_exam_from_the_form() {
     let preview = app.get(&url).await;
     assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
     assert_eq!(preview.select_text("#added-count"), vec!["3"]);
-    // The topic's own questions are not in this upload, so they would be retired.
-    assert_eq!(preview.select_text("#retired-count"), vec!["2"]);
+    // "Add or update" is the default: the topic's own questions stay.
+    assert_eq!(preview.select_text("#retired-count"), vec!["0"]);
+    assert_eq!(preview.select_text("#no-retirements").len(), 1);
     app.post(&url, &format!("{url}/confirm"), &[]).await;
     let rows = app
         .get("/instructor/bank?exam=soa-c03&domain=networking")
         .await
         .select_text("#questions tbody tr");
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4, "3 from the GIFT file and fixture-vpc-001, still live");
 }
 
 #[tokio::test]

@@ -157,13 +157,15 @@ async fn review_edit_and_publish_only_what_was_approved() {
 
     let published = app.post(&batch, &format!("{batch}/publish"), &[("topic", "")]).await;
     assert_eq!(published.status, 303, "{}", published.body);
-    let in_bank: Vec<(String, String)> =
-        sqlx::query_as("select id, status from questions where topic like 'notes-%' order by id")
+    let in_bank: Vec<(String, String, String)> =
+        sqlx::query_as("select id, status, pool from questions where topic like 'notes-%' order by id")
             .fetch_all(&app.pool)
             .await
             .unwrap();
     assert_eq!(in_bank.len(), approved.len());
-    assert!(in_bank.iter().all(|(_, s)| s == "published"));
+    assert!(in_bank.iter().all(|(_, s, _)| s == "published"));
+    // Untested drafts reach practice first: published as pilots unless the instructor chose otherwise.
+    assert!(in_bank.iter().all(|(_, _, pool)| pool == "pilot"), "{in_bank:?}");
     let edited: bool = sqlx::query_scalar(
         "select v.content->>'stem' like '노트를 고친 문항%' from question_versions v join note_drafts d on d.question->>'id' = v.question_id where d.batch_id = $1 and d.n = $2",
     )
