@@ -170,9 +170,12 @@ async fn undo_restores_exactly_the_questions_still_retired_by_that_upload() {
         .to_owned();
     assert_eq!(retired_ids(&app).await, vec!["q-b", "q-c", "q-d"]);
 
-    // Since then: q-b restored by hand, and q-a retired by hand (the upload never retired it).
+    // Since then: q-b restored by hand, q-c restored and retired again by
+    // hand (its retirement is no longer the upload's), and q-a retired by hand.
     let q = "/instructor/bank/questions";
     app.post(&format!("{q}/q-b"), &format!("{q}/q-b/restore"), &[]).await;
+    app.post(&format!("{q}/q-c"), &format!("{q}/q-c/restore"), &[]).await;
+    app.post(&format!("{q}/q-c"), &format!("{q}/q-c/retire"), &[]).await;
     app.post(&format!("{q}/q-a"), &format!("{q}/q-a/retire"), &[]).await;
     let history = app.get("/instructor/bank/imports").await;
     assert_eq!(history.select_text("#imports tbody tr").len(), 2);
@@ -183,8 +186,8 @@ async fn undo_restores_exactly_the_questions_still_retired_by_that_upload() {
     assert_eq!(undone.location(), Some(result.as_str()));
     assert_eq!(
         retired_ids(&app).await,
-        vec!["q-a"],
-        "only the upload's own retirements came back"
+        vec!["q-a", "q-c"],
+        "only q-d, still retired by the upload, came back"
     );
     let page = app.get(&result).await;
     assert_eq!(page.select_text(".flash"), vec!["업로드의 퇴역을 되돌렸습니다."]);
