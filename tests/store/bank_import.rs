@@ -151,3 +151,30 @@ async fn retiring_by_hand_is_audited_and_reversible() {
     );
     assert!(!set_retired(&app.pool, "no-such-question", true, None).await.unwrap());
 }
+
+#[tokio::test]
+async fn create_pilot_adds_a_new_question_as_a_pilot_and_refuses_an_existing_id() {
+    use examdrill::bank::model::Pool;
+    use examdrill::bank::store::{create_pilot, pool_of};
+
+    let app = spawn_app().await;
+    let mut bank = fixture_bank();
+    let mut new = bank.questions.pop().unwrap();
+    import(&app.pool, &bank, None, Mode::Apply).await.unwrap();
+    app.user_with_role("teacher@example.com", "instructor").await;
+    let teacher = crate::common::exam::user_id(&app, "teacher@example.com").await;
+
+    new.id = "fixture-vpc-new".into();
+    let report = create_pilot(&app.pool, &new, teacher).await.unwrap();
+    assert_eq!(report.added, vec!["fixture-vpc-new"]);
+    assert!(report.retired.is_empty());
+    assert_eq!(pool_of(&app.pool, "fixture-vpc-new").await.unwrap(), Some(Pool::Pilot));
+
+    // An existing id is refused, and keeps its pool and version.
+    let existing = bank.questions[0].clone();
+    match create_pilot(&app.pool, &existing, teacher).await {
+        Err(ImportError::Invalid(d)) => assert!(d[0].message.contains("already exists"), "{d:?}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(pool_of(&app.pool, &existing.id).await.unwrap(), Some(Pool::Full));
+}
