@@ -156,6 +156,11 @@ async fn the_statistics_filter_to_pilots_and_mark_those_ready_to_judge() {
     for (id, n, ready) in &rows {
         assert_eq!(*ready, *n >= 30, "{id}: {n} answers");
     }
+    let body = app.get("/instructor/stats.csv?pool=pilot").await.body;
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let pool = reader.headers().unwrap().iter().position(|h| h == "pool").unwrap();
+    let pools: Vec<String> = reader.records().map(|r| r.unwrap()[pool].to_owned()).collect();
+    assert_eq!(pools, vec!["pilot", "pilot"]);
     let full = app.get("/instructor/stats?pool=full").await;
     let full_ids: Vec<String> = full
         .html()
