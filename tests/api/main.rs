@@ -9,6 +9,7 @@ mod accounts;
 mod bank_moodle;
 mod bank_pages;
 mod cluster;
+mod editor;
 mod exam_pages;
 mod exam_shell;
 mod first_run;

@@ -564,7 +564,9 @@ pub async fn set_retired(pool: &PgPool, id: &str, retired: bool, actor: Option<U
 }
 
 mod browse;
+mod edit;
 mod uploads;
 
 pub use browse::*;
+pub use edit::*;
 pub use uploads::*;
