@@ -278,6 +278,20 @@ mod tests {
     }
 
     #[test]
+    fn english_originals_survive_a_round_trip() {
+        let mut d = draft();
+        d.stem_en = "Question".into();
+        d.explanation_en = "Explanation".into();
+        for (i, o) in d.options.iter_mut().enumerate() {
+            o.text_en = format!("Option {i}");
+            o.rationale_en = format!("Reason {i}");
+        }
+        let q = d.to_question(None);
+        assert!(q.has_english());
+        assert_eq!(Draft::from_question(&q), d);
+    }
+
+    #[test]
     fn blank_rows_are_left_out_and_keys_follow_form_order() {
         let mut d = draft();
         d.options.insert(1, OptionRow::default());

@@ -455,7 +455,7 @@ pub async fn diff(
     let (_, versions) = store::question(&state.pool, &id).await?.ok_or(AppError::NotFound)?;
     let latest = versions.first().map(|v| v.version).ok_or(AppError::NotFound)?;
     let to = query.to.unwrap_or(latest);
-    let from = query.from.unwrap_or((to - 1).max(1));
+    let from = query.from.unwrap_or(to.saturating_sub(1).max(1));
     let find = |n: i32| versions.iter().find(|v| v.version == n).ok_or(AppError::NotFound);
     let changes = version_diff(&find(from)?.question, &find(to)?.question);
     Ok(DiffPage {
