@@ -109,6 +109,13 @@ async fn an_edit_is_a_new_version_for_the_bank_and_the_next_attempt_while_past_a
     assert_eq!(warned.select_text("#stem"), vec![NEW_STEM], "nothing typed is lost");
     assert_eq!(version_count(&teacher, &id).await, 1);
 
+    let generation = || async {
+        sqlx::query_scalar::<_, i64>("select generation from bank_state")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = generation().await;
     let saved = post_fields(
         &teacher,
         &edit_url,
@@ -117,6 +124,7 @@ async fn an_edit_is_a_new_version_for_the_bank_and_the_next_attempt_while_past_a
     )
     .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(generation().await > before, "running instances see the bank changed");
     let page = teacher.get(saved.location().unwrap()).await;
     assert_eq!(page.select_text(".flash"), vec!["새 버전으로 저장했습니다."]);
     assert_eq!(page.select_text("h1 small"), vec!["v2"]);
@@ -246,6 +254,35 @@ async fn saving_over_a_newer_version_is_refused() {
     assert!(stale.select_text("#problems li")[0].contains("(v2)"), "{}", stale.body);
     assert_eq!(stale.select_text("#stem"), vec!["나중에 저장한 문항"]);
     assert_eq!(version_count(&teacher, id).await, 2);
+}
+
+#[tokio::test]
+async fn editing_a_retired_question_keeps_it_retired() {
+    let (_app, teacher) = bank_with_instructor().await;
+    let id = "resilient-003";
+    let page = format!("/instructor/bank/questions/{id}");
+    teacher.post(&page, &format!("{page}/retire"), &[]).await;
+    let edit_url = format!("{page}/edit");
+    let mut fields = form_fields(&teacher.get(&edit_url).await, "#editor-form");
+    set(&mut fields, "stem", &["은퇴한 문항의 오타 수정"]);
+    let ok = post_fields(
+        &teacher,
+        &edit_url,
+        &fields,
+        &[("action", "save"), ("accept_lint", "on")],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let after = teacher.get(&page).await;
+    assert_eq!(after.select_text("h1 small"), vec!["v2"]);
+    assert_eq!(after.select_text("#retired-badge").len(), 1, "still retired");
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'question.edited' and target = $1")
+            .bind(id)
+            .fetch_one(&teacher.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
 }
 
 #[tokio::test]

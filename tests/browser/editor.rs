@@ -48,6 +48,7 @@ async fn typing_in_the_stem_updates_the_live_preview() {
     open_editor(&c, &app).await;
 
     wait_for_text(&c, "#preview .stem", "secure 문항 1").await;
+    super::exam_shell::assert_accessible(&c, "the question editor").await;
     retype(&c, "#stem", "바뀐 **미리 보기** 문항").await;
     wait_for_text(&c, "#preview .stem strong", "미리 보기").await;
     // An option's text and its key follow as well.
