@@ -156,6 +156,33 @@ impl EditorForm {
         self.error(&format!("option-{row}-{part}"))
     }
 
+    /// The field's label, for the error summary: several fields share a
+    /// message ("this field is empty"), so the summary names which.
+    pub fn label(&self, lang: &Lang, field: &str) -> String {
+        let row = field
+            .strip_prefix("option-")
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(i, part)| Some((i.parse::<usize>().ok()?, part)));
+        if let Some((i, part)) = row {
+            let what = if part == "rationale" {
+                "editor.rationale"
+            } else {
+                "editor.option_text"
+            };
+            return format!("{} {} · {}", lang.t("editor.option"), i + 1, lang.t(what));
+        }
+        let key = match field {
+            "id" => "editor.id",
+            "stem" => "editor.stem",
+            "explanation" => "editor.explanation",
+            "topic" => "editor.topic",
+            "domains" => "editor.domains",
+            "references" => "editor.references",
+            _ => "editor.options",
+        };
+        lang.t(key).to_owned()
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty() || !self.problems.is_empty()
     }

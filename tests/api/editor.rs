@@ -212,7 +212,11 @@ async fn bad_edits_come_back_with_messages_by_field_and_save_nothing() {
         page.select_text("#option-1-text-error"),
         vec!["앞의 보기와 같은 내용입니다."]
     );
-    assert_eq!(page.select_text("#problems li").len(), 1);
+    assert_eq!(
+        page.select_text("#problems li"),
+        vec!["보기 2 · 보기 내용: 앞의 보기와 같은 내용입니다."],
+        "the summary names the field"
+    );
 
     // A value outside a closed set is refused outright.
     let mut odd = fields.clone();
