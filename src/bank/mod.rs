@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod coverage;
 pub mod diagnostics;
+pub mod diff;
+pub mod edit;
 pub mod export;
 pub mod formats;
 pub mod lint;

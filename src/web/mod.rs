@@ -6,6 +6,7 @@ pub mod bank;
 pub mod client;
 pub mod context;
 pub mod csrf;
+pub mod editor;
 pub mod error;
 pub mod exam_review;
 pub mod exams;
@@ -149,6 +150,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/instructor/bank/imports/{id}/undo", web::post().to(uploads::undo))
         .route("/instructor/bank/restore", web::post().to(bank::restore_bulk))
         .route("/instructor/bank/questions/{id}", web::get().to(bank::question))
+        .service(
+            web::resource("/instructor/bank/questions/{id}/edit")
+                .route(web::get().to(editor::edit_form))
+                .route(web::post().to(editor::edit)),
+        )
+        .route("/instructor/bank/questions/{id}/diff", web::get().to(editor::diff))
+        .service(
+            web::resource("/instructor/bank/new")
+                .route(web::get().to(editor::new_form))
+                .route(web::post().to(editor::create)),
+        )
+        .route("/instructor/bank/preview", web::post().to(editor::preview))
+        .route("/static/editor.js", web::get().to(editor::script))
         .route("/instructor/bank/questions/{id}/retire", web::post().to(bank::retire))
         .route("/instructor/bank/questions/{id}/restore", web::post().to(bank::restore))
         .route("/instructor/bank/questions/{id}/promote", web::post().to(bank::promote))

@@ -14,13 +14,14 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
+use super::editor::{self, EditorForm};
 use super::error::AppError;
 use super::forms::{multipart_error, render_with_status, see_other};
 use crate::bank::Diagnostic;
-use crate::bank::model::{Bank, Question};
+use crate::bank::edit::Draft;
 use crate::markdown::render;
 use crate::notes::draft::{NoteInput, Options, generate};
-use crate::notes::store::{self, BatchSummary, DraftRow, PublishError, State};
+use crate::notes::store::{self, Batch, BatchSummary, DraftRow, PublishError, State};
 
 /// One note file may be this large (the generator's own limit).
 pub const MAX_NOTE_BYTES: usize = crate::notes::draft::outline::MAX_BYTES;
@@ -421,22 +422,47 @@ pub struct EditPage {
     pub ctx: PageCtx,
     pub id: Uuid,
     pub n: i32,
-    pub text: String,
     pub excerpt: String,
     pub lines: String,
     pub file: String,
-    pub problems: Vec<Diagnostic>,
+    pub form: EditorForm,
 }
 
-/// The draft as the `[[questions]]` table of a native bank file.
-fn to_toml(q: &Question) -> Result<String, AppError> {
-    let bank = Bank {
-        blueprints: vec![],
-        topics: vec![],
-        questions: vec![q.clone()],
-    };
-    let files = crate::bank::export::to_native_files(&bank).map_err(AppError::internal)?;
-    Ok(files.into_values().collect())
+/// The draft in the question editor's form, beside the note lines it came from.
+async fn edit_page(
+    ctx: PageCtx,
+    state: &AppState,
+    (id, n): (Uuid, i32),
+    d: DraftRow,
+    batch: &Batch,
+    draft: Draft,
+) -> Result<EditPage, AppError> {
+    let topic = &batch.topic;
+    let name = crate::bank::catalog::Localized {
+        ko: topic.name_ko.clone(),
+        en: topic.name_en.clone(),
+    }
+    .get(ctx.lang)
+    .to_owned();
+    let url = format!("/instructor/notes/{id}/drafts/{n}/edit");
+    let form = editor::form_view(
+        state,
+        ctx.lang,
+        url,
+        draft,
+        Some(&d.question),
+        Some((topic.slug.clone(), name)),
+    )
+    .await?;
+    Ok(EditPage {
+        lines: format!("{}–{}", d.first_line, d.last_line),
+        excerpt: d.excerpt,
+        file: d.file,
+        id,
+        n,
+        form,
+        ctx,
+    })
 }
 
 pub async fn edit_form(
@@ -446,75 +472,41 @@ pub async fn edit_form(
 ) -> Result<EditPage, AppError> {
     let (id, n) = path.into_inner();
     let d = store::draft(&state.pool, id, n).await?.ok_or(AppError::NotFound)?;
-    Ok(EditPage {
-        text: to_toml(&d.question)?,
-        excerpt: d.excerpt,
-        lines: format!("{}–{}", d.first_line, d.last_line),
-        file: d.file,
-        id,
-        n,
-        problems: vec![],
-        ctx: auth.ctx,
-    })
+    let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
+    let draft = Draft::from_question(&d.question);
+    edit_page(auth.ctx, &state, (id, n), d, &batch, draft).await
 }
 
-#[derive(Deserialize)]
-pub struct EditForm {
-    text: String,
-}
-
-/// Saves an edited draft after parsing and validating it like any bank file;
-/// problems are shown with line and column and nothing is lost.
+/// Saves an edited draft after the same field checks and bank validation as
+/// the bank editor; problems are shown by field and nothing is lost.
 pub async fn edit(
     auth: InstructorOnly,
     session: Session,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
-    form: web::Form<EditForm>,
+    body: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (id, n) = path.into_inner();
+    let posted = editor::parse(body.into_inner())?;
     let d = store::draft(&state.pool, id, n).await?.ok_or(AppError::NotFound)?;
     let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
-    let mut problems = Vec::new();
-    let file = crate::bank::native::parse_bank_file("draft.toml", &form.text, &mut problems);
-    let mut question = None;
-    if problems.is_empty() {
-        match file.questions.as_slice() {
-            [q] if q.id == d.question.id => question = Some(q.clone()),
-            _ => problems.push(Diagnostic {
-                pos: Default::default(),
-                message: format!("{} {}", auth.ctx.t("notes.edit_one"), d.question.id),
-            }),
-        }
+    let base = d.question.clone();
+    let mut draft = posted.draft.clone();
+    draft.id = base.id.clone();
+    let mut page = edit_page(auth.ctx, &state, (id, n), d, &batch, draft).await?;
+    let mut q = match editor::before_save(&page.ctx, &posted, &mut page.form, Some(&base), false) {
+        Ok(q) => q,
+        Err(status) => return render_with_status(&page, status),
+    };
+    q.status = crate::bank::model::Status::Draft;
+    let problems = crate::bank::store::check_question(&state.pool, &q, std::slice::from_ref(&batch.topic)).await?;
+    if !problems.is_empty() {
+        page.form.problems = problems.into_iter().map(|d| d.message).collect();
+        return render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    if let Some(q) = &question {
-        let (blueprints, mut topics) = crate::bank::store::known(&state.pool).await?;
-        topics.push(batch.topic.clone());
-        problems.extend(crate::bank::validate::validate(&Bank {
-            blueprints,
-            topics,
-            questions: vec![q.clone()],
-        }));
+    if !store::update(&state.pool, id, n, &q).await? {
+        return Err(AppError::Conflict("notes.already_published"));
     }
-    match question {
-        Some(mut q) if problems.is_empty() => {
-            q.status = crate::bank::model::Status::Draft;
-            store::update(&state.pool, id, n, &q).await?;
-            set_flash(&session, "notes.saved");
-            Ok(see_other(&format!("/instructor/notes/{id}#draft-{n}")))
-        }
-        _ => render_with_status(
-            &EditPage {
-                text: form.into_inner().text,
-                excerpt: d.excerpt,
-                lines: format!("{}–{}", d.first_line, d.last_line),
-                file: d.file,
-                id,
-                n,
-                problems,
-                ctx: auth.ctx,
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-    }
+    set_flash(&session, "notes.saved");
+    Ok(see_other(&format!("/instructor/notes/{id}#draft-{n}")))
 }

@@ -10,6 +10,7 @@ mod bank_moodle;
 mod bank_pages;
 mod bank_uploads;
 mod cluster;
+mod editor;
 mod exam_pages;
 mod exam_shell;
 mod first_run;

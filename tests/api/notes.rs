@@ -3,6 +3,7 @@
 
 use crate::common::bank::seeded;
 use crate::common::{Page, TestApp, spawn_app};
+use crate::editor::{form_fields, post_fields, set};
 
 const NOTE: &str = "\
 ## [SAA] EBS 볼륨 유형
@@ -15,30 +16,6 @@ const NOTE: &str = "\
 async fn upload_notes(app: &TestApp, files: &[(&str, &[u8])]) -> Page {
     app.upload_form("/instructor/notes", &[("exam", "saa-c03")], files)
         .await
-}
-
-/// Replaces the `stem = …` entry (one line, or a multi-line string) in a draft's TOML.
-fn replace_stem(toml: &str, stem: &str) -> String {
-    let mut out = Vec::new();
-    let mut lines = toml.lines();
-    while let Some(line) = lines.next() {
-        if let Some(rest) = line.strip_prefix("stem = ") {
-            if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-                let close = &rest[..3];
-                if !(rest.len() > 3 && rest.ends_with(close)) {
-                    for l in lines.by_ref() {
-                        if l.ends_with(close) {
-                            break;
-                        }
-                    }
-                }
-            }
-            out.push(format!("stem = \"{stem}\""));
-        } else {
-            out.push(line.to_owned());
-        }
-    }
-    out.join("\n")
 }
 
 async fn instructor_app() -> TestApp {
@@ -115,24 +92,32 @@ async fn review_edit_and_publish_only_what_was_approved() {
     app.post(&batch, &format!("{batch}/drafts/{second}"), &[("action", "reject")])
         .await;
 
-    // A broken edit is refused with its position, and the text is kept.
+    // The draft opens in the bank's question editor; a broken edit comes back
+    // with a message at its field, and nothing typed is lost.
     let edit_url = format!("{batch}/drafts/{first}/edit");
     let form = app.get(&edit_url).await;
-    let text = form.select_text("#draft-text")[0].clone();
-    assert!(text.contains("status = \"draft\""));
-    let broken = text.replacen("kind = \"single\"", "kind = \"sometimes\"", 1);
-    let bad = app.post(&edit_url, &edit_url, &[("text", broken.as_str())]).await;
-    assert_eq!(bad.status, 422);
-    assert!(
-        bad.select_text("#problems li")[0].contains("draft.toml:"),
-        "{}",
-        bad.body
-    );
-    assert!(bad.body.contains("sometimes"), "nothing typed is lost");
-    // A good edit is saved.
-    let fixed = replace_stem(&text, "노트를 고친 문항: 다음 설명에 해당하는 용어는?");
-    let ok = app.post(&edit_url, &edit_url, &[("text", fixed.as_str())]).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let fields = form_fields(&form, "#editor-form");
+    let mut broken = fields.clone();
+    set(&mut broken, "stem", &["  "]);
+    set(&mut broken, "explanation", &["고친 해설"]);
+    let bad = post_fields(&app, &edit_url, &broken, &[("action", "save")]).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.select_text("#stem-error"), vec!["이 칸이 비어 있습니다."]);
+    assert_eq!(bad.select_text("#explanation"), vec!["고친 해설"]);
+    // A good edit is saved, still a draft.
+    let mut fixed = fields;
+    set(&mut fixed, "stem", &["노트를 고친 문항: 다음 설명에 해당하는 용어는?"]);
+    let ok = post_fields(&app, &edit_url, &fixed, &[("action", "save")]).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
+    let status: String =
+        sqlx::query_scalar("select question->>'status' from note_drafts where batch_id = $1 and n = $2")
+            .bind(id)
+            .bind(first)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "draft");
 
     // Bulk approval by quality takes the pending ones at or above the score.
     let min = ns.iter().map(|(_, q)| *q).max().unwrap();

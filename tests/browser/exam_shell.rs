@@ -48,7 +48,7 @@ async fn axe_serious(c: &Client) -> (Vec<String>, serde_json::Value) {
 
 /// Runs axe-core on the page and fails on any serious or critical violation,
 /// naming the rule and the elements.
-async fn assert_accessible(c: &Client, page: &str) {
+pub(super) async fn assert_accessible(c: &Client, page: &str) {
     let (bad, total) = axe_serious(c).await;
     let width = c.execute("return window.innerWidth", vec![]).await.expect("width");
     eprintln!(

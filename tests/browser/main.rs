@@ -2,6 +2,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod editor;
 mod exam_shell;
 
 use std::os::unix::process::CommandExt;

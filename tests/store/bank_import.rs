@@ -153,9 +153,9 @@ async fn retiring_by_hand_is_audited_and_reversible() {
 }
 
 #[tokio::test]
-async fn create_pilot_adds_a_new_question_as_a_pilot_and_refuses_an_existing_id() {
+async fn a_new_question_from_the_editor_is_a_pilot_and_an_existing_id_is_refused() {
     use examdrill::bank::model::Pool;
-    use examdrill::bank::store::{create_pilot, pool_of};
+    use examdrill::bank::store::{EditError, create_question, pool_of};
 
     let app = spawn_app().await;
     let mut bank = fixture_bank();
@@ -165,16 +165,14 @@ async fn create_pilot_adds_a_new_question_as_a_pilot_and_refuses_an_existing_id(
     let teacher = crate::common::exam::user_id(&app, "teacher@example.com").await;
 
     new.id = "fixture-vpc-new".into();
-    let report = create_pilot(&app.pool, &new, teacher).await.unwrap();
-    assert_eq!(report.added, vec!["fixture-vpc-new"]);
-    assert!(report.retired.is_empty());
+    create_question(&app.pool, &new, teacher).await.unwrap();
     assert_eq!(pool_of(&app.pool, "fixture-vpc-new").await.unwrap(), Some(Pool::Pilot));
 
     // An existing id is refused, and keeps its pool and version.
     let existing = bank.questions[0].clone();
-    match create_pilot(&app.pool, &existing, teacher).await {
-        Err(ImportError::Invalid(d)) => assert!(d[0].message.contains("already exists"), "{d:?}"),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+    assert!(matches!(
+        create_question(&app.pool, &existing, teacher).await,
+        Err(EditError::Taken)
+    ));
     assert_eq!(pool_of(&app.pool, &existing.id).await.unwrap(), Some(Pool::Full));
 }

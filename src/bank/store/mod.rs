@@ -618,11 +618,13 @@ pub async fn set_retired(pool: &PgPool, id: &str, retired: bool, actor: Option<U
 }
 
 mod browse;
+mod edit;
 mod history;
 mod pilots;
 mod uploads;
 
 pub use browse::*;
+pub use edit::*;
 pub use history::*;
 pub use pilots::*;
 pub use uploads::*;

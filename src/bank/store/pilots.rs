@@ -3,10 +3,8 @@
 
 use sqlx::PgPool;
 
-use super::{ImportError, ImportReport, Options};
 use crate::accounts::{UserId, audit};
-use crate::bank::diagnostics::Diagnostic;
-use crate::bank::model::{Bank, Pool, Question};
+use crate::bank::model::Pool;
 use crate::db::DbError;
 
 /// The pool a question serves, or `None` when there is no such question.
@@ -34,28 +32,4 @@ pub async fn promote(pool: &PgPool, id: &str, actor: UserId) -> Result<bool, DbE
     audit(&mut *tx, Some(actor), "question.promoted", id, serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(true)
-}
-
-/// Creates one new question as a pilot, validated and versioned like any
-/// upload (the in-browser editor's "new question" calls this). An id already
-/// in the bank is refused: this never updates or promotes an existing question.
-pub async fn create_pilot(pool: &PgPool, question: &Question, actor: UserId) -> Result<ImportReport, ImportError> {
-    if pool_of(pool, &question.id).await?.is_some() {
-        return Err(ImportError::Invalid(vec![Diagnostic::in_file(
-            question.id.clone(),
-            format!("a question with id `{}` already exists", question.id),
-        )]));
-    }
-    let bank = Bank {
-        blueprints: vec![],
-        topics: vec![],
-        questions: vec![question.clone()],
-    };
-    let opts = Options {
-        retire_missing: false,
-        commit: true,
-        pool: Pool::Pilot,
-        record: None,
-    };
-    Ok(super::import_with(pool, &bank, Some(actor), &opts).await?.0)
 }
