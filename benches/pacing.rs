@@ -239,6 +239,66 @@ async fn take_exam(
     acked
 }
 
+/// Signs every student in: argon2 work, bounded as a login form's crowd would
+/// be by the server's blocking threads; not part of the paced figures.
+async fn sign_in_all(base: &str, students: usize) -> anyhow::Result<Vec<(reqwest::Client, String)>> {
+    let stats = Arc::new(Stats::default());
+    let gate = Arc::new(Semaphore::new(16));
+    let t = Instant::now();
+    let mut tasks = Vec::with_capacity(students);
+    for i in 0..students {
+        let (gate, base, stats) = (gate.clone(), base.to_owned(), stats.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok()?;
+            let t0 = Instant::now();
+            let signed = sign_in(&base, i).await;
+            if let Err(e) = &signed {
+                eprintln!("sign-in {i} failed: {e}");
+            }
+            stats.record("login", t0).await;
+            signed.ok()
+        }));
+    }
+    let mut roster = Vec::with_capacity(students);
+    for t in tasks {
+        if let Some(s) = t.await? {
+            roster.push(s);
+        }
+    }
+    let login_wall = t.elapsed();
+    if let Some(samples) = stats.0.lock().await.get_mut("login") {
+        report("login", samples, login_wall);
+    }
+    anyhow::ensure!(
+        roster.len() == students,
+        "only {} of {students} signed in",
+        roster.len()
+    );
+    Ok(roster)
+}
+
+/// How many acknowledged answers the database lacks (or holds differently),
+/// and how many attempts there are and were graded.
+async fn check_stored(pool: &sqlx::PgPool, acked: &Acked) -> anyhow::Result<(usize, i64, i64)> {
+    let rows: Vec<(uuid::Uuid, i32, Option<String>)> =
+        sqlx::query_as("select attempt_id, position, selected from attempt_answers")
+            .fetch_all(pool)
+            .await?;
+    let stored: HashMap<(String, i32), Option<String>> = rows
+        .into_iter()
+        .map(|(a, p, s)| ((format!("/attempts/{a}"), p), s))
+        .collect();
+    let missing = acked
+        .iter()
+        .filter(|(k, v)| stored.get(*k).and_then(|s| s.as_deref()) != Some(v.to_string().as_str()))
+        .count();
+    let (attempts, graded): (i64, i64) =
+        sqlx::query_as("select count(*), count(*) filter (where submitted_at is not null) from attempts")
+            .fetch_one(pool)
+            .await?;
+    Ok((missing, attempts, graded))
+}
+
 /// Percentiles over several steps together.
 fn merged(all: &HashMap<&'static str, Vec<f64>>, steps: &[&str]) -> Vec<f64> {
     steps.iter().filter_map(|s| all.get(s)).flatten().copied().collect()
@@ -281,41 +341,8 @@ async fn main() -> anyhow::Result<()> {
         pacing.think_max
     );
 
-    // Sign-in: argon2 work, bounded as a login form's crowd would be by the
-    // server's blocking threads; not part of the paced figures.
     let stats = Arc::new(Stats::default());
-    let gate = Arc::new(Semaphore::new(16));
-    let t = Instant::now();
-    let mut tasks = Vec::with_capacity(students);
-    for i in 0..students {
-        let (gate, base, stats) = (gate.clone(), base.clone(), stats.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = gate.acquire().await.ok()?;
-            let t0 = Instant::now();
-            let signed = sign_in(&base, i).await;
-            if let Err(e) = &signed {
-                eprintln!("sign-in {i} failed: {e}");
-            }
-            stats.record("login", t0).await;
-            signed.ok()
-        }));
-    }
-    let mut roster = Vec::with_capacity(students);
-    for t in tasks {
-        if let Some(s) = t.await? {
-            roster.push(s);
-        }
-    }
-    let login_wall = t.elapsed();
-    if let Some(samples) = stats.0.lock().await.get_mut("login") {
-        report("login", samples, login_wall);
-    }
-    anyhow::ensure!(
-        roster.len() == students,
-        "only {} of {students} signed in",
-        roster.len()
-    );
-    stats.0.lock().await.clear();
+    let roster = sign_in_all(&base, students).await?;
     let rss_after_login: Vec<u64> = servers.rss_kib();
 
     let failures = Arc::new(Failures::default());
@@ -368,23 +395,7 @@ async fn main() -> anyhow::Result<()> {
         peak.iter().sum::<u64>() / 1024
     );
 
-    // Every acknowledged answer is in the database, and every attempt was graded.
-    let rows: Vec<(uuid::Uuid, i32, Option<String>)> =
-        sqlx::query_as("select attempt_id, position, selected from attempt_answers")
-            .fetch_all(&pool)
-            .await?;
-    let stored: HashMap<(String, i32), Option<String>> = rows
-        .into_iter()
-        .map(|(a, p, s)| ((format!("/attempts/{a}"), p), s))
-        .collect();
-    let missing = acked
-        .iter()
-        .filter(|(k, v)| stored.get(*k).and_then(|s| s.as_deref()) != Some(v.to_string().as_str()))
-        .count();
-    let (attempts, graded): (i64, i64) =
-        sqlx::query_as("select count(*), count(*) filter (where submitted_at is not null) from attempts")
-            .fetch_one(&pool)
-            .await?;
+    let (missing, attempts, graded) = check_stored(&pool, &acked).await?;
     println!(
         "acknowledged answers checked in the database: {}; missing or different: {missing}; attempts {attempts}, graded {graded}",
         acked.len()
