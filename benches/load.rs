@@ -4,16 +4,17 @@
 //! upsert rate measured with pgbench in the same run, and checks in the
 //! database that every acknowledged answer is there.
 //!
-//! Run: `scripts/bench-load` (or `cargo bench --bench load` with DATABASE_URL
-//! and PGBENCH set). STUDENTS=1000 by default.
+//! The server runs as separate processes (benches/common/servers.rs): one
+//! instance, or with `TARGET=cluster` INSTANCES (default 3) behind HAProxy.
+//!
+//! Run: `scripts/bench-load` (or `cargo bench --bench load` with DATABASE_URL,
+//! PGBENCH and, for a cluster, HAPROXY_BIN set). STUDENTS=1000 by default;
+//! `STUDENTS=3000 scripts/bench-load` is the synchronized-start goal.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::cookie::Key;
-use examdrill::configuration::Settings;
-use examdrill::startup::Application;
 use rand::Rng;
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::{Barrier, Mutex, Semaphore};
@@ -39,25 +40,18 @@ async fn main() -> anyhow::Result<()> {
     admin.execute(format!("create database \"{db}\"").as_str()).await?;
     let url = format!("{}/{db}", server.rsplit_once('/').map(|(p, _)| p).unwrap_or(&server));
 
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        database_url: url.clone(),
-        db_pool_size: 16,
-        cookie_key: Key::generate(),
-        cookie_secure: false,
-        data_dir: std::env::temp_dir(),
-        seed_bank: None,
-        trusted_proxies: Vec::new(),
-        body_timeout: std::time::Duration::from_secs(60),
-        drain: std::time::Duration::ZERO,
-        shutdown_timeout: std::time::Duration::from_secs(30),
-    };
-    let app = Application::build(settings).await?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.pool().clone();
-    tokio::spawn(app.run_until_stopped());
+    let target = servers::Target::from_env()?;
+    let servers = servers::Servers::launch(target, &url, 16).await?;
+    let base = servers.base.clone();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&url)
+        .await?;
     seed(&pool, students).await?;
-    println!("load test: {students} students, server {base}, PostgreSQL {db}");
+    println!(
+        "load test: {students} students, {} at {base}, PostgreSQL {db}",
+        target.describe()
+    );
 
     let stats = Arc::new(Stats::default());
     // Phase 1: everyone logs in (argon2 work, bounded so the machine isn't swamped).
@@ -356,6 +350,13 @@ async fn main() -> anyhow::Result<()> {
         None => println!("answer saves: no concurrency level kept p99 under 50 ms; levels: {level_results:?}"),
     }
 
+    let rss: Vec<String> = servers
+        .peak_rss_kib()
+        .iter()
+        .map(|k| format!("{} MiB", k / 1024))
+        .collect();
+    println!("server peak RSS (VmHWM) per instance: {}", rss.join(", "));
+    drop(servers);
     pool.close().await;
     admin
         .execute(format!("drop database \"{db}\" with (force)").as_str())

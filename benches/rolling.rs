@@ -13,7 +13,6 @@
 //! Run: `scripts/bench-rolling`.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -45,74 +44,6 @@ async fn start_instance(settings: &Settings, port: u16) -> anyhow::Result<Instan
     let (port, stopper) = (app.port(), app.stopper());
     let running = tokio::spawn(app.run_until_stopped());
     Ok(Instance { port, stopper, running })
-}
-
-fn haproxy_stat(socket: &std::path::Path) -> String {
-    let Ok(mut s) = std::os::unix::net::UnixStream::connect(socket) else {
-        return String::new();
-    };
-    let _ = s.write_all(b"show stat\n");
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
-}
-
-/// Waits until HAProxy has `want` servers UP.
-async fn wait_up(socket: &std::path::Path, want: usize) -> anyhow::Result<()> {
-    for _ in 0..300 {
-        let up = haproxy_stat(socket)
-            .lines()
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f.len() > 17 && f[0] == "app" && f[1].starts_with('i') && f[17].starts_with("UP"))
-            .count();
-        if up == want {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("HAProxy did not see {want} servers up")
-}
-
-struct HaProxy(std::process::Child, std::path::PathBuf);
-
-impl Drop for HaProxy {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
-    }
-}
-
-fn haproxy(ports: &[u16]) -> anyhow::Result<(HaProxy, u16, std::path::PathBuf)> {
-    let bin =
-        std::env::var("HAPROXY_BIN").map_err(|_| anyhow::anyhow!("set HAPROXY_BIN (scripts/bench-rolling does)"))?;
-    let dir = std::env::temp_dir().join(format!("examdrill-rolling-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir)?;
-    let front = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let socket = dir.join("haproxy.sock");
-    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-    let script = format!(
-        "source '{}/scripts/lib/haproxy.sh' && haproxy_config {front} '{}' {}",
-        env!("CARGO_MANIFEST_DIR"),
-        socket.display(),
-        ports.join(" ")
-    );
-    let out = std::process::Command::new("bash").args(["-c", &script]).output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "haproxy_config: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cfg = dir.join("haproxy.cfg");
-    std::fs::write(&cfg, &out.stdout)?;
-    let child = std::process::Command::new(bin)
-        .arg("-f")
-        .arg(&cfg)
-        .arg("-db")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
-    Ok((HaProxy(child, dir), front, socket))
 }
 
 /// The body of a GET, or None on any failure (the student is not enrolled).
@@ -300,8 +231,9 @@ async fn main() -> anyhow::Result<()> {
     let pool = sqlx::PgPool::connect(&settings.database_url).await?;
     seed(&pool, students).await?;
     let ports: Vec<u16> = running.iter().map(|i| i.port).collect();
-    let (_proxy, front, socket) = haproxy(&ports)?;
-    wait_up(&socket, instances).await?;
+    let proxy = servers::haproxy(&ports)?;
+    let (front, socket) = (proxy.front, proxy.socket.clone());
+    servers::wait_up(&socket, instances).await?;
     let base = format!("http://127.0.0.1:{front}");
     println!("rolling restart: {students} students, {instances} instances {ports:?} behind HAProxy {base}");
 
@@ -363,7 +295,7 @@ async fn main() -> anyhow::Result<()> {
         let old = running.remove(i);
         old.running.await??;
         running.insert(i, start_instance(&settings, port).await?);
-        wait_up(&socket, instances).await?;
+        servers::wait_up(&socket, instances).await?;
         println!(
             "instance i{} on port {port} restarted and back in rotation in {:.1} s",
             i + 1,

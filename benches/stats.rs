@@ -55,21 +55,16 @@ async fn fill(pool: &PgPool, answers: usize) -> anyhow::Result<usize> {
     .bind(exams as i32)
     .execute(&mut *tx)
     .await?;
+    // The question list lives in the attempt's row and each graded item in
+    // attempt_answers (the attempt_items view joins them), as grading leaves them.
     tx.execute(
-        "insert into attempts (id, user_id, exam, mode, feedback, deadline, started_at, submitted_at,
-                               finish_reason, question_count)
-         select id, user_id, 'saa-c03', 'exam', 'end', started_at + interval '130 minutes', started_at,
-                started_at + interval '100 minutes', 'submitted', 65
-         from bench_attempts",
-    )
-    .await?;
-    tx.execute(
-        "insert into attempt_items (attempt_id, position, question_id, version, domain, option_order, selected,
-                                    correct, answered_at, single_choice)
-         select a.id, p.n, p.id, p.version, p.domain, p.option_keys,
+        "create temp table bench_items on commit drop as
+         select a.id as attempt_id, p.n, p.id as question_id, p.version, p.domain, p.option_keys,
                 case when p.right then p.answer
-                     else substr(translate(p.option_keys, p.answer, ''), 1 + (random() * 2)::int % greatest(length(translate(p.option_keys, p.answer, '')), 1), 1) end,
-                p.right, a.started_at + p.n * interval '80 seconds' * (0.5 + random()), length(p.answer) = 1
+                     else substr(translate(p.option_keys, p.answer, ''), 1 + (random() * 2)::int % greatest(length(translate(p.option_keys, p.answer, '')), 1), 1) end
+                    as selected,
+                p.right as correct, a.started_at + p.n * interval '80 seconds' * (0.5 + random()) as answered_at,
+                length(p.answer) = 1 as single_choice
          from bench_attempts a
          cross join lateral (
              select q.*, row_number() over ()::int as n,
@@ -79,9 +74,23 @@ async fn fill(pool: &PgPool, answers: usize) -> anyhow::Result<usize> {
     )
     .await?;
     tx.execute(
-        "update attempts a set raw_score = s.raw
-         from (select attempt_id, count(*) filter (where correct)::int as raw from attempt_items group by 1) s
-         where s.attempt_id = a.id",
+        "insert into attempts (id, user_id, exam, mode, feedback, deadline, started_at, submitted_at,
+                               finish_reason, question_count, raw_score,
+                               question_ids, versions, domains, option_orders, single_choices)
+         select a.id, a.user_id, 'saa-c03', 'exam', 'end', a.started_at + interval '130 minutes', a.started_at,
+                a.started_at + interval '100 minutes', 'submitted', 65, i.raw,
+                i.question_ids, i.versions, i.domains, i.option_orders, i.single_choices
+         from bench_attempts a
+         join (select attempt_id, count(*) filter (where correct)::int as raw,
+                      array_agg(question_id order by n) as question_ids, array_agg(version order by n) as versions,
+                      array_agg(domain order by n) as domains, array_agg(option_keys order by n) as option_orders,
+                      array_agg(single_choice order by n) as single_choices
+               from bench_items group by attempt_id) i on i.attempt_id = a.id",
+    )
+    .await?;
+    tx.execute(
+        "insert into attempt_answers (attempt_id, position, selected, correct, answered_at)
+         select attempt_id, n, selected, correct, answered_at from bench_items",
     )
     .await?;
     tx.commit().await?;

@@ -2,6 +2,8 @@
 //! hand-written keep-alive client for saves, and latency reporting.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -9,15 +9,8 @@
 # pools keep their connections for a long time.
 pgbouncer_start() {
   local dir=$1 port=$2 url=$3
-  local bin
-  bin=$(command -v pgbouncer 2>/dev/null || ls /usr/sbin/pgbouncer 2>/dev/null || true)
-  if [ -z "$bin" ]; then
-    if [ "$(id -u)" != 0 ]; then echo "PgBouncer is not installed and I am not root" >&2; return 1; fi
-    echo "[pgbouncer] installing Debian's pgbouncer" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
-    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now pgbouncer >/dev/null 2>&1 || true; fi
-    bin=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
-  fi
+  pgbouncer_ensure || return 1
+  local bin=$PGBOUNCER_BIN
   # postgres://user@host:port/db (the private cluster trusts local connections)
   local rest=${url#postgres://} user hostport db
   user=${rest%%@*}; rest=${rest#*@}; hostport=${rest%%/*}; db=${rest#*/}; db=${db%%\?*}
@@ -53,4 +46,19 @@ CFG
 pgbouncer_stop() {
   local dir=$1
   [ -f "$dir/pgbouncer.pid" ] && kill -TERM "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+}
+
+# pgbouncer_ensure: makes PGBOUNCER_BIN point at Debian's PgBouncer, installing
+# the package when it is missing and we are root (the test suite's cluster
+# test runs one).
+pgbouncer_ensure() {
+  if [ -n "${PGBOUNCER_BIN:-}" ] && [ -x "$PGBOUNCER_BIN" ]; then return 0; fi
+  if ! PGBOUNCER_BIN=$(command -v pgbouncer 2>/dev/null || ls /usr/sbin/pgbouncer 2>/dev/null); then
+    if [ "$(id -u)" != 0 ]; then echo "PgBouncer is not installed and I am not root: install Debian's 'pgbouncer' package." >&2; return 1; fi
+    echo "[pgbouncer] installing Debian's pgbouncer" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now pgbouncer >/dev/null 2>&1 || true; fi
+    PGBOUNCER_BIN=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
+  fi
+  export PGBOUNCER_BIN
 }

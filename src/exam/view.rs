@@ -197,7 +197,8 @@ pub struct ItemState {
 pub async fn item_states(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<ItemState>, DbError> {
     Ok(sqlx::query_as!(
         ItemState,
-        r#"select position, domain, flagged, selected is not null as "answered!", correct
+        r#"select position as "position!", domain as "domain!", flagged as "flagged!",
+                  selected is not null as "answered!", correct
            from attempt_items where attempt_id = $1 order by position"#,
         attempt.id(),
     )
@@ -261,9 +262,10 @@ pub async fn item(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Resul
     // The same columns as `items` reads.
     let row = sqlx::query_as!(
         ItemRow,
-        "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
+        r#"select i.position as "position!", i.domain as "domain!", v.content, i.option_order as "option_order!",
+                i.selected, i.flagged as "flagged!", i.locked as "locked!", i.correct
          from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
-         where i.attempt_id = $1 and i.position = $2",
+         where i.attempt_id = $1 and i.position = $2"#,
         attempt.id(),
         position,
     )
@@ -276,9 +278,10 @@ pub async fn items(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<Item>, D
     // The same columns as `item` reads.
     let rows = sqlx::query_as!(
         ItemRow,
-        "select i.position, i.domain, v.content, i.option_order, i.selected, i.flagged, i.locked, i.correct
+        r#"select i.position as "position!", i.domain as "domain!", v.content, i.option_order as "option_order!",
+                i.selected, i.flagged as "flagged!", i.locked as "locked!", i.correct
          from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
-         where i.attempt_id = $1 order by i.position",
+         where i.attempt_id = $1 order by i.position"#,
         attempt.id(),
     )
     .fetch_all(pool)
@@ -293,9 +296,9 @@ pub async fn lock(pool: &PgPool, attempt: &OwnedAttempt, position: i32) -> Resul
     };
     let correct = super::grading::is_correct(&it.question.answer, &it.selected);
     let n = sqlx::query!(
-        "update attempt_items i set locked = true, correct = $4 from attempts a
-         where a.id = i.attempt_id and a.id = $1 and a.user_id = $2 and i.position = $3
-           and a.feedback = 'each' and a.submitted_at is null and i.selected is not null",
+        "update attempt_answers s set locked = true, correct = $4 from attempts a
+         where a.id = s.attempt_id and a.id = $1 and a.user_id = $2 and s.position = $3
+           and a.feedback = 'each' and a.submitted_at is null and s.selected is not null",
         attempt.id(),
         attempt.summary().user_id as UserId,
         position,
@@ -319,7 +322,7 @@ pub struct DomainResult {
 pub async fn domain_results(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<DomainResult>, DbError> {
     Ok(sqlx::query_as!(
         DomainResult,
-        r#"select i.domain, count(*) filter (where i.correct) as "right!", count(*) as "total!"
+        r#"select i.domain as "domain!", count(*) filter (where i.correct) as "right!", count(*) as "total!"
            from attempt_items i join attempts a on a.id = i.attempt_id
            left join blueprint_domains d on d.exam = a.exam and d.code = i.domain
            where i.attempt_id = $1 group by i.domain, d.position order by d.position"#,
@@ -353,7 +356,8 @@ struct ReviewRow {
 pub async fn review_lines(pool: &PgPool, attempt: &OwnedAttempt) -> Result<Vec<ReviewLine>, DbError> {
     let rows = sqlx::query_as!(
         ReviewRow,
-        r#"select i.position, i.domain, i.flagged, i.selected is not null as "answered!", i.correct,
+        r#"select i.position as "position!", i.domain as "domain!", i.flagged as "flagged!",
+                  i.selected is not null as "answered!", i.correct,
                   coalesce(v.content->>'stem', '') as "stem!", coalesce(v.content->>'language', 'ko') as "language!"
            from attempt_items i join question_versions v on v.question_id = i.question_id and v.version = i.version
            where i.attempt_id = $1 order by i.position"#,

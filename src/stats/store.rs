@@ -177,6 +177,8 @@ impl ItemReport {
 /// Items with graded answers, worst first: by the weight of their flags, then
 /// by discrimination (lowest first). Live questions' current versions only.
 pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<Vec<ItemReport>, DbError> {
+    // Grading leaves the counting to the sweep; read nothing older than the last grade.
+    catch_up(pool).await?;
     let (cut_exams, cut_lower, cut_upper) = cutoff_arrays(&exam_cutoffs(pool).await?);
     // From its sixth run on a connection PostgreSQL may switch a prepared
     // statement to a generic plan, and for this one (optional filters, the
@@ -382,6 +384,8 @@ pub struct VersionReport {
 
 /// Every version of a question that has graded answers, newest first, per exam.
 pub async fn question(pool: &PgPool, id: &str) -> Result<Vec<VersionReport>, DbError> {
+    // Grading leaves the counting to the sweep; read nothing older than the last grade.
+    catch_up(pool).await?;
     let cut = exam_cutoffs(pool).await?;
     let heads = sqlx::query!(
         r#"select distinct c.version, c.exam, coalesce(e.domain, '') as "domain!", q.topic, q.pool = 'pilot' as "pilot!",

@@ -10,7 +10,8 @@ use std::time::Duration;
 use examdrill::bank::store::{Mode, import};
 
 use crate::common::bank::{blueprints, question, seed_saa_bank, topic};
-use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, cookie_value, spawn_app_with};
+use crate::common::exam::attempt_id;
+use crate::common::{PASSWORD, SESSION_COOKIE, TestApp, client, cookie_value, spawn_app_with, url_with_port};
 
 struct Proxy {
     child: std::process::Child,
@@ -242,4 +243,122 @@ async fn a_bank_change_through_one_instance_is_served_by_the_other_at_once() {
         exams.body.contains("Cluster Exam"),
         "instance two lists the new exam at once"
     );
+}
+
+/// Debian's PgBouncer in session pooling mode before the test server, started
+/// by `scripts/lib/pgbouncer.sh` as `scripts/cluster --pgbouncer` starts it.
+struct Bouncer {
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Bouncer {
+    async fn start(server_url: &str) -> Bouncer {
+        assert!(
+            std::env::var("PGBOUNCER_BIN").is_ok(),
+            "PGBOUNCER_BIN: run the suite through scripts/test, which installs PgBouncer"
+        );
+        let dir = std::env::temp_dir().join(format!("examdrill-pgbouncer-{}", uuid::Uuid::new_v4().simple()));
+        let port = free_port();
+        let script = format!(
+            "source '{}/scripts/lib/pgbouncer.sh' && pgbouncer_start '{}' {port} '{server_url}'",
+            env!("CARGO_MANIFEST_DIR"),
+            dir.display()
+        );
+        let out = Command::new("bash").args(["-c", &script]).output().expect("bash");
+        assert!(
+            out.status.success(),
+            "pgbouncer_start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bouncer = Bouncer { port, dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return bouncer;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("PgBouncer did not listen on {port}: {}", bouncer.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Bouncer {
+    fn drop(&mut self) {
+        let script = format!(
+            "source '{}/scripts/lib/pgbouncer.sh' && pgbouncer_stop '{}'",
+            env!("CARGO_MANIFEST_DIR"),
+            self.dir.display()
+        );
+        let _ = Command::new("bash").args(["-c", &script]).status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn through_pgbouncer_a_student_signs_in_on_one_instance_and_is_graded_on_the_other() {
+    let bouncer = Bouncer::start(&crate::common::SERVER_URL).await;
+    let one = spawn_app_with(|mut s| {
+        s.database_url = url_with_port(&s.database_url, bouncer.port);
+        s.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+        s
+    })
+    .await;
+    assert!(one.settings.database_url.contains(&format!(":{}/", bouncer.port)));
+    seed_saa_bank(&one, 25).await;
+    // The same settings: the second instance reaches PostgreSQL through PgBouncer too.
+    let two = one.another_instance().await;
+
+    // Signed in (registered) on instance one, the student continues on two.
+    let on_one = one.sibling();
+    let reg = on_one.register("bounce@example.com", "Bouncing", PASSWORD).await;
+    assert_eq!(reg.status, 303, "{}", reg.body);
+    let mut on_two = two.sibling();
+    on_two.client = on_one.client.clone();
+    assert_eq!(on_two.get("/dashboard").await.status, 200, "signed in on instance two");
+    let base = on_two.start_exam().await;
+    let mut saved = Vec::new();
+    for pos in 1..=4 {
+        let (token, values) = on_two.question_form(&base, pos).await;
+        let r = on_two
+            .autosave(&base, &token, &[("position", &pos.to_string()), ("choice", &values[0])])
+            .await;
+        assert_eq!(r.status(), 204, "save {pos} through PgBouncer");
+        saved.push((pos, values[0].clone()));
+    }
+    // Graded on instance one, through HAProxy in front of both.
+    let proxy = haproxy(&[one.port, two.port]).await;
+    let mut student = one.through(&proxy.url);
+    student.client = on_one.client.clone();
+    let submitted = student.submit(&base).await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    assert_eq!(student.get(&format!("{base}/result")).await.status, 200);
+
+    let attempt = attempt_id(&base);
+    let stored: Vec<(i32, Option<String>, Option<bool>)> = sqlx::query_as(
+        "select position, selected, correct from attempt_items where attempt_id = $1 and position <= 4 order by position",
+    )
+    .bind(attempt)
+    .fetch_all(&one.pool)
+    .await
+    .unwrap();
+    for ((pos, key), (p, selected, correct)) in saved.iter().zip(&stored) {
+        assert_eq!((pos, Some(key.as_str())), (p, selected.as_deref()), "the saved answer");
+        assert!(correct.is_some(), "position {p} is graded");
+    }
+    let (raw, right): (Option<i32>, i64) = sqlx::query_as(
+        "select a.raw_score, (select count(*) from attempt_items i where i.attempt_id = a.id and i.correct)
+         from attempts a where a.id = $1 and a.submitted_at is not null",
+    )
+    .bind(attempt)
+    .fetch_one(&one.pool)
+    .await
+    .unwrap();
+    assert_eq!(raw.map(i64::from), Some(right), "the grade counts the saved answers");
+    // Both instances' pools went through PgBouncer.
+    let log = bouncer.log();
+    assert!(log.contains(&one.db_name), "PgBouncer served the test database: {log}");
 }

@@ -253,8 +253,12 @@ async fn several_instances_sweeping_at_once_grade_each_attempt_once() {
         let user = register_student(&app.sibling(), &format!("sweep{i}@example.com")).await;
         let id = start_seeded(&app, &exam_request(user), 100 + i).await;
         save_answer(&app.pool, id, user, 1, &['a']).await.unwrap();
-        expire_attempt(&app, id).await;
         expired.push(id);
+    }
+    // All at once, just before the sweeps: registering takes long enough on a
+    // busy machine that the app's own 15-second sweep could grade early ones.
+    for &id in &expired {
+        expire_attempt(&app, id).await;
     }
     // Separate pools, as separate processes would have.
     let mut sweeps = Vec::new();
@@ -442,4 +446,90 @@ async fn the_question_versions_an_attempt_pinned_can_never_be_deleted() {
             .await
             .unwrap();
     assert_eq!(kept, 1, "the review page still has the version the student saw");
+}
+
+/// A multiple-answer question of the seeded bank ends in 0 or 5; the others
+/// are single-answer with 'b' right.
+fn single_answer(qid: &str) -> bool {
+    !(qid.ends_with('0') || qid.ends_with('5'))
+}
+
+#[tokio::test]
+async fn a_first_save_to_an_item_never_touched_is_stored_and_graded() {
+    let app = seeded(25).await;
+    let user = register_student(&app, "first@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 8).await;
+    let per_item_rows = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from attempt_answers where attempt_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(per_item_rows().await, 0, "a start writes no per-item rows");
+    let questions = item_questions(&app, id).await;
+    let (pos, _) = questions.iter().rev().find(|(_, q)| single_answer(q)).unwrap().clone();
+    let (flag_only, _) = questions.iter().find(|(p, _)| *p != pos).unwrap().clone();
+    save_answer(&app.pool, id, user, pos, &['b']).await.unwrap();
+    assert!(set_flag(&app.pool, id, user, flag_only, true).await.unwrap());
+    let outcome = finalize(&app.pool, id, Finish::Submitted).await.unwrap().unwrap();
+    assert_eq!((outcome.raw, outcome.total), (1, 65), "the one answer counts");
+    let rows: Vec<(i32, Option<String>, Option<bool>, bool)> =
+        sqlx::query_as("select position, selected, correct, flagged from attempt_items where attempt_id = $1")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 65);
+    for (p, selected, correct, flagged) in rows {
+        if p == pos {
+            assert_eq!((selected.as_deref(), correct), (Some("b"), Some(true)));
+        } else {
+            assert_eq!((selected, correct), (None, Some(false)), "position {p} was skipped");
+        }
+        assert_eq!(flagged, p == flag_only);
+    }
+    assert_eq!(per_item_rows().await, 65, "grading writes every item");
+}
+
+#[tokio::test]
+async fn saves_racing_the_grade_are_either_graded_or_refused() {
+    use examdrill::exam::saver::Saver;
+    let app = seeded(25).await;
+    let user = register_student(&app, "race@example.com").await;
+    let id = start_seeded(&app, &exam_request(user), 9).await;
+    let questions = item_questions(&app, id).await;
+    let (saver, _writers) = Saver::spawn(app.pool.clone());
+    let saves = futures_util::future::join_all(questions.iter().map(|(p, q)| {
+        let saver = saver.clone();
+        let p = *p;
+        let right = single_answer(q);
+        async move { (p, right, saver.save(id, user, p, &['b'], None).await) }
+    }));
+    let grade = async {
+        tokio::task::yield_now().await;
+        finalize(&app.pool, id, Finish::Submitted).await.unwrap().unwrap()
+    };
+    let (results, outcome) = tokio::join!(saves, grade);
+    let acknowledged: Vec<(i32, bool)> = results
+        .iter()
+        .filter(|(_, _, r)| r.is_ok())
+        .map(|(p, right, _)| (*p, *right))
+        .collect();
+    for (_, _, r) in &results {
+        assert!(matches!(r, Ok(()) | Err(SaveError::Finished)), "{r:?}");
+    }
+    let expected = acknowledged.iter().filter(|(_, right)| *right).count() as u32;
+    assert_eq!(outcome.raw, expected, "every acknowledged answer is in the grade");
+    let stored: HashMap<i32, Option<String>> =
+        sqlx::query_as("select position, selected from attempt_items where attempt_id = $1")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    for (p, _) in &acknowledged {
+        assert_eq!(stored[p].as_deref(), Some("b"), "acknowledged answer at {p}");
+    }
 }
