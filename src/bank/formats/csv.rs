@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Defaults, Sink, default_explanation, default_rationale, derived_id};
+use super::{Defaults, Sink, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
 
@@ -175,17 +175,14 @@ impl Row<'_> {
             }),
         };
         let answer = self.answer(diags);
-        let options = self.options(&language, &answer);
+        let options = self.options();
         let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
         let stem = self.get("stem").to_owned();
         let id = match self.get("id") {
             "" => derived_id(&topic, None, &stem),
             s => s.to_owned(),
         };
-        let explanation = match self.get("explanation") {
-            "" => default_explanation(&language).to_owned(),
-            s => s.to_owned(),
-        };
+        let explanation = self.get("explanation").to_owned();
         let source = Source {
             file: self.get_or("source_file", self.file).to_owned(),
             heading: self.get_or("source_heading", "—").to_owned(),
@@ -254,8 +251,8 @@ impl Row<'_> {
             .collect()
     }
 
-    /// The non-empty option columns `a`…`h`, each with its rationale or a default one.
-    fn options(&self, language: &str, answer: &[char]) -> Vec<Choice> {
+    /// The non-empty option columns `a`…`h`, each with its rationale (empty when the row has none).
+    fn options(&self) -> Vec<Choice> {
         LETTERS
             .iter()
             .filter(|l| !self.get(&l.to_string()).is_empty())
@@ -264,11 +261,7 @@ impl Row<'_> {
                 Choice {
                     key: l,
                     text: self.get(&l.to_string()).to_owned(),
-                    rationale: if rationale.is_empty() {
-                        default_rationale(language, answer.contains(&l)).to_owned()
-                    } else {
-                        rationale.to_owned()
-                    },
+                    rationale: rationale.to_owned(),
                     en: None,
                     pos: self.at(&l.to_string()),
                 }

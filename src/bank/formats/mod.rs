@@ -7,6 +7,7 @@ pub mod aiken;
 pub mod csv;
 pub mod gift;
 pub mod html;
+pub mod moodle_export;
 pub mod moodle_xml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -100,24 +101,6 @@ impl Format {
             Format::Csv => "CSV",
             Format::MoodleXml => "Moodle XML",
         }
-    }
-}
-
-/// The explanation used when a format carries none.
-pub fn default_explanation(language: &str) -> &'static str {
-    if language == "en" {
-        "No explanation was provided with this imported question."
-    } else {
-        "가져온 문항에 해설이 없습니다."
-    }
-}
-
-pub fn default_rationale(language: &str, correct: bool) -> &'static str {
-    match (language == "en", correct) {
-        (true, true) => "Correct.",
-        (true, false) => "Incorrect.",
-        (false, true) => "정답입니다.",
-        (false, false) => "오답입니다.",
     }
 }
 
@@ -319,19 +302,15 @@ impl RawQuestion {
         } else {
             Kind::Single
         };
-        let options: Vec<Choice> = self
-            .options
-            .iter()
-            .zip(&keys)
+        let options: Vec<Choice> = std::mem::take(&mut self.options)
+            .into_iter()
             .zip('a'..='z')
-            .map(|((o, &correct), key)| Choice {
+            .map(|(o, key)| Choice {
                 key,
-                text: o.text.clone(),
-                rationale: o
-                    .feedback
-                    .clone()
-                    .filter(|f| !f.trim().is_empty())
-                    .unwrap_or_else(|| default_rationale(&d.language, correct).to_owned()),
+                text: o.text,
+                // No feedback stays no feedback: the pages say so themselves,
+                // and an export writes it back empty.
+                rationale: o.feedback.filter(|f| !f.trim().is_empty()).unwrap_or_default(),
                 en: None,
                 pos: self.pos.clone(),
             })
@@ -354,10 +333,7 @@ impl RawQuestion {
             kind,
             language: d.language.clone(),
             status: Status::Published,
-            explanation: self
-                .explanation
-                .filter(|e| !e.trim().is_empty())
-                .unwrap_or_else(|| default_explanation(&d.language).to_owned()),
+            explanation: self.explanation.filter(|e| !e.trim().is_empty()).unwrap_or_default(),
             stem: self.stem,
             answer,
             options,
