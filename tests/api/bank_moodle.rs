@@ -137,7 +137,8 @@ async fn a_question_without_feedback_says_no_explanation_was_given() {
     );
     assert_eq!(checked.select_text(".option .rationale .no-explanation").len(), 4);
     let url = format!("{base}/q/1");
-    app.post("/dashboard", "/lang", &[("lang", "en"), ("next", "/dashboard")]).await;
+    app.post("/dashboard", "/lang", &[("lang", "en"), ("next", "/dashboard")])
+        .await;
     let en = app.get(&url).await;
     assert_eq!(
         en.select_text(".feedback .explanation .no-explanation"),
@@ -147,6 +148,11 @@ async fn a_question_without_feedback_says_no_explanation_was_given() {
     app.logout().await;
     app.user_with_role("teacher@example.com", "instructor").await;
     let page = app.get("/instructor/bank/questions/bare-000").await;
-    assert_eq!(page.select_text(".rationales .no-explanation").len(), 4, "{}", page.body);
+    assert_eq!(
+        page.select_text(".rationales .no-explanation").len(),
+        4,
+        "{}",
+        page.body
+    );
     assert_eq!(page.select_text(".explanation .no-explanation").len(), 1);
 }

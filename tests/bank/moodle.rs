@@ -164,7 +164,8 @@ fn strict_mode_keeps_whole_file_behaviour() {
 }
 
 fn roundtrip_fixture() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank/formats/moodle-roundtrip.xml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank/formats/moodle-roundtrip.xml");
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -180,7 +181,10 @@ fn empty_feedback_stays_empty_on_import_and_export() {
         questions: gift,
         ..Default::default()
     });
-    assert!(xml.contains("<generalfeedback format=\"html\"><text></text></generalfeedback>"), "{xml}");
+    assert!(
+        xml.contains("<generalfeedback format=\"html\"><text></text></generalfeedback>"),
+        "{xml}"
+    );
     assert!(!xml.contains("Correct.") && !xml.contains("정답입니다"));
 }
 
@@ -195,8 +199,15 @@ fn a_moodle_file_survives_import_export_and_import_again() {
         first[0].stem,
         "Which firewall is **stateful**? See [the guide](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html).\n\n- one VPC\n- two subnets"
     );
-    assert_eq!((first[1].kind, first[1].answer.clone()), (Kind::Multiple, vec!['a', 'c']));
-    assert_eq!(first[1].status, examdrill::bank::model::Status::Draft, "hidden in Moodle");
+    assert_eq!(
+        (first[1].kind, first[1].answer.clone()),
+        (Kind::Multiple, vec!['a', 'c'])
+    );
+    assert_eq!(
+        first[1].status,
+        examdrill::bank::model::Status::Draft,
+        "hidden in Moodle"
+    );
     assert_eq!(first[2].options[0].rationale, "Yes — both directions.");
     let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
         questions: first.clone(),

@@ -2,11 +2,9 @@
 //! per question; options are the columns `a`…`h`, each with an optional
 //! `<letter>_rationale`.
 
-use std::collections::BTreeMap;
-
 use super::{Defaults, Sink, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
-use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
+use crate::bank::model::{Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
 
 pub const LETTERS: [char; 8] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
@@ -209,8 +207,8 @@ impl Row<'_> {
 
     /// `exams` as `exam=domain` pairs separated by `;`; the default exam and
     /// domain when empty.
-    fn domains(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
-        let mut domains = BTreeMap::new();
+    fn domains(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Domains {
+        let mut domains = Domains::new();
         let exams = self.get("exams");
         if exams.is_empty() {
             domains.insert(d.exam.clone(), d.domain.clone());

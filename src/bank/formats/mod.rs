@@ -10,10 +10,10 @@ pub mod html;
 pub mod moodle_export;
 pub mod moodle_xml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Blueprint, Choice, Difficulty, Kind, Pos, Question, Source, Status};
+use super::model::{Blueprint, Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
 
 /// Values for fields a format cannot express.
@@ -327,7 +327,7 @@ impl RawQuestion {
         }
         Some(Question {
             id,
-            domains: BTreeMap::from([(d.exam.clone(), d.domain.clone())]),
+            domains: Domains::from([(d.exam.clone(), d.domain.clone())]),
             topic: d.topic.clone(),
             difficulty: d.difficulty,
             kind,
@@ -370,6 +370,12 @@ impl Sink {
         let n = self.ids.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n == 1 { id } else { format!("{id}-{n}") }
+    }
+
+    /// The skipped questions and the warnings, once parsing is over (the
+    /// ids given are dropped with the rest).
+    pub fn into_reports(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        (self.skipped, self.warnings)
     }
 
     pub fn skip(&mut self, pos: Pos, message: impl Into<String>) {

@@ -94,7 +94,11 @@ fn question(out: &mut String, q: &Question) {
     field(out, "    ", "questiontext", &q.stem);
     field(out, "    ", "generalfeedback", &q.explanation);
     out.push_str("    <defaultgrade>1.0000000</defaultgrade>\n");
-    let penalty = if truefalse { PENALTY_TRUEFALSE } else { PENALTY_MULTICHOICE };
+    let penalty = if truefalse {
+        PENALTY_TRUEFALSE
+    } else {
+        PENALTY_MULTICHOICE
+    };
     let _ = writeln!(out, "    <penalty>{penalty}</penalty>");
     let hidden = u8::from(q.status == Status::Draft);
     let _ = writeln!(out, "    <hidden>{hidden}</hidden>");

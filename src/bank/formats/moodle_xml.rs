@@ -2,14 +2,12 @@
 //! through [`super::moodle_export`]). examdrill's own fields (topic, exams,
 //! source, …) travel as `examdrill-…` tags, so an export imports back unchanged.
 
-use std::collections::BTreeMap;
-
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::{Defaults, RawOption, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
-use crate::bank::model::{Difficulty, Question, Source, Status};
+use crate::bank::model::{Difficulty, Domains, Question, Source, Status};
 use crate::bank::native::is_slug;
 
 #[derive(Debug, Default)]
@@ -274,7 +272,7 @@ fn one_question(
     if let Some(id) = id {
         question.id = id;
     }
-    let domains: BTreeMap<String, String> = tags
+    let domains: Domains = tags
         .iter()
         .filter_map(|t| t.strip_prefix("examdrill-domain:"))
         .filter_map(|p| p.split_once('=').map(|(e, d)| (e.to_owned(), d.to_owned())))
