@@ -1,6 +1,8 @@
 //! Instructor pages for question banks: browse, inspect, retire/restore, and
 //! upload with a preview that must be confirmed.
 
+use std::sync::Arc;
+
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -14,8 +16,9 @@ use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::{AppError, urlencode};
 use super::forms::{multipart_error, render_with_status, see_other};
+use super::upload_parse::parse_pending;
 use crate::bank::formats::Defaults;
-use crate::bank::load::{Outcome, Verdict, parse_upload};
+use crate::bank::load::{Outcome, Verdict};
 use crate::bank::model::Difficulty;
 use crate::bank::model::Question;
 use crate::bank::store::{self, Filter, ImportError, ImportReport, Lifecycle, Mode, PendingUpload, Row, UploadedFile};
@@ -549,11 +552,8 @@ impl From<Outcome> for OutcomeRow {
 
 type DryRun = (Vec<Diagnostic>, Option<ImportReport>, Vec<String>, Vec<OutcomeRow>);
 
-async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
-    let mut loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
+async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
+    let mut loaded = parse_pending(upload).await;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
@@ -594,10 +594,9 @@ pub async fn preview(
     path: web::Path<uuid::Uuid>,
 ) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
+    let upload = Arc::new(own_upload(&state, id, &auth).await?);
     let (problems, report, lint, outcomes) = dry_run(&state, &upload).await?;
-    let files = upload.files;
-    let names = files.into_iter().map(|f| f.name).collect();
+    let names = upload.files.iter().map(|f| f.name.clone()).collect();
     Ok(PreviewPage {
         ctx: auth.ctx,
         upload_id: id,
@@ -616,11 +615,8 @@ pub async fn confirm(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
-    let loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
+    let upload = Arc::new(own_upload(&state, id, &auth).await?);
+    let loaded = parse_pending(&upload).await;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }

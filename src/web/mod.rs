@@ -19,6 +19,7 @@ pub mod question_view;
 pub mod reports;
 pub mod review;
 pub mod stats;
+pub mod upload_parse;
 
 use crate::db::Pool;
 use actix_web::web;

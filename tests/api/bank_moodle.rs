@@ -156,3 +156,40 @@ async fn a_question_without_feedback_says_no_explanation_was_given() {
     );
     assert_eq!(page.select_text(".explanation .no-explanation").len(), 1);
 }
+
+/// HTML nested far past what any quiz needs (which html5ever reads in time
+/// quadratic in the depth) and a 4 MB single line: each preview names the
+/// problem, and another request is answered while they are read.
+#[tokio::test]
+async fn hostile_uploads_get_a_clear_problem_while_other_requests_are_answered() {
+    let app = instructor_app().await;
+    app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
+        .await;
+    let deep = format!("{}x{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let nested: String = (0..10).map(|i| format!("::n{i}::[html]{deep} {{=a ~b}}\n\n")).collect();
+    let line = format!("::long::Long? {{=a ~{}}}", "x".repeat(4_000_000));
+    for (name, text, says) in [
+        ("nested.gift", nested, "stem is 220001 characters long"),
+        ("line.gift", line, "option `b` text is 4000000 characters long"),
+    ] {
+        let resp = app
+            .upload_form(
+                "/instructor/bank/upload",
+                &[
+                    ("topic", "fixture-vpc-basics"),
+                    ("exam", "saa-c03"),
+                    ("domain", "secure"),
+                ],
+                &[(name, text.as_bytes())],
+            )
+            .await;
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let url = resp.location().unwrap().to_owned();
+        let (preview, health) = tokio::join!(app.get(&url), app.get("/healthz"));
+        assert_eq!(health.status, 200);
+        assert_eq!(preview.status, 200);
+        let skipped = preview.select_text("#outcomes tr.skipped");
+        assert!(skipped.iter().any(|s| s.contains(says)), "{name}: {skipped:#?}");
+        assert!(preview.select_text("#outcomes tr.imported").is_empty());
+    }
+}

@@ -177,7 +177,7 @@ impl TextFormat {
         if self == Self::Markdown {
             // Kept exactly, so examdrill's own exports come back unchanged.
             (text.to_owned(), Vec::new())
-        } else if html && text.len() <= html::MAX_HTML_BYTES {
+        } else if html && text.len() <= html::MAX_HTML_BYTES && html::nesting_within_limit(text) {
             html::to_markdown(text)
         } else {
             (text.trim().to_owned(), Vec::new())
