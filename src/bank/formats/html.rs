@@ -118,13 +118,23 @@ pub fn nesting_within_limit(html: &str) -> bool {
 /// True when text in a format that allows HTML (GIFT without a marker, Moodle's
 /// "moodle auto-format") holds tags, and so must be converted.
 pub fn looks_like_html(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    [
-        "<p>", "<p ", "<br", "<b>", "<i>", "<strong", "<em>", "<u>", "<ul", "<ol", "<li", "<table", "<img", "<a ",
-        "<code", "<pre", "<sub>", "<sup>", "<span", "<div", "<h1", "<h2", "<h3", "&nbsp;",
-    ]
-    .iter()
-    .any(|t| lower.contains(t))
+    const TAGS: [&str; 23] = [
+        "p", "br", "b", "i", "strong", "em", "u", "ul", "ol", "li", "table", "img", "a", "code", "pre", "sub", "sup",
+        "span", "div", "h1", "h2", "h3", "hr",
+    ];
+    if s.contains("&nbsp;") {
+        return true;
+    }
+    // A known tag name ending where a tag's name ends: `<link>` or `<a>` in
+    // a question about HTML is text, `<li>` and `<a href=…>` are markup.
+    s.match_indices('<').any(|(i, _)| {
+        let rest = s[i + 1..].strip_prefix('/').unwrap_or(&s[i + 1..]);
+        let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let after = rest[name_len..].chars().next();
+        let name = rest[..name_len].to_ascii_lowercase();
+        let is_tag = matches!(after, Some(' ' | '/' | '\n')) || (after == Some('>') && name != "a");
+        is_tag && TAGS.contains(&name.as_str())
+    })
 }
 
 #[derive(Default)]
