@@ -377,3 +377,59 @@ fn spot_checks_keys_and_texts_of_teachers_gift_quizzes() {
     assert_eq!(tf.len(), 4);
     assert!(tf.iter().all(|q| q.kind == examdrill::bank::model::Kind::TrueFalse));
 }
+
+/// Questions in a file by this test's own count: `<question type=…>` other
+/// than categories in Moodle XML, `ANSWER:` lines in Aiken, items in GIFT.
+fn independent_count(name: &str, text: &str) -> usize {
+    if name.ends_with(".xml") {
+        text.matches("<question type=").count() - text.matches("<question type=\"category\"").count()
+    } else if text.lines().any(|l| l.trim_start().starts_with("ANSWER:")) {
+        text.lines().filter(|l| l.trim_start().starts_with("ANSWER:")).count()
+    } else {
+        independent_items(text).len()
+    }
+}
+
+/// The files kept outside the repository for their licences (GPL Moodle
+/// fixtures and others, listed in tests/fixtures/moodle/SOURCES.md): run with
+/// `EXAMDRILL_CORPUS=/path/to/corpus cargo test --test bank outside_corpus -- --nocapture`.
+/// Every file must give a result, and every question its own outcome.
+#[test]
+fn the_outside_corpus_gives_every_file_a_result() {
+    let Some(root) = std::env::var_os("EXAMDRILL_CORPUS") else {
+        println!("EXAMDRILL_CORPUS not set: the outside corpus is not checked");
+        return;
+    };
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::from(root)];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|x| ["gift", "txt", "xml", "aiken"].iter().any(|e| x == *e))
+            {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let loaded = parse_upload([(name, text.as_str())], Some(&defaults()));
+        let n = |v: Verdict| loaded.outcomes.iter().filter(|o| o.verdict == v).count();
+        let (imported, warned, skipped) = (n(Verdict::Imported), n(Verdict::Warned), n(Verdict::Skipped));
+        let counted = independent_count(name, &text);
+        println!(
+            "{}: counted {counted}, imported {imported}, warned {warned}, skipped {skipped}, file problems {}",
+            f.display(),
+            loaded.diagnostics.len()
+        );
+        // A file of categories only has nothing to report.
+        let results = imported + warned + skipped + loaded.diagnostics.len();
+        assert!(counted == 0 || results > 0, "{name}: no result");
+    }
+}
