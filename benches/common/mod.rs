@@ -135,8 +135,8 @@ pub struct Student {
 }
 
 pub async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
+    use examdrill::bank::model::Domains;
     use examdrill::bank::model::*;
-    use std::collections::BTreeMap;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut bank = examdrill::bank::load_paths(&[root.join("question_bank/blueprints")], None).bank;
     bank.topics.push(Topic {
@@ -152,7 +152,7 @@ pub async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
         for i in 0..60 {
             bank.questions.push(Question {
                 id: format!("load-{domain}-{i:03}"),
-                domains: BTreeMap::from([("saa-c03".to_owned(), domain.to_owned())]),
+                domains: Domains::from([("saa-c03".to_owned(), domain.to_owned())]),
                 topic: "load".into(),
                 difficulty: Difficulty::Medium,
                 kind: Kind::Single,

@@ -91,7 +91,7 @@ pub fn diff(old: &Question, new: &Question) -> Vec<FieldDiff> {
     let letters = |q: &Question| vec![q.answer.iter().map(|c| c.to_ascii_uppercase()).collect::<String>()];
     field("editor.answer", None, lines(&letters(old), &letters(new)));
     field("editor.explanation", None, words(&old.explanation, &new.explanation));
-    let en = |q: &Question, f: fn(&super::model::QuestionEn) -> &String| q.en.as_ref().map(f).cloned();
+    let en = |q: &Question, f: fn(&super::model::QuestionEn) -> &String| q.en.as_deref().map(f).cloned();
     field(
         "editor.stem_en",
         None,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::lint;
-use super::model::{Choice, ChoiceEn, Difficulty, Kind, Question, QuestionEn, Source, Status};
+use super::model::{Choice, ChoiceEn, Difficulty, Domains, Kind, Question, QuestionEn, Source, Status};
 use super::native::is_slug;
 use super::validate::{
     MAX_EXPLANATION_CHARS, MAX_OPTION_CHARS, MAX_OPTIONS, MAX_RATIONALE_CHARS, MAX_STEM_CHARS, is_aws_doc_url,
@@ -44,7 +44,7 @@ pub struct Draft {
     pub difficulty: Difficulty,
     pub topic: String,
     /// Exam code → domain code; exams left blank are absent.
-    pub domains: BTreeMap<String, String>,
+    pub domains: Domains,
     pub options: Vec<OptionRow>,
     /// Documentation URLs, one per line in the form.
     pub references: Vec<String>,
@@ -69,7 +69,7 @@ impl Draft {
             kind: Kind::Single,
             difficulty: Difficulty::Medium,
             topic: topic.to_owned(),
-            domains: BTreeMap::new(),
+            domains: Domains::new(),
             options: vec![OptionRow::default(); 4],
             references: Vec::new(),
         }
@@ -122,9 +122,11 @@ impl Draft {
                 key,
                 text: o.text.trim().to_owned(),
                 rationale: o.rationale.trim().to_owned(),
-                en: (!o.text_en.trim().is_empty() || !o.rationale_en.trim().is_empty()).then(|| ChoiceEn {
-                    text: o.text_en.trim().to_owned(),
-                    rationale: o.rationale_en.trim().to_owned(),
+                en: (!o.text_en.trim().is_empty() || !o.rationale_en.trim().is_empty()).then(|| {
+                    Box::new(ChoiceEn {
+                        text: o.text_en.trim().to_owned(),
+                        rationale: o.rationale_en.trim().to_owned(),
+                    })
                 }),
                 pos: Default::default(),
             })
@@ -154,7 +156,7 @@ impl Draft {
                 |b| b.source.clone(),
             ),
             references: self.references.clone(),
-            en,
+            en: en.map(Box::new),
             generated: base.and_then(|b| b.generated.clone()),
             pos: Default::default(),
         }

@@ -27,7 +27,7 @@ struct TopicOut<'a> {
 struct QuestionOut<'a> {
     id: &'a str,
     exams: Vec<&'a str>,
-    domain: &'a BTreeMap<String, String>,
+    domain: &'a crate::bank::model::Domains,
     topic: &'a str,
     difficulty: &'a str,
     kind: &'a str,

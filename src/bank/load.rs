@@ -266,12 +266,12 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
 /// Splits a foreign file's questions into imported and skipped, one outcome
 /// each. A question that fails its own checks is skipped with their
 /// messages; under `strict` it is an error instead, and stops the import.
-fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: Sink) {
+fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sink: Sink) {
+    let (skipped, sink_warnings) = sink.into_reports();
     // Sized up front: growing by doubling while the parsed list is still
     // alive would briefly hold the questions up to three times over.
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + sink.skipped.len());
-    loaded.bank.questions.reserve(questions.len());
-    for d in sink.skipped {
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + skipped.len());
+    for d in skipped {
         if loaded.strict {
             loaded.diagnostics.push(d.clone());
         }
@@ -285,15 +285,18 @@ fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: S
     // Warnings are reported at their question's position; looked up by it,
     // not searched for, so a file of many warned questions stays linear.
     let mut warnings: HashMap<(usize, usize), Vec<String>> = HashMap::new();
-    for w in sink.warnings {
+    for w in sink_warnings {
         warnings.entry((w.pos.line, w.pos.column)).or_default().push(w.message);
     }
-    for q in questions {
+    let strict = loaded.strict;
+    // Filtered in place: moving the questions into a second list would hold
+    // both lists at once, tens of megabytes for a 20 MB file.
+    questions.retain(|q| {
         let mut problems = Vec::new();
-        check_question(&mut problems, &q);
+        check_question(&mut problems, q);
         let mut reasons = warnings.remove(&(q.pos.line, q.pos.column)).unwrap_or_default();
         if problems.is_empty() {
-            reasons.extend(not_exam_shape(&q).map(|s| format!("not the exam's shape: {s}")));
+            reasons.extend(not_exam_shape(q).map(|s| format!("not the exam's shape: {s}")));
             outcomes.push(Outcome {
                 pos: q.pos.clone(),
                 id: Some(q.id.clone()),
@@ -304,10 +307,10 @@ fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: S
                 },
                 reasons,
             });
-            loaded.bank.questions.push(q);
-        } else if loaded.strict {
+            true
+        } else if strict {
             // Whole-file validation reports these once the bank is checked.
-            loaded.bank.questions.push(q);
+            true
         } else {
             outcomes.push(Outcome {
                 pos: q.pos.clone(),
@@ -315,7 +318,13 @@ fn sort_out(loaded: &mut Loaded, questions: Vec<super::model::Question>, sink: S
                 verdict: Verdict::Skipped,
                 reasons: problems.into_iter().map(|d| d.message).collect(),
             });
+            false
         }
+    });
+    if loaded.bank.questions.is_empty() {
+        loaded.bank.questions = questions;
+    } else {
+        loaded.bank.questions.append(&mut questions);
     }
     outcomes.sort_by_key(|o| (o.pos.line, o.pos.column));
     loaded.outcomes.extend(outcomes);

@@ -191,9 +191,10 @@ pub struct Choice {
     pub key: char,
     pub text: String,
     pub rationale: String,
-    /// The English original of `text` and `rationale`, when the question has one.
+    /// The English original of `text` and `rationale`, when the question has
+    /// one (boxed: most questions have none, and an import holds many).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: Option<ChoiceEn>,
+    pub en: Option<Box<ChoiceEn>>,
     #[serde(skip)]
     pub pos: Pos,
 }
@@ -229,12 +230,100 @@ pub struct Generated {
     pub quality: u8,
 }
 
+/// Exam code → domain code, ordered by exam, with a map's interface. A
+/// question has one or two, so they are a sorted vector (one small
+/// allocation) rather than a `BTreeMap`, whose every node holds room for
+/// eleven: a 20 MB import holds tens of thousands of questions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Domains(Vec<(String, String)>);
+
+type DomainPairs<'a> =
+    std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> (&'a String, &'a String)>;
+
+impl Domains {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the domain for `exam`, returning the one it replaces.
+    pub fn insert(&mut self, exam: String, domain: String) -> Option<String> {
+        match self.0.binary_search_by(|(e, _)| e.as_str().cmp(&exam)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, domain)),
+            Err(i) => {
+                self.0.insert(i, (exam, domain));
+                None
+            }
+        }
+    }
+    pub fn get(&self, exam: &str) -> Option<&String> {
+        self.0.iter().find(|(e, _)| e == exam).map(|(_, d)| d)
+    }
+    pub fn contains_key(&self, exam: &str) -> bool {
+        self.get(exam).is_some()
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(e, _)| e)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(_, d)| d)
+    }
+    pub fn iter(&self) -> DomainPairs<'_> {
+        self.0.iter().map(|(e, d)| (e, d))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Domains {
+    type Item = (&'a String, &'a String);
+    type IntoIter = DomainPairs<'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl FromIterator<(String, String)> for Domains {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut d = Domains::new();
+        for (e, c) in iter {
+            d.insert(e, c);
+        }
+        d
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Domains {
+    fn from(pairs: [(String, String); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl Serialize for Domains {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (e, d) in &self.0 {
+            m.serialize_entry(e, d)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Domains {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(BTreeMap::<String, String>::deserialize(d)?.into_iter().collect())
+    }
+}
+
 /// A question as stored in an immutable version (positions are not part of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     /// Exam code → domain code in that exam's blueprint.
-    pub domains: BTreeMap<String, String>,
+    pub domains: Domains,
     pub topic: String,
     pub difficulty: Difficulty,
     pub kind: Kind,
@@ -250,10 +339,10 @@ pub struct Question {
     pub references: Vec<String>,
     /// The English original; complete for every option when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: Option<QuestionEn>,
+    pub en: Option<Box<QuestionEn>>,
     /// Set on drafts made from notes; absent from hand-written questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated: Option<Generated>,
+    pub generated: Option<Box<Generated>>,
     #[serde(skip)]
     pub pos: Pos,
 }

@@ -20,6 +20,7 @@ pub mod question_view;
 pub mod reports;
 pub mod review;
 pub mod stats;
+pub mod upload_parse;
 pub mod uploads;
 
 use crate::db::Pool;

@@ -21,6 +21,12 @@ impl Bilingual {
             en: en.map(render),
         }
     }
+
+    /// A question imported without feedback has an empty explanation or
+    /// rationale; the page says "no explanation given" instead.
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
 }
 
 pub struct OptionView {

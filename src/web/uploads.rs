@@ -3,6 +3,8 @@
 //! confirmed, and the upload history, where one upload's retirements are
 //! undone in one action.
 
+use std::sync::Arc;
+
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -15,8 +17,9 @@ use super::AppState;
 use super::context::{InstructorOnly, PageCtx, set_flash};
 use super::error::AppError;
 use super::forms::{multipart_error, render_with_status, see_other};
+use super::upload_parse::parse_pending;
 use crate::bank::formats::Defaults;
-use crate::bank::load::{Outcome, Verdict, parse_upload};
+use crate::bank::load::{Outcome, Verdict};
 use crate::bank::model::Difficulty;
 use crate::bank::store::{self, ImportError, ImportRecord, ImportReport, PendingUpload, UploadMode, UploadedFile};
 use crate::bank::{Diagnostic, lint};
@@ -249,11 +252,8 @@ struct DryRun {
     outcomes: Vec<OutcomeRow>,
 }
 
-async fn dry_run(state: &AppState, upload: &PendingUpload) -> Result<DryRun, AppError> {
-    let mut loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
+async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
+    let mut loaded = parse_pending(upload).await;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
@@ -297,7 +297,7 @@ pub async fn preview(
     path: web::Path<uuid::Uuid>,
 ) -> Result<PreviewPage, AppError> {
     let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
+    let upload = Arc::new(own_upload(&state, id, &auth).await?);
     let run = dry_run(&state, &upload).await?;
     let retirements = match &run.report {
         Some(r) if !r.retired.is_empty() => store::stems(&state.pool, &r.retired).await?,
@@ -308,7 +308,7 @@ pub async fn preview(
         upload_id: id,
         replace: upload.mode == UploadMode::Replace,
         as_pilots: upload.as_pilots,
-        files: upload.files.into_iter().map(|f| f.name).collect(),
+        files: upload.files.iter().map(|f| f.name.clone()).collect(),
         problems: run.problems,
         report: run.report,
         retirements,
@@ -324,11 +324,8 @@ pub async fn confirm(
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let upload = own_upload(&state, id, &auth).await?;
-    let loaded = parse_upload(
-        upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
-        upload.defaults.as_ref(),
-    );
+    let upload = Arc::new(own_upload(&state, id, &auth).await?);
+    let loaded = parse_pending(&upload).await;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }

@@ -1,8 +1,10 @@
 //! Foreign question files through the instructor's upload: hostile files are
 //! refused with a reason and the server keeps answering; per-question outcomes.
 
-use crate::common::bank::import_blueprints;
-use crate::common::{TestApp, spawn_app};
+use examdrill::bank::store::{Mode as ImportMode, import};
+
+use crate::common::bank::{blueprints, import_blueprints, question, topic};
+use crate::common::{PASSWORD, TestApp, spawn_app};
 
 async fn instructor_app() -> TestApp {
     let app = spawn_app().await;
@@ -95,4 +97,99 @@ async fn the_preview_lists_every_question_and_confirming_imports_the_accepted_on
             .await
             .unwrap();
     assert_eq!(ids, ["fixture-vpc-basics-good", "fixture-vpc-basics-three"]);
+}
+
+/// A question imported without feedback keeps it empty; the drill feedback
+/// and the instructor's page say "no explanation given" in the reader's language.
+#[tokio::test]
+async fn a_question_without_feedback_says_no_explanation_was_given() {
+    let app = spawn_app().await;
+    let mut bank = blueprints();
+    bank.topics.push(topic("t"));
+    for i in 0..5 {
+        let mut q = question(&format!("bare-{i:03}"), "saa-c03", "cost", "t");
+        q.explanation.clear();
+        for o in &mut q.options {
+            o.rationale.clear();
+        }
+        bank.questions.push(q);
+    }
+    import(&app.pool, &bank, None, ImportMode::Apply).await.expect("seed");
+    app.register("p@example.com", "P", PASSWORD).await;
+    let base = app
+        .start_attempt(&[
+            ("exam", "saa-c03"),
+            ("mode", "practice"),
+            ("count", "5"),
+            ("feedback", "each"),
+            ("domain", "cost"),
+        ])
+        .await;
+    let q1 = app.get(&format!("{base}/q/1")).await;
+    let key = q1.option_values()[0].clone();
+    app.answer(&base, 1, &[("choice", &key), ("go", "check")]).await;
+    let checked = app.get(&format!("{base}/q/1")).await;
+    assert_eq!(
+        checked.select_text(".feedback .explanation .no-explanation"),
+        vec!["해설이 없습니다."],
+        "{}",
+        checked.body
+    );
+    assert_eq!(checked.select_text(".option .rationale .no-explanation").len(), 4);
+    let url = format!("{base}/q/1");
+    app.post("/dashboard", "/lang", &[("lang", "en"), ("next", "/dashboard")])
+        .await;
+    let en = app.get(&url).await;
+    assert_eq!(
+        en.select_text(".feedback .explanation .no-explanation"),
+        vec!["No explanation given."]
+    );
+
+    app.logout().await;
+    app.user_with_role("teacher@example.com", "instructor").await;
+    let page = app.get("/instructor/bank/questions/bare-000").await;
+    assert_eq!(
+        page.select_text(".rationales .no-explanation").len(),
+        4,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.select_text(".explanation .no-explanation").len(), 1);
+}
+
+/// HTML nested far past what any quiz needs (which html5ever reads in time
+/// quadratic in the depth) and a 4 MB single line: each preview names the
+/// problem, and another request is answered while they are read.
+#[tokio::test]
+async fn hostile_uploads_get_a_clear_problem_while_other_requests_are_answered() {
+    let app = instructor_app().await;
+    app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
+        .await;
+    let deep = format!("{}x{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let nested: String = (0..10).map(|i| format!("::n{i}::[html]{deep} {{=a ~b}}\n\n")).collect();
+    let line = format!("::long::Long? {{=a ~{}}}", "x".repeat(4_000_000));
+    for (name, text, says) in [
+        ("nested.gift", nested, "stem is 220001 characters long"),
+        ("line.gift", line, "option `b` text is 4000000 characters long"),
+    ] {
+        let resp = app
+            .upload_form(
+                "/instructor/bank/upload",
+                &[
+                    ("topic", "fixture-vpc-basics"),
+                    ("exam", "saa-c03"),
+                    ("domain", "secure"),
+                ],
+                &[(name, text.as_bytes())],
+            )
+            .await;
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let url = resp.location().unwrap().to_owned();
+        let (preview, health) = tokio::join!(app.get(&url), app.get("/healthz"));
+        assert_eq!(health.status, 200);
+        assert_eq!(preview.status, 200);
+        let skipped = preview.select_text("#outcomes tr.skipped");
+        assert!(skipped.iter().any(|s| s.contains(says)), "{name}: {skipped:#?}");
+        assert!(preview.select_text("#outcomes tr.imported").is_empty());
+    }
 }

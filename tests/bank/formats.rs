@@ -80,8 +80,8 @@ fn gift_multiple_choice_weights_and_true_false() {
     assert_eq!((qs[0].kind, qs[0].answer.clone()), (Kind::Single, vec!['a']));
     assert_eq!(qs[0].options[0].rationale, "상태 저장이라 응답이 자동 허용됩니다.");
     assert_eq!(
-        qs[0].options[2].rationale, "오답입니다.",
-        "a clear default when the format has no feedback"
+        qs[0].options[2].rationale, "",
+        "no feedback stays empty; the pages say so themselves"
     );
     assert_eq!(qs[0].explanation, "보안 그룹은 상태 저장 방화벽입니다.");
     assert_eq!((qs[1].kind, qs[1].answer.clone()), (Kind::Multiple, vec!['a', 'b']));

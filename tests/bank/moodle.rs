@@ -162,3 +162,97 @@ fn strict_mode_keeps_whole_file_behaviour() {
     assert!(strict.diagnostics[0].message.contains("essay"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn roundtrip_fixture() -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bank/formats/moodle-roundtrip.xml");
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn empty_feedback_stays_empty_on_import_and_export() {
+    let qs = questions("roundtrip.xml", &roundtrip_fixture());
+    assert_eq!(qs[0].options[1].rationale, "");
+    assert_eq!(qs[1].explanation, "");
+    let gift = questions("bare.gift", "Bare? {=yes ~no ~maybe}");
+    assert_eq!(gift[0].explanation, "");
+    assert!(gift[0].options.iter().all(|o| o.rationale.is_empty()));
+    let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
+        questions: gift,
+        ..Default::default()
+    });
+    assert!(
+        xml.contains("<generalfeedback format=\"html\"><text></text></generalfeedback>"),
+        "{xml}"
+    );
+    assert!(!xml.contains("Correct.") && !xml.contains("정답입니다"));
+}
+
+/// A Moodle file, imported, exported and imported again, is the same
+/// questions: keys, texts, feedback, names (ids), categories, hidden.
+#[test]
+fn a_moodle_file_survives_import_export_and_import_again() {
+    let first = questions("roundtrip.xml", &roundtrip_fixture());
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0].id, "fixture-formats-1-dd6c37");
+    assert_eq!(
+        first[0].stem,
+        "Which firewall is **stateful**? See [the guide](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html).\n\n- one VPC\n- two subnets"
+    );
+    assert_eq!(
+        (first[1].kind, first[1].answer.clone()),
+        (Kind::Multiple, vec!['a', 'c'])
+    );
+    assert_eq!(
+        first[1].status,
+        examdrill::bank::model::Status::Draft,
+        "hidden in Moodle"
+    );
+    assert_eq!(first[2].options[0].rationale, "Yes — both directions.");
+    let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
+        questions: first.clone(),
+        ..Default::default()
+    });
+    // HTML Moodle reads back as the same Markdown: no examdrill-only copy needed.
+    assert!(!xml.contains("<examdrill-md>"), "{xml}");
+    let loaded = parse_upload([("again.xml", xml.as_str())], None);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}\n{xml}", loaded.diagnostics);
+    let json = |qs: &[Question]| serde_json::to_value(qs).unwrap();
+    assert_eq!(json(&loaded.bank.questions), json(&first));
+}
+
+/// The export speaks Moodle's own field names, so Moodle imports it as the
+/// author meant: HTML in CDATA, categories, grades, penalty, hidden, flags.
+#[test]
+fn the_moodle_export_uses_moodles_own_fields() {
+    let first = questions("roundtrip.xml", &roundtrip_fixture());
+    let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
+        questions: first,
+        ..Default::default()
+    });
+    for field in [
+        "<question type=\"category\">\n    <category><text>$course$/top/saa-c03/secure/fixture-formats</text></category>",
+        "<question type=\"multichoice\">",
+        "<question type=\"truefalse\">",
+        "<name><text>fixture-formats-1-dd6c37</text></name>",
+        "<questiontext format=\"html\"><text><![CDATA[<p>Which firewall is <strong>stateful</strong>? See <a href=\"https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html\"",
+        "<li>one VPC</li>",
+        "<generalfeedback format=\"html\"><text><![CDATA[<p>Security groups are <em>stateful</em> &amp; allow return traffic.</p>",
+        "<defaultgrade>1.0000000</defaultgrade>",
+        "<penalty>0.3333333</penalty>",
+        "<penalty>1.0000000</penalty>",
+        "<hidden>1</hidden>",
+        "<hidden>0</hidden>",
+        "<single>true</single>",
+        "<single>false</single>",
+        "<shuffleanswers>true</shuffleanswers>",
+        "<answer fraction=\"50\" format=\"html\">",
+        "<answer fraction=\"-100\" format=\"html\">",
+        "<answer fraction=\"100\" format=\"html\"><text>true</text>",
+        "<feedback format=\"html\"><text></text></feedback>",
+        "<table>",
+    ] {
+        assert!(xml.contains(field), "missing {field:?} in\n{xml}");
+    }
+    assert_eq!(xml.matches("<question type=\"category\">").count(), 1);
+}

@@ -1,10 +1,9 @@
 //! Bank fixtures: paths in the repository, the shipped blueprints, and
 //! builders for the questions and topics tests make up.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use examdrill::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status, Topic};
+use examdrill::bank::model::{Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status, Topic};
 use examdrill::bank::store::{Mode as ImportMode, import};
 use examdrill::bank::{Bank, load_paths};
 
@@ -69,7 +68,7 @@ pub fn options(keys: &[char]) -> Vec<Choice> {
 pub fn question(id: &str, exam: &str, domain: &str, topic: &str) -> Question {
     Question {
         id: id.to_owned(),
-        domains: BTreeMap::from([(exam.to_owned(), domain.to_owned())]),
+        domains: Domains::from([(exam.to_owned(), domain.to_owned())]),
         topic: topic.to_owned(),
         difficulty: Difficulty::Medium,
         kind: Kind::Single,

@@ -2,11 +2,9 @@
 //! per question; options are the columns `a`…`h`, each with an optional
 //! `<letter>_rationale`.
 
-use std::collections::BTreeMap;
-
-use super::{Defaults, Sink, default_explanation, default_rationale, derived_id};
+use super::{Defaults, Sink, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
-use crate::bank::model::{Choice, Difficulty, Kind, Pos, Question, Source, Status};
+use crate::bank::model::{Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
 
 pub const LETTERS: [char; 8] = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
@@ -175,17 +173,14 @@ impl Row<'_> {
             }),
         };
         let answer = self.answer(diags);
-        let options = self.options(&language, &answer);
+        let options = self.options();
         let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
         let stem = self.get("stem").to_owned();
         let id = match self.get("id") {
             "" => derived_id(&topic, None, &stem),
             s => s.to_owned(),
         };
-        let explanation = match self.get("explanation") {
-            "" => default_explanation(&language).to_owned(),
-            s => s.to_owned(),
-        };
+        let explanation = self.get("explanation").to_owned();
         let source = Source {
             file: self.get_or("source_file", self.file).to_owned(),
             heading: self.get_or("source_heading", "—").to_owned(),
@@ -212,8 +207,8 @@ impl Row<'_> {
 
     /// `exams` as `exam=domain` pairs separated by `;`; the default exam and
     /// domain when empty.
-    fn domains(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
-        let mut domains = BTreeMap::new();
+    fn domains(&self, d: &Defaults, diags: &mut Vec<Diagnostic>) -> Domains {
+        let mut domains = Domains::new();
         let exams = self.get("exams");
         if exams.is_empty() {
             domains.insert(d.exam.clone(), d.domain.clone());
@@ -254,8 +249,8 @@ impl Row<'_> {
             .collect()
     }
 
-    /// The non-empty option columns `a`…`h`, each with its rationale or a default one.
-    fn options(&self, language: &str, answer: &[char]) -> Vec<Choice> {
+    /// The non-empty option columns `a`…`h`, each with its rationale (empty when the row has none).
+    fn options(&self) -> Vec<Choice> {
         LETTERS
             .iter()
             .filter(|l| !self.get(&l.to_string()).is_empty())
@@ -264,11 +259,7 @@ impl Row<'_> {
                 Choice {
                     key: l,
                     text: self.get(&l.to_string()).to_owned(),
-                    rationale: if rationale.is_empty() {
-                        default_rationale(language, answer.contains(&l)).to_owned()
-                    } else {
-                        rationale.to_owned()
-                    },
+                    rationale: rationale.to_owned(),
                     en: None,
                     pos: self.at(&l.to_string()),
                 }

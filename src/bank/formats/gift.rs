@@ -256,7 +256,11 @@ fn choices(l: &mut Lines<'_>, at: usize, answers: &str, mut raw: RawQuestion) ->
     }
     // Moodle's rule: with an `=` answer the question has one right answer;
     // with only `~` answers the positive weights are the keys.
-    raw.single = items.iter().any(|(c, _)| *c == '=');
+    // An `=` with no text (`=~%50%x`) is left out below and does not count.
+    raw.single = items.iter().any(|(c, t)| {
+        let text = find_unescaped(t, '#', 0).map_or(t.as_str(), |i| &t[..i]);
+        *c == '=' && !text.trim().is_empty()
+    });
     for (marker, item) in items {
         let mut item = item.trim();
         let mut weight = if marker == '=' { 100.0 } else { 0.0 };
@@ -276,10 +280,11 @@ fn choices(l: &mut Lines<'_>, at: usize, answers: &str, mut raw: RawQuestion) ->
             Some(i) => (unescape(&item[..i]), Some(unescape(&item[i + 1..]))),
             None => (unescape(item), None),
         };
-        if text.is_empty() && marker == '~' && weight <= 0.0 {
-            // `~=right` is a common slip that Moodle tolerates.
+        if text.is_empty() {
+            // `~=right` and `=~%50%x` are common slips; Moodle leaves out
+            // every answer without text, and so does this.
             raw.warnings
-                .push("an empty wrong option (`~` with no text) was left out".to_owned());
+                .push(format!("an empty option (`{marker}` with no text) was left out"));
             continue;
         }
         raw.push_option(&text, weight, feedback.as_deref());

@@ -79,16 +79,62 @@ pub fn to_markdown(html: &str) -> (String, Vec<String>) {
     (w.finish(), images)
 }
 
+/// Deepest element nesting converted. html5ever's tree builder is quadratic
+/// in the nesting depth (a 250 KB field of nested `<div>`s takes a minute);
+/// real question text nests a handful deep.
+pub const MAX_HTML_DEPTH: usize = 200;
+
+/// True when `html`'s elements nest no deeper than [`MAX_HTML_DEPTH`], by a
+/// linear scan of its tags (void elements and `/>` do not open a level).
+pub fn nesting_within_limit(html: &str) -> bool {
+    const VOID: [&str; 8] = ["br", "img", "hr", "input", "meta", "link", "wbr", "col"];
+    let mut depth = 0usize;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if let Some(closing) = tag.strip_prefix('/') {
+            if closing.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                depth = depth.saturating_sub(1);
+            }
+        } else if tag.starts_with(|c: char| c.is_ascii_alphabetic()) && !tag.ends_with('/') {
+            let name: String = tag
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if !VOID.contains(&name.as_str()) {
+                depth += 1;
+                if depth > MAX_HTML_DEPTH {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
 /// True when text in a format that allows HTML (GIFT without a marker, Moodle's
 /// "moodle auto-format") holds tags, and so must be converted.
 pub fn looks_like_html(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    [
-        "<p>", "<p ", "<br", "<b>", "<i>", "<strong", "<em>", "<u>", "<ul", "<ol", "<li", "<table", "<img", "<a ",
-        "<code", "<pre", "<sub>", "<sup>", "<span", "<div", "<h1", "<h2", "<h3", "&nbsp;",
-    ]
-    .iter()
-    .any(|t| lower.contains(t))
+    const TAGS: [&str; 23] = [
+        "p", "br", "b", "i", "strong", "em", "u", "ul", "ol", "li", "table", "img", "a", "code", "pre", "sub", "sup",
+        "span", "div", "h1", "h2", "h3", "hr",
+    ];
+    if s.contains("&nbsp;") {
+        return true;
+    }
+    // A known tag name ending where a tag's name ends: `<link>` or `<a>` in
+    // a question about HTML is text, `<li>` and `<a href=…>` are markup.
+    s.match_indices('<').any(|(i, _)| {
+        let rest = s[i + 1..].strip_prefix('/').unwrap_or(&s[i + 1..]);
+        let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        let after = rest[name_len..].chars().next();
+        let name = rest[..name_len].to_ascii_lowercase();
+        let is_tag = matches!(after, Some(' ' | '/' | '\n')) || (after == Some('>') && name != "a");
+        is_tag && TAGS.contains(&name.as_str())
+    })
 }
 
 #[derive(Default)]
@@ -303,5 +349,14 @@ mod tests {
     fn latex_backslashes_stay_and_markup_characters_are_escaped() {
         assert_eq!(to_markdown("<p>$$\\alpha$$ 2*3</p>").0, "$$\\alpha$$ 2\\*3");
         assert!(looks_like_html("a<br>b") && !looks_like_html("a < b"));
+    }
+
+    #[test]
+    fn deep_nesting_is_measured_without_parsing() {
+        let deep = |n: usize| format!("{}x{}", "<div>".repeat(n), "</div>".repeat(n));
+        assert!(nesting_within_limit(&deep(MAX_HTML_DEPTH)));
+        assert!(!nesting_within_limit(&deep(MAX_HTML_DEPTH + 1)));
+        let flat = "<p>a<br>b<img src=x></p>".repeat(10_000);
+        assert!(nesting_within_limit(&flat));
     }
 }

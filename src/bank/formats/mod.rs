@@ -7,12 +7,13 @@ pub mod aiken;
 pub mod csv;
 pub mod gift;
 pub mod html;
+pub mod moodle_export;
 pub mod moodle_xml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Blueprint, Choice, Difficulty, Kind, Pos, Question, Source, Status};
+use super::model::{Blueprint, Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
 
 /// Values for fields a format cannot express.
@@ -103,24 +104,6 @@ impl Format {
     }
 }
 
-/// The explanation used when a format carries none.
-pub fn default_explanation(language: &str) -> &'static str {
-    if language == "en" {
-        "No explanation was provided with this imported question."
-    } else {
-        "가져온 문항에 해설이 없습니다."
-    }
-}
-
-pub fn default_rationale(language: &str, correct: bool) -> &'static str {
-    match (language == "en", correct) {
-        (true, true) => "Correct.",
-        (true, false) => "Incorrect.",
-        (false, true) => "정답입니다.",
-        (false, false) => "오답입니다.",
-    }
-}
-
 /// A stable id for a question whose format has no id field: from its name when
 /// it has one, else from its text, so re-importing the same file is idempotent.
 /// A name that loses characters on the way to a slug (`C++`, `질문 1`) gets a
@@ -194,7 +177,7 @@ impl TextFormat {
         if self == Self::Markdown {
             // Kept exactly, so examdrill's own exports come back unchanged.
             (text.to_owned(), Vec::new())
-        } else if html && text.len() <= html::MAX_HTML_BYTES {
+        } else if html && text.len() <= html::MAX_HTML_BYTES && html::nesting_within_limit(text) {
             html::to_markdown(text)
         } else {
             (text.trim().to_owned(), Vec::new())
@@ -319,19 +302,15 @@ impl RawQuestion {
         } else {
             Kind::Single
         };
-        let options: Vec<Choice> = self
-            .options
-            .iter()
-            .zip(&keys)
+        let options: Vec<Choice> = std::mem::take(&mut self.options)
+            .into_iter()
             .zip('a'..='z')
-            .map(|((o, &correct), key)| Choice {
+            .map(|(o, key)| Choice {
                 key,
-                text: o.text.clone(),
-                rationale: o
-                    .feedback
-                    .clone()
-                    .filter(|f| !f.trim().is_empty())
-                    .unwrap_or_else(|| default_rationale(&d.language, correct).to_owned()),
+                text: o.text,
+                // No feedback stays no feedback: the pages say so themselves,
+                // and an export writes it back empty.
+                rationale: o.feedback.filter(|f| !f.trim().is_empty()).unwrap_or_default(),
                 en: None,
                 pos: self.pos.clone(),
             })
@@ -348,16 +327,13 @@ impl RawQuestion {
         }
         Some(Question {
             id,
-            domains: BTreeMap::from([(d.exam.clone(), d.domain.clone())]),
+            domains: Domains::from([(d.exam.clone(), d.domain.clone())]),
             topic: d.topic.clone(),
             difficulty: d.difficulty,
             kind,
             language: d.language.clone(),
             status: Status::Published,
-            explanation: self
-                .explanation
-                .filter(|e| !e.trim().is_empty())
-                .unwrap_or_else(|| default_explanation(&d.language).to_owned()),
+            explanation: self.explanation.filter(|e| !e.trim().is_empty()).unwrap_or_default(),
             stem: self.stem,
             answer,
             options,
@@ -394,6 +370,12 @@ impl Sink {
         let n = self.ids.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n == 1 { id } else { format!("{id}-{n}") }
+    }
+
+    /// The skipped questions and the warnings, once parsing is over (the
+    /// ids given are dropped with the rest).
+    pub fn into_reports(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+        (self.skipped, self.warnings)
     }
 
     pub fn skip(&mut self, pos: Pos, message: impl Into<String>) {

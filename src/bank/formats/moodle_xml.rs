@@ -1,16 +1,13 @@
-//! Moodle XML: `multichoice` and `truefalse` questions in, and out again.
-//! examdrill's own fields (topic, exams, source, …) travel as `examdrill-…`
-//! tags, so an export imports back unchanged.
-
-use std::collections::BTreeMap;
+//! Moodle XML: `multichoice` and `truefalse` questions in (and out again,
+//! through [`super::moodle_export`]). examdrill's own fields (topic, exams,
+//! source, …) travel as `examdrill-…` tags, so an export imports back unchanged.
 
 use quick_xml::Reader;
-use quick_xml::escape::escape;
 use quick_xml::events::Event;
 
-use super::{Defaults, RawQuestion, Sink, TextFormat};
+use super::{Defaults, RawOption, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
-use crate::bank::model::{Bank, Difficulty, Kind, Question, Source, Status};
+use crate::bank::model::{Difficulty, Domains, Question, Source, Status};
 use crate::bank::native::is_slug;
 
 #[derive(Debug, Default)]
@@ -34,9 +31,17 @@ impl Element {
     }
     /// The format and raw `<text>` of a child such as `<questiontext>`.
     fn field(&self, name: &str) -> Option<(TextFormat, String)> {
-        let c = self.child(name)?;
-        let t = c.child("text").map(|t| t.text.clone()).unwrap_or_default();
-        Some((TextFormat::from_moodle(c.attr("format")), t))
+        self.child(name).map(Element::own_text)
+    }
+
+    /// This element's `<text>` in its format; the Markdown examdrill's own
+    /// export keeps beside the HTML, when there is one, since it is exact.
+    fn own_text(&self) -> (TextFormat, String) {
+        if let Some(md) = self.child("examdrill-md") {
+            return (TextFormat::Markdown, md.text.clone());
+        }
+        let t = self.child("text").map(|t| t.text.clone()).unwrap_or_default();
+        (TextFormat::from_moodle(self.attr("format")), t)
     }
 }
 
@@ -252,22 +257,22 @@ fn one_question(
         .is_none_or(|s| matches!(s.text.trim(), "true" | "1" | ""));
     for a in q.children("answer") {
         let weight: f64 = a.attr("fraction").and_then(|f| f.trim().parse().ok()).unwrap_or(0.0);
-        raw.format = TextFormat::from_moodle(a.attr("format"));
-        let text = a.child("text").map(|t| t.text.clone()).unwrap_or_default();
-        let feedback = a.field("feedback");
-        let feedback = feedback.map(|(f, t)| {
-            let answer_format = std::mem::replace(&mut raw.format, f);
-            let md = raw.text(&t);
-            raw.format = answer_format;
-            md
+        // Answer and feedback each have their own format; each is converted
+        // once, here (converting Markdown again would escape its markup).
+        let (format, text) = a.own_text();
+        raw.format = format;
+        let text = raw.text(&text);
+        let feedback = a.field("feedback").map(|(f, t)| {
+            raw.format = f;
+            raw.text(&t)
         });
-        raw.push_option(&text, weight, feedback.as_deref());
+        raw.options.push(RawOption { text, weight, feedback });
     }
     let mut question = raw.finish(&local, sink)?;
     if let Some(id) = id {
         question.id = id;
     }
-    let domains: BTreeMap<String, String> = tags
+    let domains: Domains = tags
         .iter()
         .filter_map(|t| t.strip_prefix("examdrill-domain:"))
         .filter_map(|p| p.split_once('=').map(|(e, d)| (e.to_owned(), d.to_owned())))
@@ -275,71 +280,23 @@ fn one_question(
     if !domains.is_empty() {
         question.domains = domains;
     }
-    if tag("status").as_deref() == Some("draft") {
-        question.status = Status::Draft;
+    // Moodle's hidden flag: a question kept out of new quizzes, as a draft is.
+    let hidden = q.child("hidden").is_some_and(|h| h.text.trim() == "1");
+    match tag("status").as_deref() {
+        Some("draft") => question.status = Status::Draft,
+        Some("published") => {}
+        _ if hidden => question.status = Status::Draft,
+        _ => {}
     }
+    question.references = tags
+        .iter()
+        .filter_map(|t| t.strip_prefix("examdrill-reference:"))
+        .map(str::to_owned)
+        .collect();
     if let (Some(file), Some(heading)) = (tag("source-file"), tag("source-heading")) {
         question.source = Source { file, heading };
     }
     Some(question)
 }
 
-/// Writes questions as Moodle XML, Markdown kept as `format="markdown"`.
-pub fn export(bank: &Bank) -> String {
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
-    let text = |t: &str| format!("<text>{}</text>", escape(t));
-    for q in &bank.questions {
-        let qtype = if q.kind == Kind::TrueFalse {
-            "truefalse"
-        } else {
-            "multichoice"
-        };
-        s.push_str(&format!("  <question type=\"{qtype}\">\n"));
-        s.push_str(&format!("    <name>{}</name>\n", text(&q.id)));
-        s.push_str(&format!(
-            "    <questiontext format=\"markdown\">{}</questiontext>\n",
-            text(&q.stem)
-        ));
-        s.push_str(&format!(
-            "    <generalfeedback format=\"markdown\">{}</generalfeedback>\n",
-            text(&q.explanation)
-        ));
-        if q.kind != Kind::TrueFalse {
-            s.push_str(&format!("    <single>{}</single>\n", q.kind == Kind::Single));
-            s.push_str("    <shuffleanswers>true</shuffleanswers>\n");
-        }
-        let n = q.answer.len().max(1) as f64;
-        for o in &q.options {
-            let correct = q.answer.contains(&o.key);
-            let fraction = match (q.kind, correct) {
-                (_, false) if q.kind == Kind::Multiple => "-100".to_owned(),
-                (_, false) => "0".to_owned(),
-                (Kind::Multiple, true) => format!("{}", (100.0 / n * 100_000.0).round() / 100_000.0),
-                (_, true) => "100".to_owned(),
-            };
-            s.push_str(&format!(
-                "    <answer fraction=\"{fraction}\" format=\"markdown\">{}\
-                 <feedback format=\"markdown\">{}</feedback></answer>\n",
-                text(&o.text),
-                text(&o.rationale)
-            ));
-        }
-        s.push_str("    <tags>\n");
-        let mut tags = vec![
-            format!("examdrill-id:{}", q.id),
-            format!("examdrill-topic:{}", q.topic),
-            format!("examdrill-difficulty:{}", q.difficulty.as_str()),
-            format!("examdrill-language:{}", q.language),
-            format!("examdrill-status:{}", q.status.as_str()),
-            format!("examdrill-source-file:{}", q.source.file),
-            format!("examdrill-source-heading:{}", q.source.heading),
-        ];
-        tags.extend(q.domains.iter().map(|(e, d)| format!("examdrill-domain:{e}={d}")));
-        for t in tags {
-            s.push_str(&format!("      <tag>{}</tag>\n", text(&t)));
-        }
-        s.push_str("    </tags>\n  </question>\n");
-    }
-    s.push_str("</quiz>\n");
-    s
-}
+pub use super::moodle_export::export;

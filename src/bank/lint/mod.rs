@@ -381,6 +381,10 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
     if exam_shape && let Some(detail) = not_exam_shape(q) {
         flag(FlagKind::NotExamShape, detail);
     }
+    // A foreign question may come without one; the shipped banks may not.
+    if exam_shape && q.explanation.trim().is_empty() {
+        flag(FlagKind::NotExamShape, "no explanation".to_owned());
+    }
     let absolute: Vec<char> = q
         .options
         .iter()

@@ -4,7 +4,7 @@ use crate::bank::model::{Choice, Difficulty, Source, Status};
 fn q(answer: &[char], texts: &[&str]) -> Question {
     Question {
         id: "q".into(),
-        domains: BTreeMap::new(),
+        domains: Default::default(),
         topic: "t".into(),
         difficulty: Difficulty::Easy,
         kind: if answer.len() > 1 { Kind::Multiple } else { Kind::Single },

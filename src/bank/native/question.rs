@@ -1,12 +1,13 @@
 //! One `[[questions]]` table of a native bank file, field by field.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use toml_edit::{Item, TableLike, Value};
 
 use super::{GENERATED_FIELDS, OPTION_FIELDS, QUESTION_FIELDS, Reader, SOURCE_FIELDS, is_slug, span_of};
-use crate::bank::model::{Choice, ChoiceEn, Difficulty, Generated, Kind, Question, QuestionEn, Source, Status};
+use crate::bank::model::{
+    Choice, ChoiceEn, Difficulty, Domains, Generated, Kind, Question, QuestionEn, Source, Status,
+};
 
 pub(super) fn parse_question(
     r: &mut Reader<'_>,
@@ -55,8 +56,8 @@ pub(super) fn parse_question(
         options: options?,
         source: source?,
         references: references?,
-        en,
-        generated,
+        en: en.map(Box::new),
+        generated: generated.map(Box::new),
         pos: r.pos(at),
     })
 }
@@ -77,15 +78,10 @@ fn parse_id(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, wha
 /// `exams` and the `domain` table (exam → domain code). A listed exam without
 /// a domain, or a domain for an unlisted exam, is reported; the domains are
 /// returned when both fields are there and every domain is a string.
-fn parse_domains(
-    r: &mut Reader<'_>,
-    t: &dyn TableLike,
-    at: Option<Range<usize>>,
-    what: &str,
-) -> Option<BTreeMap<String, String>> {
+fn parse_domains(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>, what: &str) -> Option<Domains> {
     let exams = r.strings(t, at.clone(), what, "exams");
     let domain_item = r.item(t, at, what, "domain");
-    let mut domains = BTreeMap::new();
+    let mut domains = Domains::new();
     let mut domains_ok = domain_item.is_some();
     if let Some(item) = domain_item {
         match r.table(item, "domain") {
@@ -114,12 +110,7 @@ fn parse_domains(
     (domains_ok && exams.is_some()).then_some(domains)
 }
 
-fn check_exams_have_domains(
-    r: &mut Reader<'_>,
-    t: &dyn TableLike,
-    exams: &[String],
-    domains: &BTreeMap<String, String>,
-) {
+fn check_exams_have_domains(r: &mut Reader<'_>, t: &dyn TableLike, exams: &[String], domains: &Domains) {
     let span = t.get("domain").and_then(Item::span);
     for e in exams {
         if !domains.contains_key(e) {
@@ -365,7 +356,7 @@ fn parse_options(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>
                 key,
                 text,
                 rationale,
-                en,
+                en: en.map(Box::new),
                 pos: r.pos(oat),
             }),
             _ => ok = false,

@@ -335,7 +335,7 @@ impl<'a> Drafting<'a> {
         let language = if has_hangul(&c.stem) { "ko" } else { "en" };
         let question = Question {
             id: format!("{slug}-{n:04}"),
-            domains: BTreeMap::from([(exam.clone(), domain.clone())]),
+            domains: crate::bank::model::Domains::from([(exam.clone(), domain.clone())]),
             topic: slug.clone(),
             difficulty: c.difficulty,
             kind: if answer.len() > 1 { Kind::Multiple } else { Kind::Single },
@@ -351,11 +351,11 @@ impl<'a> Drafting<'a> {
             },
             references: Vec::new(),
             en: None,
-            generated: Some(Generated {
+            generated: Some(Box::new(Generated {
                 path: if path.is_empty() { o.file.clone() } else { path },
                 lines: [c.at.line as u32, c.at.last_line.max(c.at.line) as u32],
                 quality: c.quality.clamp(0, 100) as u8,
-            }),
+            })),
             pos: Pos::default(),
         };
         (question, exam, domain)
