@@ -365,10 +365,13 @@ pub async fn publish(
 }
 
 /// The rules in the order reports list them.
-pub const RULES: [Rule; 6] = [
+pub const RULES: [Rule; 9] = [
     Rule::AnswerInStem,
+    Rule::LeakedAnswer,
     Rule::DuplicateOptions,
     Rule::DistractorTrue,
+    Rule::WrongCategory,
+    Rule::NotATerm,
     Rule::TooFewDistractors,
     Rule::DuplicateStem,
     Rule::Invalid,

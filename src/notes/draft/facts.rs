@@ -189,7 +189,7 @@ const UNITS: &[&str] = &[
 ];
 
 /// Numbers with a unit, not inside names such as `gp2`, `EC2` or `S3`.
-fn numbers_in(s: &str) -> Vec<(usize, String, String)> {
+pub(super) fn numbers_in(s: &str) -> Vec<(usize, String, String)> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;

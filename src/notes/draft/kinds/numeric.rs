@@ -2,6 +2,8 @@
 //! out, the value as the key, and as distractors values with the same unit
 //! from elsewhere in the notes, then multiples of the value.
 
+use std::collections::HashMap;
+
 use super::{Candidate, DraftKind, options};
 use crate::bank::model::Difficulty;
 use crate::notes::draft::Rule;
@@ -19,11 +21,13 @@ pub(super) fn candidates(
 ) -> Vec<Result<Candidate, Rule>> {
     // A value is true for a statement when the notes state that same
     // statement with it: (blanked statement, value with unit), normalised.
-    let contexts: Vec<(String, String)> = f
-        .numbers
-        .iter()
-        .map(|m| (norm(&blank(m)), norm(&format!("{}{}", m.value, m.unit))))
-        .collect();
+    let mut contexts: HashMap<String, Vec<String>> = HashMap::new();
+    for m in &f.numbers {
+        contexts
+            .entry(norm(&blank(m)))
+            .or_default()
+            .push(norm(&format!("{}{}", m.value, m.unit)));
+    }
     f.numbers
         .iter()
         .map(|n| candidate(&o.file, n, &contexts, all_numbers))
@@ -33,7 +37,7 @@ pub(super) fn candidates(
 fn candidate(
     file: &str,
     n: &Numeric,
-    contexts: &[(String, String)],
+    contexts: &HashMap<String, Vec<String>>,
     all_numbers: &[(String, String, String)],
 ) -> Result<Candidate, Rule> {
     let ko = has_hangul(&n.sentence);
@@ -41,11 +45,7 @@ fn candidate(
     let context = norm(&blanked);
     let (pool, from_notes) = distractor_pool(n, ko, all_numbers);
     let answer = format!("{}{}", n.value, n.unit);
-    let truths: Vec<String> = contexts
-        .iter()
-        .filter(|(c, _)| *c == context)
-        .map(|(_, v)| v.clone())
-        .collect();
+    let truths: &[String] = contexts.get(&context).map_or(&[], Vec::as_slice);
     // A value the sentence itself shows elsewhere would be a giveaway or true.
     let distractors = pick_distractors(&answer, pool, 3, |d| {
         truths.contains(&norm(d)) || context.contains(&norm(d))
@@ -54,13 +54,20 @@ fn candidate(
         answer,
         ko_en!(ko; "노트 {}행의 값입니다.", n.at.line; "The value on line {} of the notes.", n.at.line),
     );
+    let low = n.sentence.to_lowercase();
+    let default = ["기본", "디폴트", "default"].iter().any(|w| low.contains(w));
     Ok(Candidate {
-        kind: DraftKind::Numeric,
-        stem: ko_en!(
-            ko;
-            "노트의 다음 내용에서 빈칸에 들어갈 값은 무엇입니까?\n\n> {blanked}";
-            "Which value completes this statement from the notes?\n\n> {blanked}"
-        ),
+        kind: if default {
+            DraftKind::DefaultValue
+        } else {
+            DraftKind::Numeric
+        },
+        stem: match (default, ko) {
+            (true, true) => format!("다음 기본값 설명에서 빈칸에 들어갈 값은 무엇입니까?\n\n> {blanked}"),
+            (true, false) => format!("Which value completes this statement of a default?\n\n> {blanked}"),
+            (false, true) => format!("다음 설명에서 빈칸에 들어갈 값은 무엇입니까?\n\n> {blanked}"),
+            (false, false) => format!("Which value completes this statement?\n\n> {blanked}"),
+        },
         options: options(vec![key], distractors),
         explanation: ko_en!(
             ko;
@@ -71,6 +78,7 @@ fn candidate(
         quality: 50 + if from_notes >= 3 { 10 } else { 0 },
         difficulty: Difficulty::Medium,
         fact: n.sentence.clone(),
+        from_catalog: 0,
     })
 }
 
