@@ -132,17 +132,7 @@ fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duratio
         out!("  {kind}: {n}");
     }
     out!("drafts rejected by rule:");
-    for rule in [
-        crate::notes::draft::Rule::AnswerInStem,
-        crate::notes::draft::Rule::DuplicateOptions,
-        crate::notes::draft::Rule::DistractorTrue,
-        crate::notes::draft::Rule::TooFewDistractors,
-        crate::notes::draft::Rule::DuplicateStem,
-        crate::notes::draft::Rule::Invalid,
-        crate::notes::draft::Rule::NotATerm,
-        crate::notes::draft::Rule::WrongCategory,
-        crate::notes::draft::Rule::LeakedAnswer,
-    ] {
+    for rule in crate::notes::store::RULES {
         out!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
     }
     out!(

@@ -85,11 +85,18 @@ const CUES: &[(&str, &[&str])] = &[
 ];
 const QUALIFIERS: &[&str] = &["default", "maximum", "minimum"];
 
-fn applies(n: &CatalogNumber, context: &str) -> bool {
+/// The number's subject words show anywhere in the context; its qualifier
+/// (default, maximum, minimum) right before the value, since one sentence
+/// often gives a default and a range ("기본 365일, 90일~2560일").
+fn applies(n: &CatalogNumber, context: &str, before: &str) -> bool {
     let what = n.what.to_lowercase();
     let words: Vec<&(&str, &[&str])> = CUES.iter().filter(|(w, _)| what.contains(w)).collect();
     let subject = words.iter().any(|(w, _)| !QUALIFIERS.contains(w));
-    subject && words.iter().all(|(_, cues)| cues.iter().any(|c| context.contains(c)))
+    subject
+        && words.iter().all(|(w, cues)| {
+            let place = if QUALIFIERS.contains(w) { before } else { context };
+            cues.iter().any(|c| place.contains(c))
+        })
 }
 
 /// What AWS documents where the notes give another number.
@@ -101,18 +108,32 @@ pub struct Contradiction {
     pub aws_note: Option<String>,
 }
 
-/// When the entities `context` names have a documented number of the same
+/// `context` is the sentence, then more lines (the heading path). When the
+/// entities it names have a documented number of the same
 /// kind (by its words) and dimension as `value unit`, and none equals it,
 /// the documented one; nothing when the catalog has no such number or the
 /// documented ones disagree among themselves.
-pub fn contradiction(cat: &Catalog, context: &str, value: &str, unit: &str) -> Option<Contradiction> {
+pub fn contradiction(cat: &Catalog, context: &str, before: &str, value: &str, unit: &str) -> Option<Contradiction> {
     let (dim, q) = quantity(value, unit)?;
     let low = context.to_lowercase();
+    let before = before.to_lowercase();
     let mut found: Vec<(usize, &CatalogNumber, Vec<f64>)> = Vec::new();
-    for m in cat.mentions(context) {
-        for &e in std::iter::once(&m.entity).chain(cat.children(m.entity)) {
+    // The entity the sentence (the context's first line) names, else the
+    // one its heading names; two unrelated ones leave it unclear whose
+    // number it is.
+    let sentence = context.lines().next().unwrap_or_default();
+    let mut named: Vec<usize> = cat.mentions(sentence).iter().map(|m| m.entity).collect();
+    if named.is_empty() {
+        named = cat.mentions(context).iter().map(|m| m.entity).collect();
+    }
+    named.dedup();
+    if named.iter().any(|&a| named.iter().any(|&b| !cat.related(a, b))) {
+        return None;
+    }
+    for &m in &named {
+        for &e in std::iter::once(&m).chain(cat.children(m)) {
             for n in &cat.entities[e].numbers {
-                if n.value.contains('-') || !applies(n, &low) {
+                if n.value.contains('-') || !applies(n, &low, &before) {
                     continue;
                 }
                 if let Some((d, nq)) = quantity(&n.value, &n.unit)
@@ -175,14 +196,32 @@ mod tests {
     #[test]
     fn thirteen_nines_are_flagged_against_the_catalog() {
         let cat = catalog().expect("catalog");
-        let c = contradiction(cat, "S3는 99.99999999999%의 내구송을 제공", "99.99999999999", "%").expect("flagged");
+        let c = contradiction(
+            cat,
+            "S3는 99.99999999999%의 내구송을 제공",
+            "S3는 ",
+            "99.99999999999",
+            "%",
+        )
+        .expect("flagged");
         assert_eq!(c.aws_value, "99.999999999%");
-        assert!(contradiction(cat, "S3는 99.999999999%의 내구성을 제공", "99.999999999", "%").is_none());
+        assert!(contradiction(cat, "S3는 99.999999999%의 내구성을 제공", "", "99.999999999", "%").is_none());
         assert!(
-            contradiction(cat, "S3 Standard의 가용성은 99.99%", "99.99", "%").is_none(),
+            contradiction(cat, "S3 Standard의 가용성은 99.99%", "", "99.99", "%").is_none(),
             "availability is not durability"
         );
-        let sqs = contradiction(cat, "SQS 메시지 보존 기간은 기본 7일", "7", "일").expect("flagged");
+        let sqs = contradiction(cat, "SQS 메시지 보존 기간은 기본 7일", "기간은 기본 ", "7", "일").expect("flagged");
         assert_eq!(sqs.aws_value, "4일");
+        let sqs = contradiction(cat, "SQS 메시지 보존 최소 1분 ~ 최대 21일", " ~ 최대 ", "21", "일").expect("flagged");
+        assert_eq!(sqs.aws_value, "14일");
+        assert!(
+            contradiction(cat, "API Gateway 통합 제한 시간 기본 29초\nLambda 정리", "시간 기본 ", "29", "초").is_none(),
+            "the sentence's own service decides, not the heading's"
+        );
+        let kms = "KMS 자동 교체는 기본 365일마다, 90일~2560일 사이로 설정";
+        assert!(
+            contradiction(cat, kms, "365일마다, ", "90", "일").is_none(),
+            "90 days is the range, not the default"
+        );
     }
 }

@@ -67,8 +67,9 @@ struct Pattern {
     /// Letters only, as written: short all-Latin aliases ("RI", "SG") must
     /// match with this case, since "ri" or "sg" inside prose is no name.
     exact: Option<Vec<char>>,
-    /// A misspelling the catalog lists ("Amazoe Glacier"): corrected in drafts.
-    typo: bool,
+    /// For a misspelling the catalog lists ("Amazoe Glacier"), the right
+    /// spelling it is near ("Amazon Glacier"): corrected in drafts.
+    typo: Option<String>,
 }
 
 pub struct Catalog {
@@ -89,6 +90,7 @@ pub struct Mention {
     pub start: usize,
     pub end: usize,
     pub typo: bool,
+    pattern: usize,
 }
 
 /// The form aliases and text are compared in: lower case, with spaces,
@@ -179,18 +181,23 @@ impl Catalog {
             let exact = (letters.len() <= 2 && letters.iter().all(char::is_ascii_alphabetic)).then_some(letters);
             let chars: Vec<char> = k.chars().collect();
             // A Latin alias one or two edits from another name of the same
-            // entity is a misspelling the catalog lists so it can be fixed.
-            let typo = latin(alias)
-                && chars.len() >= 8
-                && *alias != raw.service[*i].name
-                && std::iter::once(&raw.service[*i].name)
+            // entity, and not that name with a word added ("Glacier Instant
+            // Retrieval" beside "S3 Glacier Instant Retrieval"), is a
+            // misspelling the catalog lists so that it can be fixed.
+            let typo = if latin(alias) && chars.len() >= 8 && *alias != raw.service[*i].name {
+                std::iter::once(&raw.service[*i].name)
                     .chain(&raw.service[*i].aliases)
                     .filter(|o| *o != alias)
-                    .any(|o| {
-                        let oc: Vec<char> = key(o).chars().collect();
-                        oc != chars && within(&chars, &oc, 2)
-                    });
-            if latin(alias) && chars.len() >= 8 && !typo {
+                    .find(|o| {
+                        let ok = key(o);
+                        let oc: Vec<char> = ok.chars().collect();
+                        oc != chars && !ok.contains(k.as_str()) && !k.contains(ok.as_str()) && within(&chars, &oc, 2)
+                    })
+                    .cloned()
+            } else {
+                None
+            };
+            if latin(alias) && chars.len() >= 8 && typo.is_none() {
                 long_keys.entry(chars.len()).or_default().push((chars, *i));
             }
             keys.push(k);
@@ -234,7 +241,8 @@ impl Catalog {
         let mut found: Vec<Mention> = Vec::new();
         for m in self.matcher.find_overlapping_iter(&norm) {
             let (start, end) = (from[m.start()], from[m.end() - 1] + 1);
-            let p = &self.patterns[m.pattern().as_usize()];
+            let pi = m.pattern().as_usize();
+            let p = &self.patterns[pi];
             if !self.bounded(&orig, start, end) {
                 continue;
             }
@@ -248,7 +256,8 @@ impl Catalog {
                 entity: p.entity,
                 start,
                 end,
-                typo: p.typo,
+                typo: p.typo.is_some(),
+                pattern: pi,
             });
         }
         found.sort_by_key(|m| (m.start, usize::MAX - m.end));
@@ -373,9 +382,9 @@ impl Catalog {
         for m in ms {
             out.extend(&chars[at..m.start]);
             let wrong: String = chars[m.start..m.end].iter().collect();
-            let name = &self.entities[m.entity].name;
-            out.push_str(name);
-            fixes.push((wrong, name.clone()));
+            let right = self.patterns[m.pattern].typo.clone().unwrap_or_default();
+            out.push_str(&right);
+            fixes.push((wrong, right));
             at = m.end;
         }
         out.extend(&chars[at..]);
@@ -510,8 +519,10 @@ mod tests {
         let glacier = c.link_term("Amazoe Glacier").expect("linked");
         assert_eq!(c.entities[glacier].name, "Amazon S3 Glacier Flexible Retrieval");
         let (fixed, fixes) = c.fix_typos("Amazoe Glacier는 아카이브용이다");
-        assert!(fixed.starts_with("Amazon S3 Glacier Flexible Retrieval는"), "{fixed}");
+        assert!(fixed.starts_with("Amazon Glacier는"), "{fixed}");
         assert_eq!(fixes.len(), 1);
+        let (fixed, fixes) = c.fix_typos("Glacier Instant Retrieval은 S3 Glacier로");
+        assert!(fixes.is_empty(), "a shorter name is no typo: {fixed}");
         // An edit-distance match for a long name the catalog does not list as a typo.
         let e = c.link_term("Amazon Cloudfrnt").expect("linked");
         assert_eq!(c.entities[e].id, "cloudfront");

@@ -19,7 +19,7 @@ pub mod outline;
 pub mod score;
 pub mod text;
 
-mod checks;
+pub mod checks;
 mod distractors;
 mod domains;
 mod kinds;
@@ -79,6 +79,7 @@ pub enum Rule {
     NotATerm,
     WrongCategory,
     LeakedAnswer,
+    OptionInStem,
 }
 
 impl Rule {
@@ -93,6 +94,7 @@ impl Rule {
             Rule::NotATerm => "the term is no AWS entity or concept (a fragment or a step)",
             Rule::WrongCategory => "a distractor is of another category than the key, or of its family",
             Rule::LeakedAnswer => "the stem gives the answer away in another form (name, units)",
+            Rule::OptionInStem => "the stem names a distractor",
         }
     }
 }
@@ -510,12 +512,26 @@ fn amend(cat: &Catalog, o: &Outline, c: &mut Candidate) -> Result<Vec<String>, R
     for opt in &mut c.options {
         fix(&mut opt.0, &mut flags);
     }
-    let context = format!("{}\n{}\n{}", c.stem, c.fact, o.path(c.at.sec));
+    let context = format!("{}\n{}\n{}", c.fact, c.stem, o.path(c.at.sec));
     let ko = text::has_hangul(&c.stem);
     let mut notes: Vec<String> = Vec::new();
+    // What precedes the blank of a numeric stem precedes the key's value.
+    let blank_before: String = match c.stem.find("____") {
+        Some(at) => {
+            let head: Vec<char> = c.stem[..at].chars().collect();
+            head[head.len().saturating_sub(8)..].iter().collect()
+        }
+        None => String::new(),
+    };
     let correct = |s: &mut String, notes: &mut Vec<String>| {
-        for (_, value, unit) in facts::numbers_in(s) {
-            if let Some(x) = checks::contradiction(cat, &context, &value, &unit) {
+        let chars: Vec<char> = s.chars().collect();
+        for (start, value, unit) in facts::numbers_in(s) {
+            let before: String = if start == 0 {
+                blank_before.clone()
+            } else {
+                chars[start.saturating_sub(8)..start].iter().collect()
+            };
+            if let Some(x) = checks::contradiction(cat, &context, &before, &value, &unit) {
                 let said = format!("{value}{unit}");
                 let aws = match &x.aws_note {
                     Some(n) => format!("{} ({n})", x.aws_value),
@@ -554,6 +570,10 @@ fn amend(cat: &Catalog, o: &Outline, c: &mut Candidate) -> Result<Vec<String>, R
             if checks::entity_leak(cat, &c.stem, text) || checks::unit_leak(&c.stem, text) {
                 return Err(Rule::LeakedAnswer);
             }
+        } else if let Some(e) = cat.link_term(text)
+            && cat.mentions(&c.stem).iter().any(|m| m.entity == e)
+        {
+            return Err(Rule::OptionInStem);
         } else if let Some(e) = cat.link_term(text)
             && keys
                 .iter()

@@ -133,7 +133,10 @@ pub(super) fn is_concept(term: &str) -> bool {
     let low = t.to_lowercase();
     let words = t.split_whitespace().count();
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-    (1..=4).contains(&words)
+    // A lone lower-case English word ("services", "commands") is a word, not a name.
+    let plain_word = words == 1 && t.chars().all(|c| c.is_ascii_lowercase());
+    !plain_word
+        && (1..=4).contains(&words)
         && char_len(t) <= 30
         && letters * 2 >= char_len(t)
         && !t.chars().next().is_some_and(|c| c.is_ascii_digit())

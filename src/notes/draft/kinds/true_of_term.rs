@@ -16,7 +16,9 @@ pub(super) fn candidates(o: &Outline, f: &Facts, i: usize, lk: &Linking<'_>) -> 
     let t = &f.term_facts[i];
     let ko = has_hangul(&t.term) || t.facts.iter().any(|(x, _)| has_hangul(x));
     let entity = lk.link(&t.term);
-    if entity.is_none() && !is_concept(&t.term) {
+    // Facts under a bare concept ("자동 방법") make options that only the
+    // notes' reader can place; only a catalog entity is asked this way.
+    if entity.is_none() {
         return vec![Err(Rule::NotATerm)];
     }
     // Siblings of the same kind only: entities of the same category beside
