@@ -552,8 +552,20 @@ fn amend(cat: &Catalog, o: &Outline, c: &mut Candidate) -> Result<Vec<String>, R
         }
     };
     correct(&mut c.stem, &mut notes);
+    let mut swaps: Vec<(String, String)> = Vec::new();
     for opt in c.options.iter_mut().filter(|x| x.2) {
+        let before = opt.0.clone();
         correct(&mut opt.0, &mut notes);
+        if before != opt.0 {
+            swaps.push((text::norm(&opt.0), before));
+        }
+    }
+    // A distractor that is AWS's value becomes the notes' value instead: the
+    // notes' mistake is a plausible wrong answer, AWS's is the key now.
+    for opt in c.options.iter_mut().filter(|x| !x.2) {
+        if let Some((_, old)) = swaps.iter().find(|(new, _)| *new == text::norm(&opt.0)) {
+            opt.0 = old.clone();
+        }
     }
     for n in notes {
         c.explanation.push_str(&format!("\n\n{n}"));

@@ -118,6 +118,22 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
         ));
         from_notes += 1;
     }
+    // "Nines" (99.999999999 %): other counts of nines, since multiples of
+    // such a value read as the same digits.
+    if let Some(tail) = n.value.strip_prefix("99.")
+        && !tail.is_empty()
+        && tail.chars().all(|c| c == '9')
+    {
+        let nines = tail.len() + 2;
+        for k in [nines.saturating_sub(2), nines + 2, nines.saturating_sub(1), nines + 1, nines.saturating_sub(3)] {
+            if k >= 3 && k != nines {
+                pool.push((
+                    format!("99.{}{}", "9".repeat(k - 2), n.unit),
+                    ko_en!(ko; "9의 개수가 노트의 값과 다릅니다."; "A different number of nines."),
+                ));
+            }
+        }
+    }
     for factor in [2.0, 0.5, 10.0, 0.1, 3.0] {
         let v = value * factor;
         if v <= 0.0 || (integer && (v - v.round()).abs() > 1e-9) || (n.unit == "%" && v > 100.0) {
