@@ -198,7 +198,10 @@ fn the_learners_notes_meet_the_quality_goals() {
         r.rejected
     );
     assert!(r.drafts >= 600, "{} drafts", r.drafts);
-    assert!(r.coverage() >= 0.70, "coverage {:.3}", r.coverage());
+    // Lower than the 70 % the retired true-of-section kind reached: that
+    // kind asked which section a line came from, which tests memory of the
+    // notes, and sections of bare console steps now get no draft at all.
+    assert!(r.coverage() >= 0.60, "coverage {:.3}", r.coverage());
     assert_eq!(
         reload_problems(&g),
         Vec::<String>::new(),
@@ -231,7 +234,12 @@ fn leaks_and_wrong_categories(g: &Generation) -> (Vec<String>, Vec<String>) {
     for d in &g.drafts {
         let q = &d.question;
         let stem_entities: Vec<usize> = cat.mentions(&q.stem).iter().map(|m| m.entity).collect();
-        let keys: Vec<&str> = q.options.iter().filter(|o| q.answer.contains(&o.key)).map(|o| o.text.as_str()).collect();
+        let keys: Vec<&str> = q
+            .options
+            .iter()
+            .filter(|o| q.answer.contains(&o.key))
+            .map(|o| o.text.as_str())
+            .collect();
         for k in &keys {
             let literal = !norm(k).is_empty() && norm(&q.stem).contains(&norm(k));
             let renamed = cat.link_term(k).is_some_and(|e| stem_entities.contains(&e));

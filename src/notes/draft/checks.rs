@@ -215,7 +215,14 @@ mod tests {
         let sqs = contradiction(cat, "SQS 메시지 보존 최소 1분 ~ 최대 21일", " ~ 최대 ", "21", "일").expect("flagged");
         assert_eq!(sqs.aws_value, "14일");
         assert!(
-            contradiction(cat, "API Gateway 통합 제한 시간 기본 29초\nLambda 정리", "시간 기본 ", "29", "초").is_none(),
+            contradiction(
+                cat,
+                "API Gateway 통합 제한 시간 기본 29초\nLambda 정리",
+                "시간 기본 ",
+                "29",
+                "초"
+            )
+            .is_none(),
             "the sentence's own service decides, not the heading's"
         );
         let kms = "KMS 자동 교체는 기본 365일마다, 90일~2560일 사이로 설정";

@@ -13,6 +13,7 @@ macro_rules! ko_en {
 mod choose_two;
 mod contrast;
 mod definition_to_term;
+mod entity_cloze;
 mod numeric;
 mod term_to_definition;
 mod true_of_term;
@@ -50,6 +51,8 @@ crate::text_enum! {
         Contrast => "contrast",
         /// A default value or behaviour, with its value blanked out.
         DefaultValue => "default-value",
+        /// A sentence about a service with the service's name blanked out.
+        EntityCloze => "entity-cloze",
     }
 }
 
@@ -98,6 +101,7 @@ pub(super) fn candidates(
         out.push(choose_two::candidate(o, f, i, lk));
     }
     out.extend(numeric::candidates(o, f, all_numbers));
+    out.extend(entity_cloze::candidates(o, f, lk));
     out
 }
 

@@ -125,7 +125,13 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
         && tail.chars().all(|c| c == '9')
     {
         let nines = tail.len() + 2;
-        for k in [nines.saturating_sub(2), nines + 2, nines.saturating_sub(1), nines + 1, nines.saturating_sub(3)] {
+        for k in [
+            nines.saturating_sub(2),
+            nines + 2,
+            nines.saturating_sub(1),
+            nines + 1,
+            nines.saturating_sub(3),
+        ] {
             if k >= 3 && k != nines {
                 pool.push((
                     format!("99.{}{}", "9".repeat(k - 2), n.unit),
