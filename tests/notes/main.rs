@@ -243,7 +243,11 @@ fn leaks_and_wrong_categories(g: &Generation) -> (Vec<String>, Vec<String>) {
         for k in &keys {
             let literal = !norm(k).is_empty() && norm(&q.stem).contains(&norm(k));
             let renamed = cat.link_term(k).is_some_and(|e| stem_entities.contains(&e));
-            if literal || renamed || examdrill::notes::draft::checks::unit_leak(&q.stem, k) {
+            if literal
+                || renamed
+                || examdrill::notes::draft::checks::unit_leak(&q.stem, k)
+                || examdrill::notes::draft::checks::nines_leak(&q.stem, k)
+            {
                 leaks.push(format!("{}: {k} in {}", d.fingerprint, q.stem));
             }
         }
@@ -299,4 +303,36 @@ fn notes_in_four_styles_give_four_kinds_no_leaks_and_no_wrong_categories() {
                 && d.question.options.iter().all(|o| !o.text.contains("Amazoe"))));
         }
     }
+}
+
+#[test]
+fn the_quality_score_separates_graded_junk_from_the_rest() {
+    use examdrill::notes::draft::score::{Label, evaluate};
+    let Some(dir) = styles_dir() else {
+        println!("skipped: tests/fixtures/notes-styles is not in this checkout (set NOTES_STYLES_DIR)");
+        return;
+    };
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notes-labels/notes-styles.tsv");
+    let text = std::fs::read_to_string(labels).expect("labels");
+    let mut generated: std::collections::HashMap<String, Generation> = Default::default();
+    let mut scored = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let name = Path::new(cols[0]).file_name().unwrap().to_string_lossy().into_owned();
+        let label = Label::parse(cols[2]).expect("a label");
+        let g = generated.entry(name.clone()).or_insert_with(|| {
+            let bytes = std::fs::read(dir.join(&name)).expect("notes file");
+            run(vec![(name.as_str(), bytes)], 1)
+        });
+        if let Some(d) = g.drafts.iter().find(|d| d.fingerprint == cols[1]) {
+            scored.push((d.question.generated.as_ref().map_or(0, |x| x.quality), label));
+        }
+    }
+    let (auc, threshold) = evaluate(&scored);
+    println!(
+        "{} labelled drafts found, ROC AUC {auc:?}, threshold {threshold:?}",
+        scored.len()
+    );
+    assert!(scored.len() >= 30, "most graded drafts are still generated");
+    assert!(auc.is_some_and(|a| a >= 0.8), "AUC {auc:?}");
 }

@@ -54,6 +54,22 @@ pub fn unit_leak(stem: &str, key: &str) -> bool {
         .any(|(_, v, u)| quantity(&v, &u).is_some_and(|(d, q)| stem_q.iter().any(|(sd, sq)| *sd == d && same(&q, sq))))
 }
 
+/// The key counts the nines of a value the stem shows ("99.999999999%
+/// (9가 ____)" → 11개).
+pub fn nines_leak(stem: &str, key: &str) -> bool {
+    let counts: Vec<usize> = numbers_in(stem)
+        .into_iter()
+        .filter_map(|(_, v, u)| {
+            let tail = v.strip_prefix("99.")?;
+            (u == "%" && !tail.is_empty() && tail.chars().all(|c| c == '9')).then_some(tail.len() + 2)
+        })
+        .collect();
+    !counts.is_empty()
+        && numbers_in(key)
+            .into_iter()
+            .any(|(_, v, _)| v.parse::<usize>().is_ok_and(|n| counts.contains(&n)))
+}
+
 /// The key names a service the stem already names, under any of its names.
 pub fn entity_leak(cat: &Catalog, stem: &str, key: &str) -> bool {
     let Some(k) = cat.link_term(key) else { return false };
@@ -191,6 +207,8 @@ mod tests {
         assert!(unit_leak("최대 1024 MB 까지", "1GB"));
         assert!(unit_leak("48시간 안에", "2일"));
         assert!(!unit_leak("기본 300초", "10분"));
+        assert!(nines_leak("내구성은 99.999999999% (9가 ____)", "11개"));
+        assert!(!nines_leak("내구성은 99.999999999%", "3개"));
     }
 
     #[test]

@@ -579,7 +579,10 @@ fn amend(cat: &Catalog, o: &Outline, c: &mut Candidate) -> Result<Vec<String>, R
         .collect();
     for (text, _, right) in &c.options {
         if *right {
-            if checks::entity_leak(cat, &c.stem, text) || checks::unit_leak(&c.stem, text) {
+            if checks::entity_leak(cat, &c.stem, text)
+                || checks::unit_leak(&c.stem, text)
+                || checks::nines_leak(&c.stem, text)
+            {
                 return Err(Rule::LeakedAnswer);
             }
         } else if let Some(e) = cat.link_term(text)

@@ -44,7 +44,7 @@ fn candidate(
     let blanked = blank(n);
     let context = norm(&blanked);
     let (pool, from_notes) = distractor_pool(n, ko, all_numbers);
-    let answer = format!("{}{}", n.value, n.unit);
+    let answer = with_unit(&n.value, &n.unit);
     let truths: &[String] = contexts.get(&context).map_or(&[], Vec::as_slice);
     // A value the sentence itself shows elsewhere would be a giveaway or true.
     let distractors = pick_distractors(&answer, pool, 3, |d| {
@@ -109,7 +109,7 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
     let mut from_notes = 0;
     for (v, _, _) in all_numbers.iter().filter(|(v, u, _)| *u == n.unit && *v != n.value) {
         pool.push((
-            format!("{v}{}", n.unit),
+            with_unit(v, &n.unit),
             ko_en!(
                 ko;
                 "노트의 다른 곳에 나오는 값으로, 이 문장의 값은 아닙니다.";
@@ -146,7 +146,7 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
             continue;
         }
         pool.push((
-            format!("{}{}", format_like(&n.value, v), n.unit),
+            with_unit(&format_like(&n.value, v), &n.unit),
             ko_en!(ko; "노트의 값과 다릅니다."; "Not the value in the notes."),
         ));
     }
@@ -154,6 +154,7 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
     let distance = |option: &str| -> f64 {
         let p: f64 = option
             .trim_end_matches(n.unit.as_str())
+            .trim()
             .replace(',', "")
             .parse()
             .unwrap_or(f64::MAX);
@@ -161,6 +162,16 @@ fn distractor_pool(n: &Numeric, ko: bool, all_numbers: &[(String, String, String
     };
     pool.sort_by(|a, b| distance(&a.0).total_cmp(&distance(&b.0)));
     (pool, from_notes)
+}
+
+/// A value and its unit as an option: English words take a space
+/// ("15 days"), symbols and Korean units do not ("30일", "99.9%", "16GB").
+fn with_unit(value: &str, unit: &str) -> String {
+    if unit.chars().count() > 2 && unit.chars().all(|c| c.is_ascii_lowercase()) {
+        format!("{value} {unit}")
+    } else {
+        format!("{value}{unit}")
+    }
 }
 
 /// `v` written like `original`: an integer when it has no decimal point, with

@@ -13,6 +13,11 @@ pub(super) fn candidate(def: &Definition<'_>) -> Result<Candidate, Rule> {
     if def.entity.is_none() && !is_concept(&d.term) {
         return Err(Rule::NotATerm);
     }
+    // "0 to 15 minutes." says what value, not what the term is: as an
+    // option among other bare values it is a guess, not a question.
+    if d.def.split_whitespace().count() <= 4 && d.def.chars().any(|c| c.is_ascii_digit()) {
+        return Err(Rule::NotATerm);
+    }
     let term = def.term_text();
     let stem = ko_en!(
         ko;
