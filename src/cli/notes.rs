@@ -45,6 +45,39 @@ pub(super) enum NotesCommand {
         #[arg(long, default_value = "question_bank/blueprints")]
         blueprints: PathBuf,
     },
+    /// Print every draft for grading: fingerprint, kind, stem, options with the key marked, features.
+    Drafts {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DraftsFormat,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only this many drafts, drawn at random with the seed (all when absent).
+        #[arg(long)]
+        sample: Option<usize>,
+        #[arg(long, default_value = "question_bank/blueprints")]
+        blueprints: PathBuf,
+    },
+    /// Measure the quality score against graded drafts: ROC AUC of JUNK vs
+    /// the rest and the lowest score with ≥ 90 % USABLE-or-EDIT precision.
+    ScoreEval {
+        /// Label files: `notes file<TAB>fingerprint<TAB>USABLE|EDIT|JUNK` per line,
+        /// the notes path relative to the label file; `#` starts a comment.
+        #[arg(required = true)]
+        labels: Vec<PathBuf>,
+        #[arg(long, default_value = "question_bank/blueprints")]
+        blueprints: PathBuf,
+    },
+}
+
+/// How `notes drafts` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(super) enum DraftsFormat {
+    /// For reading and grading: fingerprint, kind, stem, options with the key marked, flags, features.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Reads note files, expanding folders (sorted, so output is stable).
@@ -99,14 +132,7 @@ fn print_report(g: &crate::notes::draft::Generation, elapsed: std::time::Duratio
         out!("  {kind}: {n}");
     }
     out!("drafts rejected by rule:");
-    for rule in [
-        crate::notes::draft::Rule::AnswerInStem,
-        crate::notes::draft::Rule::DuplicateOptions,
-        crate::notes::draft::Rule::DistractorTrue,
-        crate::notes::draft::Rule::TooFewDistractors,
-        crate::notes::draft::Rule::DuplicateStem,
-        crate::notes::draft::Rule::Invalid,
-    ] {
+    for rule in crate::notes::store::RULES {
         out!("  {}: {}", rule.as_str(), r.rejected.get(&rule).copied().unwrap_or(0));
     }
     out!(
@@ -149,6 +175,14 @@ fn run_generator(
 pub(super) fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
     use crate::notes::draft::Options;
     match cmd {
+        NotesCommand::Drafts {
+            paths,
+            format,
+            seed,
+            sample,
+            blueprints,
+        } => print_drafts(&paths, format, seed, sample, &blueprints),
+        NotesCommand::ScoreEval { labels, blueprints } => score_eval(&labels, &blueprints),
         NotesCommand::Generate {
             paths,
             out,
@@ -207,4 +241,143 @@ pub(super) fn notes_command(cmd: NotesCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn print_drafts(
+    paths: &[PathBuf],
+    format: DraftsFormat,
+    seed: u64,
+    sample: Option<usize>,
+    blueprints: &std::path::Path,
+) -> anyhow::Result<()> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let opts = crate::notes::draft::Options {
+        seed,
+        ..Default::default()
+    };
+    let (g, _) = run_generator(paths, blueprints, &opts)?;
+    let mut picks: Vec<&crate::notes::draft::Draft> = g.drafts.iter().collect();
+    if let Some(n) = sample {
+        picks.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        picks.truncate(n);
+    }
+    for d in picks {
+        let q = &d.question;
+        let lines = q.generated.as_ref().map_or([0, 0], |x| x.lines);
+        match format {
+            DraftsFormat::Text => {
+                out!(
+                    "== {} {} kind={} score={} {}:{}-{}",
+                    d.fingerprint,
+                    q.id,
+                    d.kind.as_str(),
+                    q.generated.as_ref().map_or(0, |x| x.quality),
+                    d.file,
+                    lines[0],
+                    lines[1]
+                );
+                out!("{}", q.stem);
+                for o in &q.options {
+                    let mark = if q.answer.contains(&o.key) { "*" } else { " " };
+                    out!("  {mark} {}) {}", o.key, o.text);
+                }
+                for f in &d.flags {
+                    out!("flag: {f}");
+                }
+                out!("features: {}\n", d.features.describe());
+            }
+            DraftsFormat::Json => {
+                let v = serde_json::json!({
+                    "fingerprint": d.fingerprint,
+                    "id": q.id,
+                    "kind": d.kind.as_str(),
+                    "score": q.generated.as_ref().map_or(0, |x| x.quality),
+                    "file": d.file,
+                    "lines": lines,
+                    "stem": q.stem,
+                    "options": q.options.iter().map(|o| serde_json::json!({
+                        "key": o.key.to_string(), "text": o.text, "correct": q.answer.contains(&o.key)
+                    })).collect::<Vec<_>>(),
+                    "flags": d.flags,
+                    "features": d.features.describe(),
+                });
+                out!("{v}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scores every labelled draft (each notes file generated on its own, seed
+/// 1) and prints the separation and the approval threshold it supports.
+fn score_eval(labels: &[PathBuf], blueprints: &std::path::Path) -> anyhow::Result<()> {
+    use crate::notes::draft::score::{Label, approval_threshold, evaluate};
+    use std::collections::HashMap;
+    let mut wanted: Vec<(PathBuf, String, Label)> = Vec::new();
+    for file in labels {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let base = file.parent().unwrap_or(std::path::Path::new("."));
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (Some(notes), Some(fp), Some(label)) =
+                (cols.first(), cols.get(1), cols.get(2).and_then(|l| Label::parse(l)))
+            else {
+                bail!(
+                    "{}:{}: expected `notes file<TAB>fingerprint<TAB>USABLE|EDIT|JUNK`",
+                    file.display(),
+                    i + 1
+                );
+            };
+            wanted.push((base.join(notes), fp.trim().to_owned(), label));
+        }
+    }
+    let mut scores: HashMap<(PathBuf, String), u8> = HashMap::new();
+    let mut files: Vec<PathBuf> = wanted.iter().map(|w| w.0.clone()).collect();
+    files.sort();
+    files.dedup();
+    for f in &files {
+        let (g, _) = run_generator(std::slice::from_ref(f), blueprints, &Default::default())?;
+        for d in &g.drafts {
+            let q = d.question.generated.as_ref().map_or(0, |x| x.quality);
+            scores.insert((f.clone(), d.fingerprint.clone()), q);
+        }
+    }
+    let mut scored = Vec::new();
+    let mut missing = 0;
+    for (f, fp, label) in &wanted {
+        match scores.get(&(f.clone(), fp.clone())) {
+            Some(&s) => scored.push((s, *label)),
+            None => missing += 1,
+        }
+    }
+    let count = |l: Label| scored.iter().filter(|x| x.1 == l).count();
+    out!(
+        "labelled drafts: {} found ({} USABLE, {} EDIT, {} JUNK), {missing} no longer generated",
+        scored.len(),
+        count(Label::Usable),
+        count(Label::Edit),
+        count(Label::Junk)
+    );
+    let (auc, threshold) = evaluate(&scored);
+    match auc {
+        Some(a) => out!("ROC AUC, JUNK vs the rest: {a:.3}"),
+        None => out!("ROC AUC: needs both JUNK and other labels"),
+    }
+    match threshold {
+        Some(t) => {
+            let above = scored.iter().filter(|x| x.0 >= t).count();
+            out!("lowest threshold with >= 90 % USABLE-or-EDIT precision: {t} ({above} drafts at or above it)");
+        }
+        None => out!("no threshold reaches 90 % USABLE-or-EDIT precision"),
+    }
+    out!(
+        "bulk approval threshold in use (score-weights.toml): {}",
+        approval_threshold()
+    );
+    Ok(())
 }

@@ -371,10 +371,14 @@ pub async fn publish(
 }
 
 /// The rules in the order reports list them.
-pub const RULES: [Rule; 6] = [
+pub const RULES: [Rule; 10] = [
     Rule::AnswerInStem,
+    Rule::LeakedAnswer,
     Rule::DuplicateOptions,
     Rule::DistractorTrue,
+    Rule::WrongCategory,
+    Rule::OptionInStem,
+    Rule::NotATerm,
     Rule::TooFewDistractors,
     Rule::DuplicateStem,
     Rule::Invalid,

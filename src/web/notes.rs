@@ -191,6 +191,8 @@ pub struct BatchPage {
     pub counts: Vec<(&'static str, usize)>,
     pub groups: Vec<SectionGroup>,
     pub problems: Vec<Diagnostic>,
+    /// The bulk-approval score measured on graded drafts (score-weights.toml).
+    pub approve_at: u8,
 }
 
 fn view(d: DraftRow) -> DraftView {
@@ -287,6 +289,7 @@ async fn batch_page(
             counts,
             groups,
             problems,
+            approve_at: crate::notes::draft::score::approval_threshold(),
             ctx,
         },
         status,

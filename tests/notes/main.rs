@@ -198,7 +198,10 @@ fn the_learners_notes_meet_the_quality_goals() {
         r.rejected
     );
     assert!(r.drafts >= 600, "{} drafts", r.drafts);
-    assert!(r.coverage() >= 0.70, "coverage {:.3}", r.coverage());
+    // Lower than the 70 % the retired true-of-section kind reached: that
+    // kind asked which section a line came from, which tests memory of the
+    // notes, and sections of bare console steps now get no draft at all.
+    assert!(r.coverage() >= 0.60, "coverage {:.3}", r.coverage());
     assert_eq!(
         reload_problems(&g),
         Vec::<String>::new(),
@@ -209,4 +212,127 @@ fn the_learners_notes_meet_the_quality_goals() {
             .iter()
             .all(|d| d.question.generated.is_some() && !d.excerpt.is_empty())
     );
+}
+
+/// The notes-styles corpus (four styles, written for this repository):
+/// `tests/fixtures/notes-styles`, or the folder in `NOTES_STYLES_DIR`.
+fn styles_dir() -> Option<PathBuf> {
+    let dir = std::env::var("NOTES_STYLES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notes-styles"));
+    dir.join("ko-prose.md").is_file().then_some(dir)
+}
+
+/// Every option that names a catalog entity has the key's category, and no
+/// key is given away by the stem, literally, under another name or in
+/// other units.
+fn leaks_and_wrong_categories(g: &Generation) -> (Vec<String>, Vec<String>) {
+    use examdrill::notes::draft::entities::catalog;
+    let cat = catalog().expect("the shipped catalog");
+    let norm = examdrill::notes::draft::text::norm;
+    let (mut leaks, mut wrong) = (Vec::new(), Vec::new());
+    for d in &g.drafts {
+        let q = &d.question;
+        let stem_entities: Vec<usize> = cat.mentions(&q.stem).iter().map(|m| m.entity).collect();
+        let keys: Vec<&str> = q
+            .options
+            .iter()
+            .filter(|o| q.answer.contains(&o.key))
+            .map(|o| o.text.as_str())
+            .collect();
+        for k in &keys {
+            let literal = !norm(k).is_empty() && norm(&q.stem).contains(&norm(k));
+            let renamed = cat.link_term(k).is_some_and(|e| stem_entities.contains(&e));
+            if literal
+                || renamed
+                || examdrill::notes::draft::checks::unit_leak(&q.stem, k)
+                || examdrill::notes::draft::checks::nines_leak(&q.stem, k)
+            {
+                leaks.push(format!("{}: {k} in {}", d.fingerprint, q.stem));
+            }
+        }
+        let key_cats: Vec<String> = keys
+            .iter()
+            .filter_map(|k| cat.link_term(k).map(|e| cat.entities[e].category.clone()))
+            .collect();
+        for o in q.options.iter().filter(|o| !q.answer.contains(&o.key)) {
+            if let Some(e) = cat.link_term(&o.text)
+                && key_cats.iter().any(|c| *c != cat.entities[e].category)
+            {
+                wrong.push(format!("{}: {} beside {:?}", d.fingerprint, o.text, keys));
+            }
+        }
+    }
+    (leaks, wrong)
+}
+
+#[test]
+fn notes_in_four_styles_give_four_kinds_no_leaks_and_no_wrong_categories() {
+    let Some(dir) = styles_dir() else {
+        println!("skipped: tests/fixtures/notes-styles is not in this checkout (set NOTES_STYLES_DIR)");
+        return;
+    };
+    for name in ["ko-markdown.md", "ko-prose.md", "ko-flat.txt", "en-markdown.md"] {
+        let bytes = std::fs::read(dir.join(name)).expect(name);
+        let g = run(vec![(name, bytes)], 1);
+        let r = &g.report;
+        println!(
+            "{name}: {} drafts, kinds {:?}, sections {}/{} ({:.1} %)",
+            r.drafts,
+            r.by_kind,
+            r.sections_with_draft,
+            r.sections,
+            r.coverage() * 100.0
+        );
+        assert!(r.by_kind.len() >= 4, "{name}: kinds {:?}", r.by_kind);
+        assert!(!r.by_kind.contains_key("true-of-section"), "retired kind");
+        if name != "ko-markdown.md" && name != "en-markdown.md" {
+            assert!(r.coverage() >= 0.70, "{name}: coverage {:.3}", r.coverage());
+        }
+        let (leaks, wrong) = leaks_and_wrong_categories(&g);
+        assert_eq!(leaks, Vec::<String>::new(), "{name}: leaked answers");
+        assert_eq!(wrong, Vec::<String>::new(), "{name}: wrong-category distractors");
+        assert_eq!(reload_problems(&g), Vec::<String>::new());
+        if name == "ko-flat.txt" {
+            let flags: Vec<&String> = g.drafts.iter().flat_map(|d| &d.flags).collect();
+            assert!(
+                flags.iter().any(|f| f.contains("21일") && f.contains("14일")),
+                "the planted SQS retention error is flagged: {flags:?}"
+            );
+            assert!(g.drafts.iter().all(|d| !d.question.stem.contains("Amazoe")
+                && d.question.options.iter().all(|o| !o.text.contains("Amazoe"))));
+        }
+    }
+}
+
+#[test]
+fn the_quality_score_separates_graded_junk_from_the_rest() {
+    use examdrill::notes::draft::score::{Label, evaluate};
+    let Some(dir) = styles_dir() else {
+        println!("skipped: tests/fixtures/notes-styles is not in this checkout (set NOTES_STYLES_DIR)");
+        return;
+    };
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notes-labels/notes-styles.tsv");
+    let text = std::fs::read_to_string(labels).expect("labels");
+    let mut generated: std::collections::HashMap<String, Generation> = Default::default();
+    let mut scored = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let name = Path::new(cols[0]).file_name().unwrap().to_string_lossy().into_owned();
+        let label = Label::parse(cols[2]).expect("a label");
+        let g = generated.entry(name.clone()).or_insert_with(|| {
+            let bytes = std::fs::read(dir.join(&name)).expect("notes file");
+            run(vec![(name.as_str(), bytes)], 1)
+        });
+        if let Some(d) = g.drafts.iter().find(|d| d.fingerprint == cols[1]) {
+            scored.push((d.question.generated.as_ref().map_or(0, |x| x.quality), label));
+        }
+    }
+    let (auc, threshold) = evaluate(&scored);
+    println!(
+        "{} labelled drafts found, ROC AUC {auc:?}, threshold {threshold:?}",
+        scored.len()
+    );
+    assert!(scored.len() >= 30, "most graded drafts are still generated");
+    assert!(auc.is_some_and(|a| a >= 0.8), "AUC {auc:?}");
 }

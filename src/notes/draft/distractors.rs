@@ -91,6 +91,16 @@ fn scopes(o: &Outline, a: &Place, b: &Place) -> Option<i32> {
     }
 }
 
+/// How many facts either side of a fact are looked at for its distractors:
+/// same-scope siblings sit close by in a note, and a fixed window keeps the
+/// generator linear in the size of the notes.
+pub(super) const WINDOW: usize = 40;
+
+/// The indices within [`WINDOW`] of `i` in a list of `len`, `i` left out.
+pub(super) fn window(len: usize, i: usize) -> impl Iterator<Item = usize> {
+    (i.saturating_sub(WINDOW)..len.min(i + WINDOW + 1)).filter(move |&j| j != i)
+}
+
 /// Candidates sorted by closeness of scope; `None`-scope ones are left out.
 pub(super) fn by_scope<T>(o: &Outline, at: &Place, items: impl Iterator<Item = (T, Place)>) -> Vec<(T, i32)> {
     let mut v: Vec<(T, i32)> = items.filter_map(|(t, p)| scopes(o, at, &p).map(|s| (t, s))).collect();

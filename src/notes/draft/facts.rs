@@ -189,7 +189,7 @@ const UNITS: &[&str] = &[
 ];
 
 /// Numbers with a unit, not inside names such as `gp2`, `EC2` or `S3`.
-fn numbers_in(s: &str) -> Vec<(usize, String, String)> {
+pub(super) fn numbers_in(s: &str) -> Vec<(usize, String, String)> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -399,12 +399,21 @@ fn nested_facts(f: &mut Facts, blocks: &[Block], b: &Block, kids: &[usize], at: 
 }
 
 /// Every number with a unit in a block of reasonable length that stands on its own.
+/// A long paragraph (prose notes) is taken sentence by sentence.
 fn numeric_facts(f: &mut Facts, b: &Block, at: Place) {
-    for (start, value, unit) in numbers_in(&b.text) {
-        let n = char_len(&b.text);
-        if (15..=220).contains(&n) && !needs_context(&b.text) {
+    let parts = if char_len(&b.text) > 220 && b.kind == BlockKind::Para {
+        sentences(&b.text)
+    } else {
+        vec![b.text.clone()]
+    };
+    for s in parts {
+        let n = char_len(&s);
+        if !(15..=220).contains(&n) || needs_context(&s) {
+            continue;
+        }
+        for (start, value, unit) in numbers_in(&s) {
             f.numbers.push(Numeric {
-                sentence: b.text.clone(),
+                sentence: s.clone(),
                 value,
                 unit,
                 start,

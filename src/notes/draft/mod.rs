@@ -13,10 +13,13 @@
 //! draft's exam and domain. The same input and seed always give the same
 //! output.
 
+pub mod entities;
 pub mod facts;
 pub mod outline;
+pub mod score;
 pub mod text;
 
+pub mod checks;
 mod distractors;
 mod domains;
 mod kinds;
@@ -24,7 +27,7 @@ mod kinds;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -32,6 +35,7 @@ use rand::seq::SliceRandom;
 
 use crate::bank::model::{Bank, Blueprint, Choice, Generated, Kind, Pos, Question, Source, Status, Topic};
 use domains::{classify, exam_for};
+use entities::{Catalog, Linking};
 use facts::{Facts, Place, extract};
 pub use kinds::DraftKind;
 use kinds::{Candidate, candidates};
@@ -72,6 +76,10 @@ pub enum Rule {
     TooFewDistractors,
     DuplicateStem,
     Invalid,
+    NotATerm,
+    WrongCategory,
+    LeakedAnswer,
+    OptionInStem,
 }
 
 impl Rule {
@@ -83,6 +91,10 @@ impl Rule {
             Rule::TooFewDistractors => "fewer than 3 distractors of the same category",
             Rule::DuplicateStem => "same stem as an earlier draft",
             Rule::Invalid => "fails bank validation",
+            Rule::NotATerm => "the term is no AWS entity or concept (a fragment or a step)",
+            Rule::WrongCategory => "a distractor is of another category than the key, or of its family",
+            Rule::LeakedAnswer => "the stem gives the answer away in another form (name, units)",
+            Rule::OptionInStem => "the stem names a distractor",
         }
     }
 }
@@ -94,6 +106,12 @@ pub struct Draft {
     /// The note lines the draft was built from.
     pub excerpt: String,
     pub kind: DraftKind,
+    /// Corrections made against the catalog: typos fixed, numbers the notes
+    /// get wrong replaced by AWS's.
+    pub flags: Vec<String>,
+    pub features: score::Features,
+    /// Stable across runs and option order: how labels name this draft.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -163,9 +181,19 @@ pub fn generate(inputs: &[NoteInput], opts: &Options, blueprints: &[Blueprint]) 
     };
     let all_facts: Vec<Facts> = outlines.iter().map(extract).collect();
     let all_numbers = numbers_with_units(&outlines, &all_facts);
+    let mut warnings = warnings;
+    let cat = match entities::catalog() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            warnings.push(format!("drafting without the service catalog: {e}"));
+            None
+        }
+    };
     let mut run = Drafting::new(opts, blueprints, topic);
     for (o, f) in outlines.iter().zip(&all_facts) {
-        run.note(o, f, &all_numbers, default_exam);
+        let texts = o.sections.iter().flat_map(|s| s.blocks.iter().map(|b| b.text.as_str()));
+        let lk = Linking::new(cat, texts);
+        run.note(o, f, &all_numbers, default_exam, &lk);
     }
     run.finish(warnings, errors)
 }
@@ -229,11 +257,19 @@ fn draft_topic(slug: String, names: &str) -> Topic {
 
 /// Every value with a unit across all notes, once each with the first file
 /// that has it: numeric distractors of the same kind.
+/// At most this many values per unit: enough for plausible distractors, and
+/// it keeps picking them linear in the size of the notes.
+const VALUES_PER_UNIT: usize = 48;
+
 fn numbers_with_units(outlines: &[Outline], all_facts: &[Facts]) -> Vec<(String, String, String)> {
     let mut all_numbers: Vec<(String, String, String)> = Vec::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut per_unit: HashMap<String, usize> = HashMap::new();
     for (o, f) in outlines.iter().zip(all_facts) {
         for x in &f.numbers {
-            if !all_numbers.iter().any(|(v, u, _)| *v == x.value && *u == x.unit) {
+            let n = per_unit.entry(x.unit.clone()).or_default();
+            if *n < VALUES_PER_UNIT && seen.insert((x.value.clone(), x.unit.clone())) {
+                *n += 1;
                 all_numbers.push((x.value.clone(), x.unit.clone(), o.file.clone()));
             }
         }
@@ -270,16 +306,23 @@ impl<'a> Drafting<'a> {
     }
 
     /// Drafts from one note, counting its facts, rejections and covered sections.
-    fn note(&mut self, o: &Outline, f: &Facts, all_numbers: &[(String, String, String)], default_exam: &Blueprint) {
+    fn note(
+        &mut self,
+        o: &Outline,
+        f: &Facts,
+        all_numbers: &[(String, String, String)],
+        default_exam: &Blueprint,
+        lk: &Linking<'_>,
+    ) {
         count_facts(&mut self.report, f);
         let top_level = if o.sections.iter().any(|s| s.level == 2) { 2 } else { 1 };
-        let tops: Vec<usize> = (0..o.sections.len())
+        let tops: BTreeSet<usize> = (0..o.sections.len())
             .filter(|&i| o.sections[i].level == top_level)
             .collect();
         self.report.sections += tops.len();
         let mut covered: BTreeSet<usize> = BTreeSet::new();
-        for c in candidates(o, f, all_numbers) {
-            match c.and_then(|c| self.draft(o, c, default_exam)) {
+        for c in candidates(o, f, all_numbers, lk) {
+            match c.and_then(|c| self.draft(o, c, default_exam, lk)) {
                 Ok(top) => {
                     covered.insert(top);
                 }
@@ -291,7 +334,12 @@ impl<'a> Drafting<'a> {
 
     /// Screens a candidate and keeps it as a draft if it validates; returns
     /// the level-2 section it covers.
-    fn draft(&mut self, o: &Outline, c: Candidate, default_exam: &Blueprint) -> Result<usize, Rule> {
+    fn draft(&mut self, o: &Outline, c: Candidate, default_exam: &Blueprint, lk: &Linking<'_>) -> Result<usize, Rule> {
+        let mut c = c;
+        let flags = match lk.cat {
+            Some(cat) => amend(cat, o, &mut c)?,
+            None => vec![],
+        };
         screen(&c, &mut self.stems)?;
         self.n += 1;
         let (question, exam, domain) = self.question(o, &c, default_exam);
@@ -305,11 +353,19 @@ impl<'a> Drafting<'a> {
         }
         self.domains_used.insert((exam, domain));
         *self.report.by_kind.entry(c.kind.as_str()).or_default() += 1;
+        let features = features(&c, lk, flags.len(), o.sections[c.at.sec].level);
+        let mut question = question;
+        if let Some(g) = question.generated.as_mut() {
+            g.quality = score::score(&features);
+        }
         self.drafts.push(Draft {
             excerpt: excerpt(o, &c.at),
             file: o.file.clone(),
             kind: c.kind,
+            fingerprint: score::fingerprint(&question),
             question,
+            flags,
+            features,
         });
         Ok(o.top(c.at.sec))
     }
@@ -431,4 +487,147 @@ fn excerpt(o: &Outline, at: &Place) -> String {
         .map(|l| cut(l, 300))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Corrects a candidate against the catalog, or stops it: typos in names
+/// become the canonical name; a number in the stem or a key that contradicts
+/// the catalog becomes AWS's (flagged, and said in the explanation); a
+/// distractor of another category or of the key's family, or a stem that
+/// names the key under another name or states its quantity in other units,
+/// stops the candidate. Returns the flags.
+fn amend(cat: &Catalog, o: &Outline, c: &mut Candidate) -> Result<Vec<String>, Rule> {
+    let mut flags: Vec<String> = Vec::new();
+    let fix = |s: &mut String, flags: &mut Vec<String>| {
+        let (fixed, fixes) = cat.fix_typos(s);
+        for (wrong, right) in fixes {
+            let f = format!("typo: {wrong} → {right}");
+            if !flags.contains(&f) {
+                flags.push(f);
+            }
+        }
+        *s = fixed;
+    };
+    fix(&mut c.stem, &mut flags);
+    fix(&mut c.explanation, &mut flags);
+    for opt in &mut c.options {
+        fix(&mut opt.0, &mut flags);
+    }
+    let context = format!("{}\n{}\n{}", c.fact, c.stem, o.path(c.at.sec));
+    let ko = text::has_hangul(&c.stem);
+    let mut notes: Vec<String> = Vec::new();
+    // What precedes the blank of a numeric stem precedes the key's value.
+    let blank_before: String = match c.stem.find("____") {
+        Some(at) => {
+            let head: Vec<char> = c.stem[..at].chars().collect();
+            head[head.len().saturating_sub(8)..].iter().collect()
+        }
+        None => String::new(),
+    };
+    let correct = |s: &mut String, notes: &mut Vec<String>| {
+        let chars: Vec<char> = s.chars().collect();
+        for (start, value, unit) in facts::numbers_in(s) {
+            let before: String = if start == 0 {
+                blank_before.clone()
+            } else {
+                chars[start.saturating_sub(8)..start].iter().collect()
+            };
+            if let Some(x) = checks::contradiction(cat, &context, &before, &value, &unit) {
+                let said = format!("{value}{unit}");
+                let aws = match &x.aws_note {
+                    Some(n) => format!("{} ({n})", x.aws_value),
+                    None => x.aws_value.clone(),
+                };
+                notes.push(if ko {
+                    format!(
+                        "노트에는 {said}로 적혀 있으나 AWS 문서의 {} {}은(는) {aws}입니다.",
+                        x.entity, x.what
+                    )
+                } else {
+                    format!("The notes say {said}; AWS documents {aws} for {} {}.", x.entity, x.what)
+                });
+                *s = s
+                    .replacen(&said, &x.aws_value, 1)
+                    .replacen(&format!("{value} {unit}"), &x.aws_value, 1);
+            }
+        }
+    };
+    correct(&mut c.stem, &mut notes);
+    let mut swaps: Vec<(String, String)> = Vec::new();
+    for opt in c.options.iter_mut().filter(|x| x.2) {
+        let before = opt.0.clone();
+        correct(&mut opt.0, &mut notes);
+        if before != opt.0 {
+            swaps.push((text::norm(&opt.0), before));
+        }
+    }
+    // A distractor that is AWS's value becomes the notes' value instead: the
+    // notes' mistake is a plausible wrong answer, AWS's is the key now.
+    for opt in c.options.iter_mut().filter(|x| !x.2) {
+        if let Some((_, old)) = swaps.iter().find(|(new, _)| *new == text::norm(&opt.0)) {
+            opt.0 = old.clone();
+        }
+    }
+    for n in notes {
+        c.explanation.push_str(&format!("\n\n{n}"));
+        flags.push(n);
+    }
+    let keys: Vec<usize> = c
+        .options
+        .iter()
+        .filter(|x| x.2)
+        .filter_map(|x| cat.link_term(&x.0))
+        .collect();
+    for (text, _, right) in &c.options {
+        if *right {
+            if checks::entity_leak(cat, &c.stem, text)
+                || checks::unit_leak(&c.stem, text)
+                || checks::nines_leak(&c.stem, text)
+            {
+                return Err(Rule::LeakedAnswer);
+            }
+        } else if let Some(e) = cat.link_term(text)
+            && cat.mentions(&c.stem).iter().any(|m| m.entity == e)
+        {
+            return Err(Rule::OptionInStem);
+        } else if let Some(e) = cat.link_term(text)
+            && keys
+                .iter()
+                .any(|&k| cat.related(k, e) || cat.entities[k].category != cat.entities[e].category)
+        {
+            return Err(Rule::WrongCategory);
+        }
+    }
+    Ok(flags)
+}
+
+/// The draft's features for the quality score.
+fn features(c: &Candidate, lk: &Linking<'_>, flags: usize, section_level: u8) -> score::Features {
+    let key = c.options.iter().find(|x| x.2).and_then(|x| lk.link(&x.0));
+    let sub = key.and_then(|k| lk.entity(k)).map(|e| e.subcategory.clone());
+    let same_subcategory = c
+        .options
+        .iter()
+        .filter(|x| !x.2)
+        .filter(|x| {
+            lk.link(&x.0)
+                .and_then(|e| lk.entity(e))
+                .is_some_and(|e| Some(&e.subcategory) == sub.as_ref())
+        })
+        .count();
+    let lens: Vec<usize> = c.options.iter().map(|x| text::char_len(&x.0).max(1)).collect();
+    let (min, max) = (
+        lens.iter().min().copied().unwrap_or(1),
+        lens.iter().max().copied().unwrap_or(1),
+    );
+    score::Features {
+        kind: c.kind.as_str(),
+        entity_key: key.is_some(),
+        same_subcategory,
+        from_catalog: c.from_catalog,
+        stem_chars: text::char_len(&c.stem),
+        length_ratio: max as f64 / min as f64,
+        flags,
+        section_level,
+        base: c.quality,
+    }
 }

@@ -193,6 +193,13 @@ impl Builder {
     }
 }
 
+/// A `#` heading line, also inside a bullet, as `parse_text` reads them.
+fn is_heading_line(raw: &str) -> bool {
+    let unbulleted = raw.trim().trim_start_matches(['-', '*', '+', '•', '·', ' ', '\t']);
+    let hashes = unbulleted.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes) && unbulleted[hashes..].starts_with([' ', '\t'])
+}
+
 /// Parses plain text: `#` headings (also inside bullets, as these notes write
 /// them), bullets by indentation, `|` table rows, everything else paragraphs.
 pub fn parse_text(file: &str, text: &str) -> Outline {
@@ -201,8 +208,21 @@ pub fn parse_text(file: &str, text: &str) -> Outline {
     let mut items: Vec<(usize, usize)> = Vec::new();
     let mut in_fence = false;
     let mut table_open = false;
+    // Flat notes with no heading at all: each run of lines after a blank
+    // line is a section of its own, titled by its first line.
+    let flat = !text.lines().any(is_heading_line);
+    let mut after_blank = true;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
+        if flat && !in_fence {
+            let blank = raw.trim().is_empty();
+            if after_blank && !blank {
+                b.heading(2, &super::text::cut(raw.trim(), 40), line);
+                items.clear();
+                table_open = false;
+            }
+            after_blank = blank;
+        }
         let indent: usize = raw
             .chars()
             .take_while(|c| c.is_whitespace())
@@ -552,7 +572,7 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let deep_list: String = (0..10_000).map(|i| format!("{}- item {i}\n", "  ".repeat(i))).collect();
         let o = parse_text("deep.txt", &deep_list);
-        assert_eq!(o.sections[0].blocks.len(), 10_000);
+        assert_eq!(o.sections.iter().map(|s| s.blocks.len()).sum::<usize>(), 10_000);
         let quotes = format!("{}deep\n", ">".repeat(10_000));
         parse_markdown("q.md", &quotes);
         let lists: String = (0..10_000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();

@@ -36,6 +36,24 @@ const PARTICLES: &[&str] = &[
     "나",
 ];
 
+/// Whether `s` is one of the particles (or a particle and 는/도: "에서는").
+pub fn is_particle(s: &str) -> bool {
+    PARTICLES.contains(&s)
+        || [
+            "이다",
+            "입니다",
+            "이며",
+            "이고",
+            "와는",
+            "과는",
+            "로는",
+            "에는",
+            "만의",
+            "들",
+        ]
+        .contains(&s)
+}
+
 /// Strips one trailing particle from a word that ends in one after a Latin
 /// letter, a digit or a closing bracket (`EBS는` → `EBS`, `S3를` → `S3`,
 /// `(gp2)는` → `(gp2)`). Korean words are left alone: `버킷은` could be a noun.
@@ -122,9 +140,13 @@ pub fn clean_inline(s: &str) -> (String, Option<String>) {
         }
         // [text](url) → text
         if c == '['
-            && let Some(close) = chars[i + 1..].iter().position(|&x| x == ']').map(|p| i + 1 + p)
+            && let Some(close) = chars[i + 1..]
+                .iter()
+                .take(500)
+                .position(|&x| x == ']')
+                .map(|p| i + 1 + p)
             && chars.get(close + 1) == Some(&'(')
-            && let Some(end) = chars[close + 2..].iter().position(|&x| x == ')')
+            && let Some(end) = chars[close + 2..].iter().take(2000).position(|&x| x == ')')
         {
             out.extend(&chars[i + 1..close]);
             i = close + 2 + end + 1;
