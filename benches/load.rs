@@ -9,7 +9,8 @@
 //!
 //! Run: `scripts/bench-load` (or `cargo bench --bench load` with DATABASE_URL,
 //! PGBENCH and, for a cluster, HAPROXY_BIN set). STUDENTS=1000 by default;
-//! `STUDENTS=3000 scripts/bench-load` is the synchronized-start goal.
+//! `STUDENTS=3000 scripts/bench-load` is the synchronized-start goal;
+//! `START_ONLY=1` stops after the start burst.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,7 +42,12 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("{}/{db}", server.rsplit_once('/').map(|(p, _)| p).unwrap_or(&server));
 
     let target = servers::Target::from_env()?;
-    let servers = servers::Servers::launch(target, &url, 16).await?;
+    let servers = servers::Servers::launch(
+        target,
+        &url,
+        std::env::var("POOL").ok().and_then(|s| s.parse().ok()).unwrap_or(16),
+    )
+    .await?;
     let base = servers.base.clone();
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(8)
@@ -124,12 +130,20 @@ async fn main() -> anyhow::Result<()> {
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             let t0 = Instant::now();
-            let r = s
-                .client
-                .post(format!("{base}/attempts"))
-                .form(&[("exam", "saa-c03"), ("mode", "exam"), ("csrf_token", s.csrf.as_str())])
-                .send()
-                .await;
+            let press = || {
+                s.client
+                    .post(format!("{base}/attempts"))
+                    .form(&[("exam", "saa-c03"), ("mode", "exam"), ("csrf_token", s.csrf.as_str())])
+                    .send()
+            };
+            let mut r = press().await;
+            // A keep-alive connection the server closed as idle just as the
+            // request went out: nothing reached the server, and a browser
+            // sends the request again on a new connection. So does this.
+            if matches!(&r, Err(e) if e.is_request() && !e.is_timeout()) {
+                eprintln!("start resent after a closed keep-alive connection");
+                r = press().await;
+            }
             let ok = matches!(&r, Ok(r) if r.status() == 303);
             match &r {
                 Ok(r) if r.status() != 303 => eprintln!("start failed: HTTP {}", r.status()),
@@ -157,6 +171,24 @@ async fn main() -> anyhow::Result<()> {
         roster.push(s);
     }
     let start_wall = t.elapsed();
+    // START_ONLY=1: the synchronized start alone, for quick iterations on it.
+    if std::env::var("START_ONLY").is_ok_and(|v| v == "1") {
+        let mut all = std::mem::take(&mut *stats.0.lock().await);
+        for (step, wall) in [("login", login_wall), ("start", start_wall)] {
+            if let Some(samples) = all.get_mut(step) {
+                report(step, samples, wall);
+            }
+        }
+        let p99 = all.get("start").map(|s| pct(s, 0.99)).unwrap_or(f64::INFINITY);
+        println!("start burst: {started} of {students} students got their exam; p99 {p99:.0} ms");
+        drop(servers);
+        pool.close().await;
+        admin
+            .execute(format!("drop database \"{db}\" with (force)").as_str())
+            .await
+            .ok();
+        return Ok(());
+    }
 
     // Phase 3: each student reads every question page (navigation) and flags a few.
     let gate = Arc::new(Semaphore::new(64));

@@ -20,6 +20,16 @@ pub fn pool(database_url: &str, max_connections: u32) -> Result<PgPool, sqlx::Er
         .connect_lazy(database_url)
 }
 
+/// A small pool beside `main`, with the same settings, for background writers:
+/// under a burst every request waits for a connection of the main pool in
+/// turn, and a writer's batch must not wait behind all of them.
+pub fn side_pool(main: &PgPool, max_connections: u32) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_lazy_with((*main.connect_options()).clone())
+}
+
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }

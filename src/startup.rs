@@ -16,6 +16,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::configuration::Settings;
 use crate::exam::saver::{Saver, Writers};
+use crate::exam::starter::Starter;
 use crate::session_store::PgSessionStore;
 use crate::web::{self as http, AppState, csrf, middleware};
 
@@ -61,10 +62,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let background = vec![spawn_purge_task(pool.clone()), spawn_expiry_task(pool.clone())];
-        let (saver, writers) = Saver::spawn(pool.clone());
+        let (saver, mut writers) = Saver::spawn(pool.clone());
+        let (starter, start_writers) = Starter::spawn(&pool);
+        writers.extend(start_writers);
         let draining = Arc::new(AtomicBool::new(false));
         let (drain, shutdown_timeout) = (settings.drain, settings.shutdown_timeout);
-        let server = run(listener, pool.clone(), settings, saver, draining.clone())?;
+        let server = run(listener, pool.clone(), settings, (saver, starter), draining.clone())?;
         Ok(Self {
             port,
             server,
@@ -213,7 +216,7 @@ fn run(
     listener: TcpListener,
     pool: PgPool,
     settings: Settings,
-    saver: Saver,
+    (saver, starter): (Saver, Starter),
     draining: Arc<AtomicBool>,
 ) -> anyhow::Result<Server> {
     let state = web::Data::new(AppState {
@@ -221,6 +224,7 @@ fn run(
         cookie_secure: settings.cookie_secure,
         save_key: settings.cookie_key.signing().to_vec(),
         saver,
+        starter,
         draining,
         catalog: Default::default(),
         trusted_proxies: settings.trusted_proxies.clone(),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod grading;
 pub mod roster;
 pub mod saver;
+pub mod starter;
 pub mod store;
 pub mod view;
 pub mod walk;

@@ -41,6 +41,11 @@ pub struct Saver {
 pub struct Writers(Vec<tokio::task::JoinHandle<()>>);
 
 impl Writers {
+    /// Adds other background writers to wait for at shutdown.
+    pub fn extend(&mut self, more: Vec<tokio::task::JoinHandle<()>>) {
+        self.0.extend(more);
+    }
+
     /// Waits, at most `limit`, for the writers to write what is queued and end.
     /// Returns whether they all did.
     pub async fn finish(self, limit: std::time::Duration) -> bool {

@@ -80,6 +80,7 @@ impl From<StartError> for AppError {
             StartError::UnknownExam(_) => AppError::NotFound,
             StartError::Shortfall(_) => AppError::Conflict("exam.shortfall"),
             StartError::Db(db) => db.into(),
+            StartError::BatchFailed => AppError::Unavailable(anyhow::anyhow!("starting an attempt failed")),
         }
     }
 }

@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use rand::SeedableRng;
 use uuid::Uuid;
 
 use super::AppState;
@@ -150,10 +149,7 @@ pub async fn start(
             return Err(AppError::BadRequest("exam.bad_count"));
         }
     }
-    let started = {
-        let mut rng = rand::rngs::StdRng::from_entropy();
-        store::start(&state.pool, &req, &mut rng).await
-    };
+    let started = state.starter.start(req).await;
     match started {
         Ok(id) => Ok(see_other(&format!("/attempts/{id}/q/1"))),
         Err(StartError::Shortfall(shortfalls)) => {
@@ -171,7 +167,7 @@ pub async fn start(
             )
         }
         Err(StartError::UnknownExam(_)) => Err(AppError::NotFound),
-        Err(StartError::Db(e)) => Err(e.into()),
+        Err(e @ (StartError::Db(_) | StartError::BatchFailed)) => Err(e.into()),
     }
 }
 

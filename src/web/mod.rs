@@ -34,6 +34,8 @@ pub struct AppState {
     pub save_key: Vec<u8>,
     /// Writes answer saves with group commit.
     pub saver: crate::exam::saver::Saver,
+    /// Writes new attempts with group commit.
+    pub starter: crate::exam::starter::Starter,
     /// The exams on offer, reloaded when the bank changes.
     pub catalog: crate::bank::catalog::CatalogCache,
     /// Reverse proxies whose `X-Forwarded-For` names the client.

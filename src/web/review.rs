@@ -8,7 +8,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use rand::SeedableRng;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -19,7 +18,7 @@ use super::forms::{render_with_status, see_other};
 use super::question_view::QuestionView;
 use crate::accounts::UserId;
 use crate::bank::catalog::ExamInfo;
-use crate::exam::store::{self as exams, Feedback, Mode, StartError, StartRequest};
+use crate::exam::store::{Feedback, Mode, StartError, StartRequest};
 use crate::i18n::Lang;
 use crate::markdown::render;
 use crate::review::intake::{DEFAULT_NEW_PER_DAY, MAX_NEW_PER_DAY};
@@ -287,10 +286,7 @@ pub async fn drill(
         domains: vec![],
         topics: vec![slug.clone()],
     };
-    let started = {
-        let mut rng = rand::rngs::StdRng::from_entropy();
-        exams::start(&state.pool, &req, &mut rng).await
-    };
+    let started = state.starter.start(req).await;
     match started {
         Ok(id) => Ok(see_other(&format!("/attempts/{id}/q/1"))),
         Err(StartError::Shortfall(s)) => {
@@ -299,7 +295,7 @@ pub async fn drill(
             render_with_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(StartError::UnknownExam(_)) => Err(AppError::NotFound),
-        Err(StartError::Db(e)) => Err(e.into()),
+        Err(e @ (StartError::Db(_) | StartError::BatchFailed)) => Err(e.into()),
     }
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::common::TestApp;
 use crate::common::bank::seeded;
 use crate::common::exam::{
-    exam_request, expire_attempt, item_questions, register_student, set_deadline_ago, start_seeded,
+    exam_request, expire_attempt, item_questions, practice_request, register_student, set_deadline_ago, start_seeded,
 };
 
 async fn items(app: &TestApp, attempt: Uuid) -> Vec<(i32, String, String, String)> {
@@ -532,4 +532,112 @@ async fn saves_racing_the_grade_are_either_graded_or_refused() {
     for (p, _) in &acknowledged {
         assert_eq!(stored[p].as_deref(), Some("b"), "acknowledged answer at {p}");
     }
+}
+
+/// When a class presses Start together, their starts are planned and written
+/// as one batch. Each student still gets an attempt of their own, with their
+/// own time, and one bad request in the batch fails alone.
+#[tokio::test]
+async fn starts_sharing_a_batch_each_get_their_own_attempt_and_fail_alone() {
+    use examdrill::accounts::UserId;
+    use examdrill::exam::store::start_many;
+    let app = seeded(25).await;
+    let extra = register_student(&app, "b1@example.com").await;
+    app.logout().await;
+    let plain = register_student(&app, "b2@example.com").await;
+    sqlx::query("insert into accommodations (user_id, extra_minutes) values ($1, 30)")
+        .bind(extra)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let ghost = UserId(Uuid::new_v4());
+    let unknown_exam = examdrill::exam::store::StartRequest {
+        exam: "nope-c01".into(),
+        ..exam_request(plain)
+    };
+    let reqs = vec![
+        exam_request(extra),
+        practice_request(plain, 5, vec!["no-such-topic".into()]),
+        exam_request(ghost),
+        unknown_exam,
+        exam_request(plain),
+    ];
+    let results = start_many(&app.pool, &reqs, &mut StdRng::seed_from_u64(8)).await;
+    assert_eq!(results.len(), 5);
+    let (Ok(a), Ok(b)) = (&results[0], &results[4]) else {
+        panic!("{results:?}")
+    };
+    assert!(matches!(results[1], Err(StartError::Shortfall(_))), "{:?}", results[1]);
+    assert!(
+        matches!(results[2], Err(StartError::Db(_))),
+        "a student who no longer exists: {:?}",
+        results[2]
+    );
+    assert!(
+        matches!(results[3], Err(StartError::UnknownExam(_))),
+        "{:?}",
+        results[3]
+    );
+    assert_eq!(app.count("select count(*) from attempts").await, 2);
+    let owner = |id: Uuid| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>("select user_id from attempts where id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(owner(*a).await, extra.0);
+    assert_eq!(owner(*b).await, plain.0);
+    assert!(
+        (minutes_allowed(&app, *a).await - 160.0).abs() < 0.1,
+        "the accommodation applies to its student"
+    );
+    assert!(
+        (minutes_allowed(&app, *b).await - 130.0).abs() < 0.1,
+        "and only to them"
+    );
+    assert_eq!(items(&app, *a).await.len(), 65);
+    assert_eq!(items(&app, *b).await.len(), 65);
+}
+
+/// Many concurrent starts through the group-commit starter: every caller is
+/// answered with a committed attempt of their own.
+#[tokio::test]
+async fn a_crowd_pressing_start_through_the_starter_all_get_their_own_attempt() {
+    use examdrill::exam::starter::Starter;
+    let app = seeded(25).await;
+    // Accounts made directly: the password work of 40 sign-ups is not what this is about.
+    let students: Vec<examdrill::accounts::UserId> = sqlx::query_scalar(
+        "insert into users (id, email, display_name, password_hash)
+         select gen_random_uuid(), 'crowd' || g || '@example.com', 'Crowd', 'unused' from generate_series(1, 40) g
+         returning id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(examdrill::accounts::UserId)
+    .collect();
+    let (starter, _writers) = Starter::spawn(&app.pool);
+    let results = futures_util::future::join_all(students.iter().map(|&u| {
+        let starter = starter.clone();
+        async move { (u, starter.start(exam_request(u)).await) }
+    }))
+    .await;
+    let mut seen = HashSet::new();
+    for (user, result) in results {
+        let id = result.unwrap_or_else(|e| panic!("{user}: {e:?}"));
+        assert!(seen.insert(id));
+        let owner: Uuid = sqlx::query_scalar("select user_id from attempts where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(owner, user.0, "the attempt answered to a student is theirs");
+        assert_eq!(items(&app, id).await.len(), 65);
+    }
+    assert_eq!(app.count("select count(*) from attempts").await, 40);
 }

@@ -33,7 +33,7 @@ mod save;
 mod start;
 
 pub use save::{PendingSave, SaveError, refusal, save_answer, save_answers, set_flag, valid_selection};
-pub use start::{StartError, StartRequest, start, with_accommodation};
+pub use start::{StartError, StartRequest, start, start_many, with_accommodation};
 
 crate::text_enum! {
     /// How an attempt was closed.

@@ -37,6 +37,10 @@ pub enum StartError {
     Shortfall(Vec<Shortfall>),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A batch this start shared failed before its own row could be tried;
+    /// the cause is logged once for the batch.
+    #[error("starting failed with its batch")]
+    BatchFailed,
 }
 
 impl From<sqlx::Error> for StartError {
@@ -52,6 +56,7 @@ pub fn with_accommodation(base: u32, extra_minutes: u32, multiplier: f64) -> u32
 
 /// The student's side of a start: their extra time and what they have seen.
 struct StudentRow {
+    user_id: Uuid,
     epoch: Uuid,
     generation: i64,
     extra_minutes: i32,
@@ -72,35 +77,105 @@ struct CandidateRow<'a> {
     single: bool,
 }
 
-/// Builds and stores an attempt in two round trips: one small query for the
-/// student (accommodation, questions seen, the bank's generation), then one
-/// single-row insert. The bank side comes from the per-exam catalog, reloaded
-/// only when the bank changed, so a crowd pressing Start is served quickly.
-#[tracing::instrument(skip(pool, rng), fields(user = %req.user, exam = %req.exam))]
+/// An attempt planned for a student, ready to be written.
+struct Planned {
+    id: Uuid,
+    user: UserId,
+    exam: String,
+    mode: Mode,
+    feedback: Feedback,
+    minutes: Option<i32>,
+    chosen: Vec<Chosen>,
+}
+
+/// Starts one attempt: [`start_many`] with a batch of one.
 pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Result<Uuid, StartError> {
-    let student = sqlx::query_as!(
+    start_many(pool, std::slice::from_ref(req), rng)
+        .await
+        .pop()
+        .unwrap_or(Err(StartError::BatchFailed))
+}
+
+/// Builds and stores attempts for several students together, in two round
+/// trips whatever their number: one query for every student's side
+/// (accommodation, questions seen, the bank's generation), then one insert of
+/// every attempt row. The bank side comes from the per-exam catalog, reloaded
+/// only when the bank changed. When a crowd presses Start, this is what lets
+/// PostgreSQL write the attempts in batches (see `exam::starter`).
+///
+/// Results are in the order of `reqs`; one student's shortfall or unknown
+/// exam does not hold up the others.
+#[tracing::instrument(skip_all, fields(starts = reqs.len()))]
+pub async fn start_many<R: Rng>(pool: &PgPool, reqs: &[StartRequest], rng: &mut R) -> Vec<Result<Uuid, StartError>> {
+    match plan_all(pool, reqs, rng).await {
+        Ok(plans) => write_all(pool, plans).await,
+        Err(e) if reqs.len() == 1 => vec![Err(StartError::Db(e))],
+        Err(e) => {
+            tracing::error!(error = ?e, starts = reqs.len(), "reading a batch of starting students failed");
+            reqs.iter().map(|_| Err(StartError::BatchFailed)).collect()
+        }
+    }
+}
+
+async fn plan_all<R: Rng>(
+    pool: &PgPool,
+    reqs: &[StartRequest],
+    rng: &mut R,
+) -> Result<Vec<Result<Planned, StartError>>, DbError> {
+    let users: Vec<Uuid> = reqs.iter().map(|r| r.user.0).collect();
+    let students: HashMap<Uuid, StudentRow> = sqlx::query_as!(
         StudentRow,
-        r#"with s as (
-             select i.question_id, count(*) as seen,
+        r#"with me as (select distinct u as user_id from unnest($1::uuid[]) u),
+           s as (
+             select a.user_id, i.question_id, count(*) as seen,
                     coalesce((array_agg(i.correct order by a.started_at desc)
                         filter (where i.correct is not null and i.selected is not null))[1] = false, false) as missed
              from attempt_items i join attempts a on a.id = i.attempt_id
-             where a.user_id = $1 group by i.question_id)
-         select st.epoch, st.generation,
+             where a.user_id = any($1) group by a.user_id, i.question_id),
+           seen as (
+             select user_id, array_agg(question_id order by question_id) as ids,
+                    array_agg(seen order by question_id) as counts, array_agg(missed order by question_id) as missed
+             from s group by user_id)
+         select me.user_id as "user_id!", st.epoch, st.generation,
                 coalesce(acc.extra_minutes, 0) as "extra_minutes!",
                 coalesce(acc.multiplier::float8, 1.0) as "multiplier!",
-                array(select question_id from s order by question_id) as "seen_ids!",
-                array(select seen from s order by question_id) as "seen_counts!",
-                array(select missed from s order by question_id) as "missed!"
-         from bank_state st left join accommodations acc on acc.user_id = $1"#,
-        req.user as UserId,
+                coalesce(seen.ids, '{}') as "seen_ids!",
+                coalesce(seen.counts, '{}') as "seen_counts!",
+                coalesce(seen.missed, '{}') as "missed!"
+         from me cross join bank_state st
+         left join accommodations acc on acc.user_id = me.user_id
+         left join seen on seen.user_id = me.user_id"#,
+        &users,
     )
-    .fetch_one(pool)
-    .await?;
-    let data = crate::exam::catalog::exam(pool, &req.exam, student.epoch, student.generation)
-        .await?
-        .ok_or_else(|| StartError::UnknownExam(req.exam.clone()))?;
-    let s = &*data;
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| (row.user_id, row))
+    .collect();
+    let mut plans = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        let Some(student) = students.get(&req.user.0) else {
+            plans.push(Err(StartError::Db(DbError::Corrupt(
+                "no row for a starting student".into(),
+            ))));
+            continue;
+        };
+        let plan = match crate::exam::catalog::exam(pool, &req.exam, student.epoch, student.generation).await? {
+            None => Err(StartError::UnknownExam(req.exam.clone())),
+            Some(data) => plan(&data, req, student, rng),
+        };
+        plans.push(plan);
+    }
+    Ok(plans)
+}
+
+/// Picks a student's questions and time; no I/O.
+fn plan<R: Rng>(
+    s: &crate::exam::catalog::ExamData,
+    req: &StartRequest,
+    student: &StudentRow,
+    rng: &mut R,
+) -> Result<Planned, StartError> {
     let (count, base_minutes) = match req.mode {
         Mode::Exam => (
             usize::try_from(s.questions).unwrap_or(0),
@@ -115,44 +190,119 @@ pub async fn start<R: Rng>(pool: &PgPool, req: &StartRequest, rng: &mut R) -> Re
             student.multiplier,
         )
     });
-    let chosen = choose(s, req, &student, count, rng)?;
-    let mut qids = Vec::with_capacity(chosen.len());
-    let mut vers = Vec::with_capacity(chosen.len());
-    let mut domains = Vec::with_capacity(chosen.len());
-    let mut orders = Vec::with_capacity(chosen.len());
-    let mut singles = Vec::with_capacity(chosen.len());
-    for c in &chosen {
-        qids.push(c.id.as_str());
-        vers.push(c.version);
-        domains.push(c.domain.as_str());
-        orders.push(c.option_order.clone());
-        singles.push(c.single);
+    Ok(Planned {
+        id: Uuid::new_v4(),
+        user: req.user,
+        exam: req.exam.clone(),
+        mode: req.mode,
+        feedback: req.feedback,
+        minutes: minutes.map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
+        chosen: choose(s, req, student, count, rng)?,
+    })
+}
+
+/// Writes the planned attempts in one statement. If it fails, each is tried
+/// alone, so whatever made it fail (a student deleted meanwhile) fails only
+/// that student's start.
+async fn write_all(pool: &PgPool, plans: Vec<Result<Planned, StartError>>) -> Vec<Result<Uuid, StartError>> {
+    let ready: Vec<&Planned> = plans.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let batch_failed = match insert(pool, &ready).await {
+        Ok(()) => false,
+        Err(e) if ready.len() > 1 => {
+            tracing::warn!(error = %e, starts = ready.len(), "a batch of starts failed; writing each alone");
+            true
+        }
+        Err(e) => {
+            let mut e = Some(DbError::from(e));
+            return plans
+                .into_iter()
+                .map(|p| p.and_then(|_| Err(e.take().map_or(StartError::BatchFailed, StartError::Db))))
+                .collect();
+        }
+    };
+    let mut out = Vec::with_capacity(plans.len());
+    for p in plans {
+        out.push(match p {
+            Ok(p) if batch_failed => match insert(pool, &[&p]).await {
+                Ok(()) => Ok(p.id),
+                Err(e) => Err(StartError::Db(e.into())),
+            },
+            Ok(p) => Ok(p.id),
+            Err(e) => Err(e),
+        });
     }
-    let attempt = Uuid::new_v4();
-    // One row: the question list travels with the attempt, and an item's own
-    // row waits for its first save.
+    out
+}
+
+/// One row per attempt: the question list travels with the attempt, and an
+/// item's own row waits for its first save. The lists go as flat arrays with
+/// each attempt's offset and length, so any batch size is the same prepared
+/// statement.
+async fn insert(pool: &PgPool, plans: &[&Planned]) -> Result<(), sqlx::Error> {
+    if plans.is_empty() {
+        return Ok(());
+    }
+    let n = plans.len();
+    let (mut ids, mut users, mut exams, mut modes, mut feedbacks) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut minutes, mut offsets, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let items: usize = plans.iter().map(|p| p.chosen.len()).sum();
+    let (mut qids, mut vers, mut domains, mut orders, mut singles) = (
+        Vec::with_capacity(items),
+        Vec::with_capacity(items),
+        Vec::with_capacity(items),
+        Vec::with_capacity(items),
+        Vec::with_capacity(items),
+    );
+    for p in plans {
+        ids.push(p.id);
+        users.push(p.user.0);
+        exams.push(p.exam.as_str());
+        modes.push(p.mode.as_str());
+        feedbacks.push(p.feedback.as_str());
+        minutes.push(p.minutes);
+        offsets.push(i32::try_from(qids.len()).unwrap_or(i32::MAX));
+        counts.push(i32::try_from(p.chosen.len()).unwrap_or(i32::MAX));
+        for c in &p.chosen {
+            qids.push(c.id.as_str());
+            vers.push(c.version);
+            domains.push(c.domain.as_str());
+            orders.push(c.option_order.as_str());
+            singles.push(c.single);
+        }
+    }
     sqlx::query!(
         "insert into attempts (id, user_id, exam, mode, feedback, deadline, question_count,
                                question_ids, versions, domains, option_orders, single_choices)
-         values ($1, $2, $3, $4, $5,
-                 case when $6::int is null then null else now() + make_interval(mins => $6) end, $7,
-                 $8::text[], $9::int[], $10::text[], $11::text[], $12::bool[])",
-        attempt,
-        req.user as UserId,
-        req.exam,
-        req.mode.as_str(),
-        req.feedback.as_str(),
-        minutes.map(|m| m as i32),
-        chosen.len() as i32,
+         select r.id, r.user_id, r.exam, r.mode, r.feedback,
+                case when r.minutes is null then null else now() + make_interval(mins => r.minutes) end, r.n,
+                ($9::text[])[r.o + 1 : r.o + r.n], ($10::int[])[r.o + 1 : r.o + r.n],
+                ($11::text[])[r.o + 1 : r.o + r.n], ($12::text[])[r.o + 1 : r.o + r.n],
+                ($13::bool[])[r.o + 1 : r.o + r.n]
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[])
+              as r (id, user_id, exam, mode, feedback, minutes, o, n)",
+        &ids,
+        &users,
+        &exams as &[&str],
+        &modes as &[&str],
+        &feedbacks as &[&str],
+        &minutes as &[Option<i32>],
+        &offsets,
+        &counts,
         &qids as &[&str],
         &vers,
         &domains as &[&str],
-        &orders,
+        &orders as &[&str],
         &singles,
     )
     .execute(pool)
     .await?;
-    Ok(attempt)
+    Ok(())
 }
 
 /// A question picked for a new attempt, with its option order drawn.
