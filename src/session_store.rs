@@ -5,12 +5,14 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use serde_json::Value;
 use sqlx::PgPool;
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, mpsc, oneshot};
 use tower_sessions_core::ExpiredDeletion;
 use tower_sessions_core::session::{Id, Record};
 use tower_sessions_core::session_store::SessionStore as TowerStore;
@@ -24,16 +26,66 @@ pub const OWNER_KEY: &str = "user_id";
 pub struct PgSessionStore {
     inner: PostgresStore,
     pool: PgPool,
+    /// Batches loads when set (see [`PgSessionStore::batched`]).
+    loader: Option<mpsc::Sender<LoadJob>>,
+}
+
+/// Every request's first step is loading its session. Under a burst (a class
+/// pressing Start at once) thousands of loads would each wait their turn for
+/// a connection; the loader reads all that are waiting in one statement.
+const LOAD_BATCH: usize = 256;
+const LOAD_QUEUE: usize = 16_384;
+/// The loader's own connections, so it never waits behind the requests.
+const LOADERS: u32 = 2;
+
+#[derive(Debug)]
+struct LoadJob {
+    id: String,
+    done: oneshot::Sender<Result<Option<Vec<u8>>, ()>>,
 }
 
 type State = HashMap<String, String>;
 
 impl PgSessionStore {
+    /// A store that loads each session on its own.
     pub fn new(pool: PgPool) -> Self {
         Self {
             inner: PostgresStore::new(pool.clone()),
             pool,
+            loader: None,
         }
+    }
+
+    /// A store whose loads are batched by background loaders on their own
+    /// small pool; they end when the last clone of the store is dropped.
+    /// Needs a Tokio runtime.
+    pub fn batched(pool: PgPool) -> Self {
+        let (tx, rx) = mpsc::channel(LOAD_QUEUE);
+        let side = crate::db::side_pool(&pool, LOADERS);
+        let rx = Arc::new(Mutex::new(rx));
+        let loaders: Vec<_> = (0..LOADERS)
+            .map(|_| tokio::spawn(load_batches(side.clone(), rx.clone())))
+            .collect();
+        tokio::spawn(async move {
+            futures_util::future::join_all(loaders).await;
+            side.close().await;
+        });
+        Self {
+            loader: Some(tx),
+            ..Self::new(pool)
+        }
+    }
+
+    /// Loads through the loaders: the stored bytes of a live session.
+    async fn load_batched(&self, queue: &mpsc::Sender<LoadJob>, id: &Id) -> Result<Option<Vec<u8>>, LoadError> {
+        let (done, answer) = oneshot::channel();
+        let job = LoadJob {
+            id: id.to_string(),
+            done,
+        };
+        let failed = || LoadError::Other(anyhow::anyhow!("loading the session failed"));
+        queue.send(job).await.map_err(|_| failed())?;
+        answer.await.map_err(|_| failed())?.map_err(|()| failed())
     }
 
     /// Records which user a session belongs to, so their sessions can be
@@ -54,6 +106,45 @@ impl PgSessionStore {
     /// Deletes expired session records; run periodically in the background.
     pub async fn delete_expired(&self) -> anyhow::Result<()> {
         self.inner.delete_expired().await.map_err(anyhow::Error::new)
+    }
+}
+
+/// One loader: takes every load waiting (up to a batch), reads them in one
+/// statement (the same row filter and encoding as `PostgresStore::load`),
+/// and answers each.
+async fn load_batches(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<LoadJob>>>) {
+    loop {
+        let batch = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            let mut batch = vec![first];
+            while batch.len() < LOAD_BATCH {
+                let Ok(job) = rx.try_recv() else { break };
+                batch.push(job);
+            }
+            batch
+        };
+        let ids: Vec<&str> = batch.iter().map(|j| j.id.as_str()).collect();
+        let found = sqlx::query!(
+            "select id, data from tower_sessions.session where id = any($1) and expiry_date > now()",
+            &ids as &[&str],
+        )
+        .fetch_all(&pool)
+        .await;
+        match found {
+            Ok(rows) => {
+                let mut rows: HashMap<String, Vec<u8>> = rows.into_iter().map(|r| (r.id, r.data)).collect();
+                for job in batch {
+                    let _ = job.done.send(Ok(rows.remove(&job.id)));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, sessions = batch.len(), "loading a batch of sessions failed");
+                for job in batch {
+                    let _ = job.done.send(Err(()));
+                }
+            }
+        }
     }
 }
 
@@ -93,11 +184,19 @@ impl SessionStore for PgSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         // A cookie that doesn't parse as one of our ids simply has no session.
         let Some(id) = parse_key(key) else { return Ok(None) };
-        let record = self
-            .inner
-            .load(&id)
-            .await
-            .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
+        let record = match &self.loader {
+            Some(queue) => match self.load_batched(queue, &id).await? {
+                Some(data) => {
+                    Some(rmp_serde::from_slice::<Record>(&data).map_err(|e| LoadError::Deserialization(e.into()))?)
+                }
+                None => None,
+            },
+            None => self
+                .inner
+                .load(&id)
+                .await
+                .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?,
+        };
         Ok(record.map(from_record))
     }
 

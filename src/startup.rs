@@ -230,7 +230,7 @@ fn run(
         trusted_proxies: settings.trusted_proxies.clone(),
         body_timeout: settings.body_timeout,
     });
-    let store = PgSessionStore::new(pool);
+    let store = PgSessionStore::batched(pool);
     let key = settings.cookie_key.clone();
     let secure = settings.cookie_secure;
     let server = HttpServer::new(move || {
