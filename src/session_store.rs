@@ -133,9 +133,11 @@ async fn load_batches(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<LoadJob>>>) {
         .await;
         match found {
             Ok(rows) => {
-                let mut rows: HashMap<String, Vec<u8>> = rows.into_iter().map(|r| (r.id, r.data)).collect();
+                let rows: HashMap<String, Vec<u8>> = rows.into_iter().map(|r| (r.id, r.data)).collect();
+                // One session can be in a batch several times (a page and
+                // its autosave, two tabs): each load gets its own copy.
                 for job in batch {
-                    let _ = job.done.send(Ok(rows.remove(&job.id)));
+                    let _ = job.done.send(Ok(rows.get(&job.id).cloned()));
                 }
             }
             Err(e) => {

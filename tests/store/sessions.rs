@@ -23,3 +23,35 @@ async fn the_purge_removes_expired_session_records() {
     assert_eq!(expired, 0);
     assert_eq!(total, 1);
 }
+
+/// Loads that arrive together are read in one batch; the same session loaded
+/// several times at once (two tabs, a page beside its autosave) is found
+/// every time, and a session that is gone is not.
+#[tokio::test]
+async fn batched_loads_find_the_same_session_every_time_it_is_asked_for() {
+    use actix_session::storage::{SessionKey, SessionStore};
+    let app = spawn_app().await;
+    let store = examdrill::session_store::PgSessionStore::batched(app.pool.clone());
+    let state = std::collections::HashMap::from([("k".to_owned(), "\"v\"".to_owned())]);
+    let ttl = actix_web::cookie::time::Duration::days(1);
+    let key = store.save(state.clone(), &ttl).await.unwrap();
+    let other = store.save(state.clone(), &ttl).await.unwrap();
+    store.delete(&other).await.unwrap();
+    let missing = SessionKey::try_from("x".repeat(22)).unwrap();
+    let keys: Vec<&SessionKey> = (0..20)
+        .map(|i| match i % 4 {
+            0 => &other,
+            1 => &missing,
+            _ => &key,
+        })
+        .collect();
+    let loaded = futures_util::future::join_all(keys.iter().map(|k| store.load(k))).await;
+    for (k, l) in keys.iter().zip(loaded) {
+        let l = l.unwrap();
+        if **k == key {
+            assert_eq!(l.as_ref(), Some(&state), "the live session, every time");
+        } else {
+            assert_eq!(l, None, "a deleted or unknown session");
+        }
+    }
+}
