@@ -208,6 +208,13 @@ fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) ->
             let feedback = if correct { right_fb.clone() } else { wrong_fb.clone() };
             raw.push_option(text, 100.0 * f64::from(u8::from(correct)), feedback.as_deref());
         }
+        let head = answers.split('#').next().unwrap_or("");
+        if head.chars().any(|c| c.is_ascii_lowercase()) {
+            raw.warnings.push(format!(
+                "`{{{}}}` is read as true/false; Moodle reads only T, TRUE, F and FALSE in capitals and would make it a short answer",
+                head.trim()
+            ));
+        }
         raw.truefalse = true;
         return Some(raw);
     }
@@ -223,6 +230,9 @@ fn classify(answers: &str) -> Option<&'static str> {
     if answers.starts_with('#') {
         return Some("numerical");
     }
+    if is_cloze(answers) {
+        return Some("embedded answers (Cloze `{1:MC:…}`)");
+    }
     if true_false(answers).is_some() {
         return None;
     }
@@ -237,6 +247,18 @@ fn classify(answers: &str) -> Option<&'static str> {
         return Some("short answer (only `=` answers)");
     }
     None
+}
+
+/// `1:MC:…`, `2:SHORTANSWER:…`: Moodle's embedded-answers (Cloze) syntax,
+/// which teachers paste into GIFT files. GIFT has no such type; Moodle's GIFT
+/// reader would take `1:MC:` for an option.
+fn is_cloze(answers: &str) -> bool {
+    let rest = answers.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(rest) = rest.strip_prefix(':').filter(|_| rest.len() < answers.len()) else {
+        return false;
+    };
+    let kind = rest.split(':').next().unwrap_or("");
+    rest.len() > kind.len() && !kind.is_empty() && kind.chars().all(|c| c.is_ascii_uppercase() || c == '_')
 }
 
 fn true_false(answers: &str) -> Option<bool> {
