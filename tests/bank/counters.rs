@@ -35,20 +35,24 @@ fn unescaped(s: &str, c: char) -> Option<usize> {
 
 /// GIFT: the file's items, each with the line it starts on. Blank lines
 /// separate them; `//` comments and `$CATEGORY:` lines are none (Moodle
-/// wants the colon: `$CATEGORY=x` is text, a description).
+/// wants the colon: `$CATEGORY=x` is text, a description). Two readings
+/// beyond Moodle's, where the author's intent is plain and Moodle would
+/// garble or refuse the questions: a `$CATEGORY:` line ends the item above
+/// it (generated files put one straight above each question), and a blank
+/// line inside an open `{…}` does not end the item.
 pub fn gift_items(text: &str) -> Vec<(usize, Item)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut items = Vec::new();
+    let mut raw: Vec<(usize, String)> = Vec::new();
     let mut cur = String::new();
     let mut start = 0;
     let mut lines: Vec<&str> = text.lines().collect();
     lines.push("");
     for (n, line) in lines.into_iter().enumerate() {
         let t = line.trim();
-        if t.starts_with("//") || t.starts_with("$CATEGORY:") {
+        if t.starts_with("//") {
             continue;
         }
-        if !t.is_empty() {
+        if !t.is_empty() && !t.starts_with("$CATEGORY:") {
             if cur.is_empty() {
                 start = n + 1;
             }
@@ -59,10 +63,25 @@ pub fn gift_items(text: &str) -> Vec<(usize, Item)> {
         if cur.trim().is_empty() {
             continue;
         }
-        items.push((start, classify_gift(&cur)));
-        cur.clear();
+        raw.push((start, std::mem::take(&mut cur)));
     }
-    items
+    let mut joined: Vec<(usize, String)> = Vec::new();
+    for (line, item) in raw {
+        let brace = |s: &str, last: bool| {
+            let mut b = s.chars().filter(|c| *c == '{' || *c == '}');
+            if last { b.last() } else { b.next() }
+        };
+        match joined.last_mut() {
+            Some((_, prev)) if brace(prev, true) == Some('{') && brace(&item, false) == Some('}') => {
+                prev.push_str(&item)
+            }
+            _ => joined.push((line, item)),
+        }
+    }
+    joined
+        .into_iter()
+        .map(|(line, item)| (line, classify_gift(&item)))
+        .collect()
 }
 
 fn classify_gift(item: &str) -> Item {

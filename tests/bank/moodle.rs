@@ -323,3 +323,21 @@ fn an_image_only_question_is_skipped_naming_its_images() {
         "{reasons}"
     );
 }
+
+/// Two slips from a generated Russian quiz (kept outside the repository):
+/// a blank line before the closing `}`, and `$CATEGORY:` lines straight
+/// above each question with no blank line between. Moodle refuses the first
+/// and runs the second into one question; both are imported as written.
+#[test]
+fn a_blank_line_before_the_closing_brace_and_categories_without_blank_lines() {
+    let gift = "::Вопрос 6:: Что включает система? {\r\n    ~Только проекты\r\n    =Портфели и операции\r\n\r\n}\r\n\r\n\
+                $CATEGORY: A\r\n::Вопрос 7:: Первый? {\r\n    ~нет\r\n    =да\r\n}\r\n$CATEGORY: B\r\n::Вопрос 8:: Второй? {=да ~нет}\r\n";
+    let qs = questions("ru.gift", gift);
+    assert_eq!(qs.len(), 3);
+    assert_eq!(qs[0].stem, "Что включает система?");
+    assert_eq!(texts(&qs[0]), ["Только проекты", "Портфели и операции"]);
+    assert_eq!(qs[0].answer, vec!['b']);
+    assert_eq!((qs[1].pos.line, qs[1].stem.as_str()), (8, "Первый?"));
+    assert_eq!((qs[2].pos.line, qs[2].stem.as_str()), (13, "Второй?"));
+    assert_eq!(qs[2].answer, vec!['a']);
+}

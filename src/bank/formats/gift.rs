@@ -25,7 +25,9 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
 
 /// Questions are separated by blank lines; comment and category lines are
 /// dropped. A block is a slice of the file unless a comment sits inside it,
-/// when that line is blanked to spaces so offsets stay file offsets.
+/// when that line is blanked to spaces so offsets stay file offsets. A
+/// `$CATEGORY:` line also ends the question before it: generated files put
+/// one straight above the next question, with no blank line between.
 type Open = Option<(usize, Option<String>)>;
 
 fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
@@ -41,8 +43,8 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
-        let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
-        if t.is_empty() {
+        let comment = t.starts_with("//");
+        if t.is_empty() || t.starts_with("$CATEGORY:") {
             close(text, &mut cur, end, &mut out);
         } else if comment {
             if let Some((start, owned)) = &mut cur {
@@ -62,7 +64,51 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         offset += line.len();
     }
     close(text, &mut cur, end, &mut out);
+    join_split_answers(text, out)
+}
+
+/// A blank line inside an answer block (before its `}`) splits the question
+/// in two, and Moodle refuses both halves; the author's question is whole.
+/// A block whose first brace is a `}` therefore closes the block before it
+/// when that one's `{` is still open. The lines between are kept blank.
+fn join_split_answers<'a>(text: &'a str, blocks: Vec<(usize, Cow<'a, str>)>) -> Vec<(usize, Cow<'a, str>)> {
+    let mut out: Vec<(usize, Cow<'a, str>)> = Vec::with_capacity(blocks.len());
+    for (start, block) in blocks {
+        if let Some((prev_start, prev)) = out.last_mut()
+            && last_brace(prev) == Some('{')
+            && first_brace(&block) == Some('}')
+        {
+            let mut joined = std::mem::take(prev).into_owned();
+            for line in text[*prev_start + joined.len()..start].split_inclusive('\n') {
+                let kept = line.trim_end_matches(['\n', '\r']);
+                joined.push_str(&" ".repeat(kept.len()));
+                joined.push_str(&line[kept.len()..]);
+            }
+            joined.push_str(&block);
+            *prev = Cow::Owned(joined);
+        } else {
+            out.push((start, block));
+        }
+    }
     out
+}
+
+/// The first (or last) unescaped `{` or `}` of `s`.
+fn first_brace(s: &str) -> Option<char> {
+    braces(s).next()
+}
+
+fn last_brace(s: &str) -> Option<char> {
+    braces(s).last()
+}
+
+fn braces(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut escaped = false;
+    s.chars().filter(move |&c| {
+        let brace = !escaped && (c == '{' || c == '}');
+        escaped = !escaped && c == '\\';
+        brace
+    })
 }
 
 /// Position of the first unescaped `c` at or after `from`.
