@@ -69,7 +69,7 @@ pub fn gift_items(text: &str) -> Vec<(usize, Item)> {
     for (line, item) in raw {
         let brace = |s: &str, last: bool| {
             let mut b = s.chars().filter(|c| *c == '{' || *c == '}');
-            if last { b.last() } else { b.next() }
+            if last { b.next_back() } else { b.next() }
         };
         match joined.last_mut() {
             Some((_, prev)) if brace(prev, true) == Some('{') && brace(&item, false) == Some('}') => {

@@ -341,3 +341,24 @@ fn a_blank_line_before_the_closing_brace_and_categories_without_blank_lines() {
     assert_eq!((qs[2].pos.line, qs[2].stem.as_str()), (13, "Второй?"));
     assert_eq!(qs[2].answer, vec!['a']);
 }
+
+/// Several blanks in one GIFT question (GL02's English exam bank): Moodle
+/// reads the first block; the rest stays in the text, and the warning says so.
+#[test]
+fn a_second_answer_block_stays_in_the_text_with_a_warning() {
+    let loaded = load(
+        "two.gift",
+        "::1.4::I drink {~=hardly any~a few} coffee, if I drink too {~many~=much}, I can't sleep",
+    );
+    let q = &loaded.bank.questions[0];
+    assert_eq!(
+        q.stem,
+        "I drink _____ coffee, if I drink too {~many~=much}, I can't sleep"
+    );
+    assert_eq!((texts(q), q.answer.clone()), (vec!["hardly any", "a few"], vec!['a']));
+    let why = loaded.outcomes[0].reasons.join("; ");
+    assert!(
+        why.contains("only the first answer block is read; the one at line 1, column 60"),
+        "{why}"
+    );
+}

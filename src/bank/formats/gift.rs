@@ -241,6 +241,15 @@ fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) ->
         None => (answers, None),
     };
     let mut raw = RawQuestion::new(name, file, l.at(start), format);
+    if let Some(second) = find_unescaped(body, '{', close) {
+        // Moodle reads the first block only and leaves the rest as text;
+        // teachers write several blanks per sentence (Cloze-style) in GIFT.
+        let at = l.at(body_offset + second);
+        raw.warnings.push(format!(
+            "only the first answer block is read; the one at line {}, column {} stays in the text as written",
+            at.line, at.column
+        ));
+    }
     raw.set_stem(&unescape(&stem));
     if let Some(g) = general {
         raw.set_explanation(&unescape(&g));
