@@ -18,9 +18,10 @@ fn root() -> PathBuf {
 
 /// The folders gathered after the first two (gift-pegjs and tsugi-gift have
 /// tests of their own in corpus.rs).
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 7] = [
     "pygiftparser",
     "gift-generator",
+    "ruby-gift-parser",
     "fisdap-aiken",
     "aiken-to-moodlexml",
     "moodlexml-to-json",
@@ -64,7 +65,7 @@ fn real_files_give_every_question_an_outcome_and_mc_tf_their_keys() {
     let files: Vec<PathBuf> = all.iter().filter(|p| !odd(p)).cloned().collect();
     let c = run_all(&root(), &files);
     println!("{}", c.report.join("\n"));
-    assert_eq!(all.len(), 33, "{:#?}", c.files);
+    assert_eq!(all.len(), 34, "{:#?}", c.files);
     for (file, why) in NOT_THAT_FORMAT {
         let path = root().join(file);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -124,6 +125,22 @@ fn spot_checks_of_real_gift_questions() {
     // A title split over two lines (`::Question title 7` / `:: Question {`).
     assert_eq!(at(&l, 2).stem, "Question");
     assert_eq!(texts(at(&l, 2))[0], "A correct answer");
+
+    // A Moodle 3 GIFT export: `// question:` comments, categories, `[html]`,
+    // escaped `\:` and `\=`, `\n`, general feedback and an image.
+    let (l, _) = load("ruby-gift-parser/example-gift-multiple-choice.gift");
+    let q = at(&l, 6);
+    assert_eq!(q.stem, "Example 1\n\nTherefore:\n\nQuestion:");
+    assert_eq!(q.answer, vec!['c']);
+    assert_eq!(q.options[2].rationale, "Reason.");
+    let q = at(&l, 29);
+    assert_eq!(q.stem, "Image:\n\nFigure:");
+    assert_eq!(texts(q), ["First.", "Second.", "Third “o”.", "Fourth.", "Fifth."]);
+    assert_eq!(
+        (q.answer.clone(), q.explanation.as_str()),
+        (vec!['b'], "Generic comment!.")
+    );
+    assert!(reasons(&l, 29).contains("image `http://missing.png` is not imported"));
 
     // `{FALSE#wrong#right}`: the first feedback goes to the wrong option.
     let (l, _) = load("pygiftparser/trueFalse.gift");
