@@ -10,7 +10,7 @@ use examdrill::bank::Question;
 use examdrill::bank::load::{Verdict, parse_upload};
 use serde_json::Value;
 
-use super::counters::{Item, gift_items, quiz_files, run_all};
+use super::counters::{Item, gift_items, quiz_files, run, run_all};
 use super::formats::defaults;
 
 fn dir() -> PathBuf {
@@ -296,4 +296,30 @@ fn the_outside_corpus_gives_every_file_a_result() {
         .map(|(name, f)| format!("{name}: counted {}, outcomes {}", f.supported + f.other, f.outcomes()))
         .collect();
     println!("outcomes that differ from the independent count: {counted:#?}");
+    outside_spot_checks(&root);
+}
+
+/// Exact texts and keys of outside files with what the committed ones lack:
+/// Cyrillic in a CRLF file, and a UTF-8 byte-order mark.
+fn outside_spot_checks(root: &Path) {
+    let bytes = |f: &str| std::fs::read(root.join(f)).ok();
+    if let Some(b) = bytes("bsuir-pm/questions.gift") {
+        assert!(b.windows(2).any(|w| w == b"\r\n"));
+        let (_, loaded, _) = run("questions.gift", b);
+        let q = loaded.bank.questions.iter().find(|q| q.pos.line == 2).unwrap();
+        assert_eq!(q.stem, "Что предлагает Стандарт управления проектом?");
+        assert_eq!(q.options.len(), 5);
+        assert_eq!(
+            q.options[4].text,
+            "Основу для понимания управления проектом и как это обеспечивает намеченные конечные результаты"
+        );
+        assert_eq!(q.answer, vec!['e']);
+    }
+    if let Some(b) = bytes("ukr-moodlexml/2Tasks.txt") {
+        assert!(b.starts_with(b"\xef\xbb\xbf"));
+        let (_, loaded, _) = run("2Tasks.txt", b);
+        let first = &loaded.outcomes[0];
+        assert_eq!((first.pos.line, first.pos.column), (1, 1), "{first:?}");
+        assert!(first.reasons[0].contains("description"), "{first:?}");
+    }
 }
