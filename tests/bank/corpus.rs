@@ -289,6 +289,13 @@ fn the_outside_corpus_gives_every_file_a_result() {
             "{name}: no result"
         );
     }
+    // A whole-file refusal only for a file that is truly not what its name says.
+    for (name, f) in c.files.iter().filter(|(_, f)| f.file_problems > 0) {
+        assert!(
+            OUTSIDE_NOT_THAT_FORMAT.iter().any(|(n, _)| n == name),
+            "{name}: refused whole: {f:?}"
+        );
+    }
     let counted: Vec<String> = c
         .files
         .iter()
@@ -298,6 +305,31 @@ fn the_outside_corpus_gives_every_file_a_result() {
     println!("outcomes that differ from the independent count: {counted:#?}");
     outside_spot_checks(&root);
 }
+
+/// Outside files refused whole, and why that is right.
+const OUTSIDE_NOT_THAT_FORMAT: [(&str, &str); 6] = [
+    (
+        "exemplesmoodlexml/MultipleChoiceQuestion.xml",
+        "`type=multichoice` unquoted, `<text>` never closed: not XML",
+    ),
+    (
+        "exemplesmoodlexml/PairMatchingQuestion.xml",
+        "`<shuffleanswers>` never closed: not XML",
+    ),
+    (
+        "moodlexml-json-converter/exemple.xml",
+        "a JSON-style glossary, no <quiz>",
+    ),
+    (
+        "moodlexml-json-converter/rightxmlwrongmoodle.xml",
+        "well-formed XML with no <quiz>",
+    ),
+    (
+        "moodlexml-json-converter/wrongxml.xml",
+        "a converter's broken-XML test input",
+    ),
+    ("nettest-ru/11.xml", "a NetTest file in windows-1251, not UTF-8"),
+];
 
 /// Exact texts and keys of outside files with what the committed ones lack:
 /// Cyrillic in a CRLF file, and a UTF-8 byte-order mark.
