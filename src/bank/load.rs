@@ -316,7 +316,9 @@ fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sin
                 pos: q.pos.clone(),
                 id: None,
                 verdict: Verdict::Skipped,
-                reasons: problems.into_iter().map(|d| d.message).collect(),
+                // What the reader noticed stays with the reasons: an image
+                // left out explains an empty stem.
+                reasons: problems.into_iter().map(|d| d.message).chain(reasons).collect(),
             });
             false
         }

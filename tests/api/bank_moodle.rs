@@ -59,7 +59,7 @@ async fn the_preview_lists_every_question_and_confirming_imports_the_accepted_on
     let app = instructor_app().await;
     app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
         .await;
-    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x ~X ~y ~z}";
+    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x y ~x  y ~z ~w}";
     let resp = app
         .upload_form(
             "/instructor/bank/upload",

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 mod corpus;
+mod counters;
 mod formats;
 mod moodle;
+mod realfiles;
 mod robust;
 mod shipped;
 

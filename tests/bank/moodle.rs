@@ -121,9 +121,15 @@ fn ids_from_files_are_checked_like_native_ids() {
 
 #[test]
 fn duplicate_options_compare_normalised_text_only() {
-    let qs = questions("dup.gift", "Which? {=-2.0 ~2.0 ~1/2 ~12}\n\nLang? {=C ~C++ ~C\\#}");
-    assert_eq!(qs.len(), 2);
-    let loaded = load("dup2.gift", "Which? {=Same text ~  same   TEXT ~other}");
+    // Letter case is meaning too: a teacher's quiz (pygiftparser's
+    // test4.txt) asks which of GB, Gb, MB and TB is the largest.
+    let qs = questions(
+        "dup.gift",
+        "Which? {=-2.0 ~2.0 ~1/2 ~12}\n\nLang? {=C ~C++ ~C\\#}\n\nLargest? {~GB ~Gb ~MB =TB}",
+    );
+    assert_eq!(qs.len(), 3);
+    assert_eq!(texts(&qs[2]), ["GB", "Gb", "MB", "TB"]);
+    let loaded = load("dup2.gift", "Which? {=Same text ~  Same   text ~other}");
     assert!(loaded.bank.questions.is_empty());
     assert!(loaded.outcomes[0].reasons[0].contains("say the same thing"));
 }
@@ -255,4 +261,104 @@ fn the_moodle_export_uses_moodles_own_fields() {
         assert!(xml.contains(field), "missing {field:?} in\n{xml}");
     }
     assert_eq!(xml.matches("<question type=\"category\">").count(), 1);
+}
+
+/// Moodle's Aiken reader ignores blank lines: one between the question and
+/// its options, or before `ANSWER:`, does not split the question.
+#[test]
+fn aiken_questions_with_blank_lines_inside_import_whole() {
+    let aiken = "What is 2+2?\n\nA. 3\nB. 4\nC. 5\n\nANSWER: B\n\nNext?\nA) x\nB) y\nANSWER: A\n";
+    let qs = questions("blank.txt", aiken);
+    assert_eq!(qs.len(), 2);
+    assert_eq!(qs[0].stem, "What is 2+2?");
+    assert_eq!(texts(&qs[0]), ["3", "4", "5"]);
+    assert_eq!(qs[0].answer, vec!['b']);
+    assert_eq!(qs[0].pos.line, 1);
+    assert_eq!((qs[1].pos.line, qs[1].answer.clone()), (9, vec!['a']));
+    // Options with no question before them still stand alone and are named.
+    let loaded = load("orphan.txt", "Q?\nA) a\nB) b\nANSWER: A\n\nA) stray\n\nANSWER: A\n");
+    let v: Vec<Verdict> = loaded.outcomes.iter().map(|o| o.verdict).collect();
+    assert_eq!(v.len(), 2, "{:#?}", loaded.outcomes);
+    assert_eq!(v[1], Verdict::Skipped);
+}
+
+#[test]
+fn cloze_pasted_into_gift_and_typeless_xml_questions_are_named() {
+    // Moodle's embedded-answers syntax in a teacher's GIFT file (GL02 quizzes).
+    let loaded = load("cloze.gift", "He is {1:MC:~=an~a} honest man.\n\nOk? {=yes ~no}");
+    assert_eq!(loaded.bank.questions.len(), 1);
+    assert!(
+        loaded.outcomes[0].reasons[0].contains("embedded answers (Cloze"),
+        "{:#?}",
+        loaded.outcomes
+    );
+    let xml = "<quiz><question><name><text>Prueba</text></name></question></quiz>";
+    let loaded = load("typeless.xml", xml);
+    assert!(
+        loaded.outcomes[0].reasons[0].contains("no type=\"…\" attribute"),
+        "{:#?}",
+        loaded.outcomes
+    );
+}
+
+#[test]
+fn lowercase_true_false_imports_with_a_warning_that_moodle_reads_it_otherwise() {
+    let loaded = load("tf.gift", "Sun rises in the east.{t#bien}");
+    let q = &loaded.bank.questions[0];
+    assert_eq!((q.kind, q.answer.clone()), (Kind::TrueFalse, vec!['a']));
+    assert!(loaded.outcomes[0].reasons[0].contains("Moodle reads only T, TRUE, F and FALSE in capitals"));
+}
+
+/// A question that is only pictures cannot be kept; the reason says so.
+#[test]
+fn an_image_only_question_is_skipped_naming_its_images() {
+    let xml = r#"<quiz><question type="multichoice"><questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/q.png"/>]]></text>
+<file name="q.png" path="/" encoding="base64">iVBORw0KGgo=</file></questiontext>
+<answer fraction="100"><text>yes</text></answer><answer fraction="0"><text>no</text></answer></question></quiz>"#;
+    let loaded = load("pics.xml", xml);
+    assert_eq!(loaded.outcomes[0].verdict, Verdict::Skipped);
+    let reasons = loaded.outcomes[0].reasons.join("; ");
+    assert!(
+        reasons.contains("stem is empty") && reasons.contains("image `@@PLUGINFILE@@/q.png`"),
+        "{reasons}"
+    );
+}
+
+/// Two slips from a generated Russian quiz (kept outside the repository):
+/// a blank line before the closing `}`, and `$CATEGORY:` lines straight
+/// above each question with no blank line between. Moodle refuses the first
+/// and runs the second into one question; both are imported as written.
+#[test]
+fn a_blank_line_before_the_closing_brace_and_categories_without_blank_lines() {
+    let gift = "::Вопрос 6:: Что включает система? {\r\n    ~Только проекты\r\n    =Портфели и операции\r\n\r\n}\r\n\r\n\
+                $CATEGORY: A\r\n::Вопрос 7:: Первый? {\r\n    ~нет\r\n    =да\r\n}\r\n$CATEGORY: B\r\n::Вопрос 8:: Второй? {=да ~нет}\r\n";
+    let qs = questions("ru.gift", gift);
+    assert_eq!(qs.len(), 3);
+    assert_eq!(qs[0].stem, "Что включает система?");
+    assert_eq!(texts(&qs[0]), ["Только проекты", "Портфели и операции"]);
+    assert_eq!(qs[0].answer, vec!['b']);
+    assert_eq!((qs[1].pos.line, qs[1].stem.as_str()), (8, "Первый?"));
+    assert_eq!((qs[2].pos.line, qs[2].stem.as_str()), (13, "Второй?"));
+    assert_eq!(qs[2].answer, vec!['a']);
+}
+
+/// Several blanks in one GIFT question (GL02's English exam bank): Moodle
+/// reads the first block; the rest stays in the text, and the warning says so.
+#[test]
+fn a_second_answer_block_stays_in_the_text_with_a_warning() {
+    let loaded = load(
+        "two.gift",
+        "::1.4::I drink {~=hardly any~a few} coffee, if I drink too {~many~=much}, I can't sleep",
+    );
+    let q = &loaded.bank.questions[0];
+    assert_eq!(
+        q.stem,
+        "I drink _____ coffee, if I drink too {~many~=much}, I can't sleep"
+    );
+    assert_eq!((texts(q), q.answer.clone()), (vec!["hardly any", "a few"], vec!['a']));
+    let why = loaded.outcomes[0].reasons.join("; ");
+    assert!(
+        why.contains("only the first answer block is read; the one at line 1, column 60"),
+        "{why}"
+    );
 }

@@ -264,7 +264,7 @@ impl RawQuestion {
                 .collect();
             if !partial.is_empty() {
                 self.warnings.push(format!(
-                    "partial credit on {} is not kept: imported as wrong option(s), the 100% option is the key",
+                    "partial credit on {} is not kept: read as wrong option(s), the 100% option is the key",
                     partial.join(", ")
                 ));
             }
@@ -276,7 +276,7 @@ impl RawQuestion {
             0 => Err("no option is marked right (worth 100%, or more than 0% in multiple response)".to_owned()),
             n if n > 1 && self.single && !self.truefalse => {
                 self.warnings.push(format!(
-                    "{n} options are each fully right; imported as multiple response (choose all {n})"
+                    "{n} options are each fully right; read as multiple response (choose all {n})"
                 ));
                 Ok(keys)
             }

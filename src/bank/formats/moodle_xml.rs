@@ -163,6 +163,10 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         match kind {
             "category" => {}
             "multichoice" | "truefalse" => out.extend(one_question(&q, kind, file, &idx, d, sink)),
+            "" => sink.skip(
+                idx.pos(q.offset),
+                "this <question> has no type=\"…\" attribute, so it is not a Moodle XML question",
+            ),
             other => sink.skip(
                 idx.pos(q.offset),
                 format!(
