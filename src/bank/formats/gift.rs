@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use super::category::{Category, CategoryPath};
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
@@ -13,23 +14,35 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         idx: LineIndex::new(file, text),
         sink,
     };
-    let blocks = blocks(text);
+    let (blocks, categories) = blocks(text);
+    let mut categories = categories.into_iter().peekable();
+    let mut current: Option<Category> = None;
     let mut out = Vec::with_capacity(blocks.len());
     for (start, block) in blocks {
-        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
-            out.push(q);
+        // A `$CATEGORY:` line files the questions that start after it.
+        while let Some((_, path)) = categories.next_if(|(at, _)| *at < start) {
+            current = Some(CategoryPath::parse(path));
         }
+        let Some(mut q) = question(&mut l, file, start, block) else {
+            continue;
+        };
+        q.category = current.clone();
+        let placed = l.sink.place(&q, d);
+        out.extend(q.finish(&placed, l.sink));
     }
     out
 }
 
 /// Questions are separated by blank lines; comment and category lines are
-/// dropped. A block is a slice of the file unless a comment sits inside it,
-/// when that line is blanked to spaces so offsets stay file offsets.
+/// dropped from them. A block is a slice of the file unless a comment sits
+/// inside it, when that line is blanked to spaces so offsets stay file
+/// offsets. Category lines come back apart, each with its offset.
 type Open = Option<(usize, Option<String>)>;
+type Blocks<'a> = (Vec<(usize, Cow<'a, str>)>, Vec<(usize, &'a str)>);
 
-fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
+fn blocks(text: &str) -> Blocks<'_> {
     let mut out = Vec::new();
+    let mut categories = Vec::new();
     // Start of the current block, and its lines blanked so far (if any).
     let mut cur: Open = None;
     let mut offset = 0;
@@ -41,7 +54,11 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
-        let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
+        let category = t.strip_prefix("$CATEGORY:");
+        if let Some(path) = category {
+            categories.push((offset, path));
+        }
+        let comment = t.starts_with("//") || category.is_some();
         if t.is_empty() {
             close(text, &mut cur, end, &mut out);
         } else if comment {
@@ -62,7 +79,7 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         offset += line.len();
     }
     close(text, &mut cur, end, &mut out);
-    out
+    (out, categories)
 }
 
 /// Position of the first unescaped `c` at or after `from`.
