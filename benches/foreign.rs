@@ -73,6 +73,7 @@ fn measure(format: &str) {
         domain: "secure".into(),
         difficulty: Difficulty::Medium,
         language: "ko".into(),
+        categories: Default::default(),
     };
     let start = Instant::now();
     let loaded = parse_upload([(name, text.as_str())], Some(&d));

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod categories;
 mod corpus;
 mod formats;
 mod moodle;

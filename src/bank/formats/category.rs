@@ -195,7 +195,11 @@ impl Known {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// examdrill's own `top/<exam>/<domain>/<topic>`.
-    Own { exam: String, domain: String, topic: String },
+    Own {
+        exam: String,
+        domain: String,
+        topic: String,
+    },
     /// A topic of its own, named after the category.
     Derived { topic: String, name: String },
     /// The topic chosen on the upload form.

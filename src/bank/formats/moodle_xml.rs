@@ -209,10 +209,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
 /// `<category><text>`, some older files straight in `<category>`.
 fn category_of(q: &Element) -> Category {
     let c = q.child("category");
-    let text = c
-        .and_then(|c| c.child("text"))
-        .or(c)
-        .map_or("", |t| t.text.as_str());
+    let text = c.and_then(|c| c.child("text")).or(c).map_or("", |t| t.text.as_str());
     CategoryPath::parse(text)
 }
 
