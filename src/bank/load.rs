@@ -38,8 +38,8 @@ pub struct Loaded {
 #[derive(Debug, Default)]
 pub struct Placement {
     placer: Placer,
-    /// Index into [`Loaded::categories`] by category and topic.
-    index: HashMap<(Option<CategoryPath>, String), usize>,
+    /// Indexes into [`Loaded::categories`] by category (one per topic).
+    index: HashMap<Option<CategoryPath>, Vec<usize>>,
 }
 
 /// One category of an upload (or the questions filed before any category),
@@ -266,13 +266,15 @@ fn add_category_topics(loaded: &mut Loaded) {
 
 /// Counts a question filed under `path` that imports into `topic`: its own
 /// topic, since examdrill's tags may have placed it apart from its category.
+/// Called for every question of a foreign file, so it allocates only for a
+/// category and topic not met before.
 fn count_category(loaded: &mut Loaded, path: Option<&CategoryPath>, topic: &str) {
-    let key = (path.cloned(), topic.to_owned());
-    if let Some(&i) = loaded.placement.index.get(&key) {
+    let rows = loaded.placement.index.entry(path.cloned()).or_default();
+    if let Some(&i) = rows.iter().find(|&&i| loaded.categories[i].topic == topic) {
         loaded.categories[i].questions += 1;
         return;
     }
-    loaded.placement.index.insert(key, loaded.categories.len());
+    rows.push(loaded.categories.len());
     loaded.categories.push(CategoryUse {
         path: path.cloned(),
         topic: topic.to_owned(),

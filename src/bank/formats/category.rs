@@ -22,6 +22,9 @@ pub const MAX_SEGMENTS: usize = 20;
 pub const MAX_PATH_CHARS: usize = 2048;
 /// Longest topic slug derived from a category name.
 const MAX_TOPIC_SLUG: usize = 40;
+/// Longest topic slug taken from examdrill's own layout, as long as an id
+/// may be.
+const MAX_OWN_TOPIC: usize = 100;
 /// A topic's name is at most this long (as validation checks).
 const MAX_TOPIC_NAME: usize = 200;
 
@@ -260,6 +263,7 @@ impl Placer {
         if let [exam, domain, topic] = path.segments()
             && self.known.has_domain(exam, domain)
             && is_slug(topic)
+            && topic.len() <= MAX_OWN_TOPIC
         {
             return Target::Own {
                 exam: exam.clone(),
