@@ -25,6 +25,10 @@ const MAX_TOPIC_SLUG: usize = 40;
 /// Longest topic slug taken from examdrill's own layout, as long as an id
 /// may be.
 const MAX_OWN_TOPIC: usize = 100;
+/// Most topics one upload may create from categories: each is a row, a page
+/// and an entry in every topic menu, and a file of thousands of categories
+/// is far more likely a mistake than a plan.
+pub const MAX_DERIVED_TOPICS: usize = 100;
 /// A topic's name is at most this long (as validation checks).
 const MAX_TOPIC_NAME: usize = 200;
 
@@ -204,9 +208,11 @@ pub enum Target {
         topic: String,
     },
     /// A topic of its own, named after the category.
-    Derived { topic: String, name: String },
+    Derived { topic: String },
     /// The topic chosen on the upload form.
     Chosen,
+    /// The chosen topic, since the upload already made [`MAX_DERIVED_TOPICS`].
+    TooMany,
 }
 
 /// Decides where each category's questions go, once per category, across
@@ -215,6 +221,9 @@ pub enum Target {
 pub struct Placer {
     known: Known,
     targets: HashMap<CategoryPath, Target>,
+    /// Each topic a category named, with the first such category and the
+    /// name a new topic gets.
+    topics: HashMap<String, (CategoryPath, String)>,
     /// Derived slugs given so far.
     slugs: HashSet<String>,
 }
@@ -248,6 +257,12 @@ impl Placer {
         };
         let placed = match target {
             Target::Chosen => return (Cow::Borrowed(d), None),
+            Target::TooMany => {
+                let warning = format!(
+                    "the upload's categories already made {MAX_DERIVED_TOPICS} topics; the question goes to the chosen topic"
+                );
+                return (Cow::Borrowed(d), Some(warning));
+            }
             Target::Own { exam, domain, topic } => Defaults {
                 topic,
                 exam,
@@ -265,6 +280,9 @@ impl Placer {
             && is_slug(topic)
             && topic.len() <= MAX_OWN_TOPIC
         {
+            self.topics
+                .entry(topic.clone())
+                .or_insert_with(|| (path.clone(), topic.clone()));
             return Target::Own {
                 exam: exam.clone(),
                 domain: domain.clone(),
@@ -274,6 +292,9 @@ impl Placer {
         let Some(name) = path.last().filter(|_| mode == CategoryMode::PerCategory) else {
             return Target::Chosen;
         };
+        if self.slugs.len() >= MAX_DERIVED_TOPICS {
+            return Target::TooMany;
+        }
         let base = topic_slug(name);
         let mut topic = base.clone();
         let mut n = 1;
@@ -281,36 +302,22 @@ impl Placer {
             n += 1;
             topic = format!("{base}-{n}");
         }
-        Target::Derived {
-            topic,
-            name: name.chars().take(MAX_TOPIC_NAME).collect(),
-        }
-    }
-
-    /// Where `path`'s questions went; None when none was placed.
-    pub fn target_of(&self, path: &CategoryPath) -> Option<&Target> {
-        self.targets.get(path)
-    }
-
-    pub fn is_known_topic(&self, slug: &str) -> bool {
-        self.known.topics.contains(slug)
+        let name: String = name.chars().take(MAX_TOPIC_NAME).collect();
+        self.topics.entry(topic.clone()).or_insert_with(|| (path.clone(), name));
+        Target::Derived { topic }
     }
 
     /// A topic the bank lacks for `slug`, when a category named it; `exam`
     /// and `domain` are those of its questions.
     pub fn new_topic(&self, slug: &str, exam: &str, domain: &str) -> Option<Topic> {
-        if self.is_known_topic(slug) {
+        if self.known.topics.contains(slug) {
             return None;
         }
-        let (path, name) = self.targets.iter().find_map(|(p, t)| match t {
-            Target::Own { topic, .. } if topic == slug => Some((p, slug.to_owned())),
-            Target::Derived { topic, name } if topic == slug => Some((p, name.clone())),
-            _ => None,
-        })?;
+        let (path, name) = self.topics.get(slug)?;
         Some(Topic {
             slug: slug.to_owned(),
             name_ko: name.clone(),
-            name_en: name,
+            name_en: name.clone(),
             domains: vec![(exam.to_owned(), domain.to_owned())],
             summary_ko: format!("Moodle 카테고리 `{path}`에서 가져온 문항입니다."),
             summary_en: format!("Questions imported from the Moodle category `{path}`."),
