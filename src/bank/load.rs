@@ -252,14 +252,15 @@ fn add_category_topics(loaded: &mut Loaded) {
             wanted.push((q.topic.as_str(), exam.as_str(), domain.as_str()));
         }
     }
-    let defined: Vec<String> = loaded.bank.topics.iter().map(|t| t.slug.clone()).collect();
+    let defined: HashSet<&str> = loaded.bank.topics.iter().map(|t| t.slug.as_str()).collect();
     let new: Vec<_> = wanted
         .into_iter()
-        .filter(|(slug, ..)| !defined.iter().any(|d| d == slug))
+        .filter(|(slug, ..)| !defined.contains(slug))
         .filter_map(|(slug, exam, domain)| loaded.placement.placer.new_topic(slug, exam, domain))
         .collect();
+    let created: HashSet<String> = new.iter().map(|t| t.slug.clone()).collect();
     for c in &mut loaded.categories {
-        c.new_topic = new.iter().any(|t| t.slug == c.topic);
+        c.new_topic = created.contains(&c.topic);
     }
     loaded.bank.topics.extend(new);
 }

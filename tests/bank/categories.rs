@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use examdrill::bank::formats::Defaults;
-use examdrill::bank::formats::category::{CategoryError, CategoryMode, CategoryPath, Known, MAX_DERIVED_TOPICS};
+use examdrill::bank::formats::category::{CategoryError, CategoryMode, CategoryPath, Known, MAX_NEW_TOPICS};
 use examdrill::bank::load::{CategoryUse, Loaded, Verdict, parse_upload, parse_upload_in};
 use examdrill::bank::load_paths;
 
@@ -324,16 +324,25 @@ fn without_known_exams_the_own_layout_is_not_trusted() {
 }
 
 #[test]
-fn one_upload_makes_at_most_a_hundred_topics_from_categories() {
-    let gift: String = (0..=MAX_DERIVED_TOPICS)
+fn one_upload_makes_at_most_a_hundred_new_topics_from_categories() {
+    let gift: String = (0..=MAX_NEW_TOPICS)
         .map(|i| format!("$CATEGORY: $course$/top/Unit {i}\n\n::q{i}::Q{i}? {{=a ~b ~c ~d}}\n\n"))
         .collect();
     let loaded = load("many.gift", &gift, &per_category());
     let last = loaded.bank.questions.last().unwrap();
-    assert_eq!(loaded.bank.questions[MAX_DERIVED_TOPICS - 1].topic, "unit-99");
+    assert_eq!(loaded.bank.questions[MAX_NEW_TOPICS - 1].topic, "unit-99");
     assert_eq!(last.topic, "fixture-formats");
     let outcome = loaded.outcomes.last().unwrap();
     assert_eq!(outcome.verdict, Verdict::Warned);
     assert!(outcome.reasons[0].contains("already made 100 topics"), "{outcome:?}");
-    assert_eq!(loaded.bank.topics.len(), MAX_DERIVED_TOPICS);
+    assert_eq!(loaded.bank.topics.len(), MAX_NEW_TOPICS);
+
+    // examdrill's own layout counts as well: a file cannot make topics without end.
+    let gift: String = (0..=MAX_NEW_TOPICS)
+        .map(|i| format!("$CATEGORY: top/saa-c03/cost/own-{i}\n\n::q{i}::Q{i}? {{=a ~b ~c ~d}}\n\n"))
+        .collect();
+    let loaded = load("own.gift", &gift, &defaults());
+    assert_eq!(loaded.bank.topics.len(), MAX_NEW_TOPICS);
+    assert_eq!(loaded.bank.questions.last().unwrap().topic, "fixture-formats");
+    assert_eq!(loaded.outcomes.last().unwrap().verdict, Verdict::Warned);
 }

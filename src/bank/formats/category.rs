@@ -27,8 +27,9 @@ const MAX_TOPIC_SLUG: usize = 40;
 const MAX_OWN_TOPIC: usize = 100;
 /// Most topics one upload may create from categories: each is a row, a page
 /// and an entry in every topic menu, and a file of thousands of categories
-/// is far more likely a mistake than a plan.
-pub const MAX_DERIVED_TOPICS: usize = 100;
+/// is far more likely a mistake than a plan. Counting them also bounds the
+/// work of keeping derived slugs apart.
+pub const MAX_NEW_TOPICS: usize = 100;
 /// A topic's name is at most this long (as validation checks).
 const MAX_TOPIC_NAME: usize = 200;
 
@@ -211,7 +212,7 @@ pub enum Target {
     Derived { topic: String },
     /// The topic chosen on the upload form.
     Chosen,
-    /// The chosen topic, since the upload already made [`MAX_DERIVED_TOPICS`].
+    /// The chosen topic, since the upload already made [`MAX_NEW_TOPICS`].
     TooMany,
 }
 
@@ -226,6 +227,8 @@ pub struct Placer {
     topics: HashMap<String, (CategoryPath, String)>,
     /// Derived slugs given so far.
     slugs: HashSet<String>,
+    /// Topics the bank lacks that categories named so far.
+    new_topics: usize,
 }
 
 impl Placer {
@@ -259,7 +262,7 @@ impl Placer {
             Target::Chosen => return (Cow::Borrowed(d), None),
             Target::TooMany => {
                 let warning = format!(
-                    "the upload's categories already made {MAX_DERIVED_TOPICS} topics; the question goes to the chosen topic"
+                    "the upload's categories already made {MAX_NEW_TOPICS} topics; the question goes to the chosen topic"
                 );
                 return (Cow::Borrowed(d), Some(warning));
             }
@@ -275,36 +278,42 @@ impl Placer {
     }
 
     fn target(&mut self, path: &CategoryPath, mode: CategoryMode) -> Target {
-        if let [exam, domain, topic] = path.segments()
+        let (target, topic, name) = if let [exam, domain, topic] = path.segments()
             && self.known.has_domain(exam, domain)
             && is_slug(topic)
             && topic.len() <= MAX_OWN_TOPIC
         {
-            self.topics
-                .entry(topic.clone())
-                .or_insert_with(|| (path.clone(), topic.clone()));
-            return Target::Own {
+            let own = Target::Own {
                 exam: exam.clone(),
                 domain: domain.clone(),
                 topic: topic.clone(),
             };
-        }
-        let Some(name) = path.last().filter(|_| mode == CategoryMode::PerCategory) else {
+            (own, topic.clone(), topic.clone())
+        } else if let Some(name) = path.last().filter(|_| mode == CategoryMode::PerCategory) {
+            // Checked first, so finding a free slug stays bounded.
+            if self.new_topics >= MAX_NEW_TOPICS {
+                return Target::TooMany;
+            }
+            let base = topic_slug(name);
+            let mut topic = base.clone();
+            let mut n = 1;
+            while !self.slugs.insert(topic.clone()) {
+                n += 1;
+                topic = format!("{base}-{n}");
+            }
+            let derived = Target::Derived { topic: topic.clone() };
+            (derived, topic, name.chars().take(MAX_TOPIC_NAME).collect())
+        } else {
             return Target::Chosen;
         };
-        if self.slugs.len() >= MAX_DERIVED_TOPICS {
-            return Target::TooMany;
+        if !self.known.topics.contains(&topic) && !self.topics.contains_key(&topic) {
+            if self.new_topics >= MAX_NEW_TOPICS {
+                return Target::TooMany;
+            }
+            self.new_topics += 1;
         }
-        let base = topic_slug(name);
-        let mut topic = base.clone();
-        let mut n = 1;
-        while !self.slugs.insert(topic.clone()) {
-            n += 1;
-            topic = format!("{base}-{n}");
-        }
-        let name: String = name.chars().take(MAX_TOPIC_NAME).collect();
-        self.topics.entry(topic.clone()).or_insert_with(|| (path.clone(), name));
-        Target::Derived { topic }
+        self.topics.entry(topic).or_insert_with(|| (path.clone(), name));
+        target
     }
 
     /// A topic the bank lacks for `slug`, when a category named it; `exam`
