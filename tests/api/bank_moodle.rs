@@ -305,3 +305,48 @@ async fn a_forged_category_choice_is_a_bad_request() {
         .unwrap();
     assert_eq!(stored, 0);
 }
+
+/// examdrill's own categories, back from Moodle without their examdrill tags
+/// (as for a question a teacher added there): no form field is needed, each
+/// question returns to the exam, domain and topic its category names.
+#[tokio::test]
+async fn examdrill_categories_place_questions_without_any_form_field() {
+    let app = instructor_app().await;
+    let mut xml = String::from("<quiz>\n");
+    for (category, name) in [
+        ("$course$/top/saa-c03/cost/fixture-savings", "cheap"),
+        ("$course$/top/soa-c03/networking/fixture-routes", "route"),
+    ] {
+        xml.push_str(&format!(
+            "<question type=\"category\"><category><text>{category}</text></category></question>\n"
+        ));
+        xml.push_str(&moodle_question(name, &format!("Which {name}?")));
+    }
+    xml.push_str("</quiz>\n");
+    let resp = app.upload(&[("moodle.xml", &xml)]).await;
+    let url = resp.location().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    assert_eq!(
+        preview.select_text("#categories td.category-topic code"),
+        ["fixture-savings", "fixture-routes"]
+    );
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let placed: Vec<(String, String, String)> = sqlx::query_as(
+        "select q.topic, d.exam, d.domain from questions q join topic_domains d on d.topic = q.topic order by q.topic",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        placed,
+        [
+            (
+                "fixture-routes".to_owned(),
+                "soa-c03".to_owned(),
+                "networking".to_owned()
+            ),
+            ("fixture-savings".to_owned(), "saa-c03".to_owned(), "cost".to_owned()),
+        ]
+    );
+}
