@@ -285,6 +285,23 @@ async fn one_topic_per_category_lists_the_categories_and_imports_into_them() {
 #[tokio::test]
 async fn a_forged_category_choice_is_a_bad_request() {
     let app = instructor_app().await;
+    let form = app.get("/instructor/bank/upload").await;
+    let sel = scraper::Selector::parse("#categories-choice input[name=categories]").unwrap();
+    let offered: Vec<(String, bool)> = form
+        .html()
+        .select(&sel)
+        .map(|e| {
+            (
+                e.value().attr("value").unwrap_or("").to_owned(),
+                e.value().attr("checked").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        offered,
+        [("one-topic".to_owned(), true), ("per-category".to_owned(), false)],
+        "the default keeps every question in the chosen topic"
+    );
     let xml = format!("<quiz>{}</quiz>", moodle_question("q", "Which?"));
     let resp = app
         .upload_form(
