@@ -341,7 +341,8 @@ impl Placer {
 pub fn topic_slug(name: &str) -> String {
     let (slug, lossy) = super::ascii_slug(name, MAX_TOPIC_SLUG);
     let hash = super::fnv(name);
-    if slug.is_empty() {
+    // Held to the native rule like any topic id, whatever the name held.
+    if !is_slug(&slug) {
         format!("category-{:08x}", hash & 0xffff_ffff)
     } else if lossy {
         format!("{slug}-{:06x}", hash & 0xff_ffff)
