@@ -164,10 +164,23 @@ pub fn read_paths_as(
     defaults: Option<&Defaults>,
     strict: bool,
 ) -> Loaded {
+    read_paths_in(paths, extra_blueprints, defaults, strict, Known::default())
+}
+
+/// [`read_paths_as`] for a bank that holds `known` exams and topics, where
+/// Moodle categories may place questions (see [`parse_upload_in`]).
+pub fn read_paths_in(
+    paths: &[PathBuf],
+    extra_blueprints: Option<&Path>,
+    defaults: Option<&Defaults>,
+    strict: bool,
+    known: Known,
+) -> Loaded {
     let mut loaded = Loaded {
         strict,
         ..Loaded::default()
     };
+    loaded.placement.placer = Placer::new(known);
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
@@ -207,6 +220,7 @@ pub fn read_paths_as(
             add_any(&mut loaded, &name, &text, defaults);
         }
     }
+    add_category_topics(&mut loaded);
     loaded
 }
 

@@ -346,3 +346,53 @@ fn one_upload_makes_at_most_a_hundred_new_topics_from_categories() {
     assert_eq!(loaded.bank.questions.last().unwrap().topic, "fixture-formats");
     assert_eq!(loaded.outcomes.last().unwrap().verdict, Verdict::Warned);
 }
+
+/// `bank check` reads the categories as the upload does: examdrill's own
+/// layout against the blueprints, the rest as `--categories` says.
+#[test]
+fn bank_check_places_by_category_and_lists_the_categories() {
+    let dir = std::env::temp_dir().join(format!("examdrill-cats-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cats.gift");
+    std::fs::write(
+        &file,
+        "$CATEGORY: $course$/top/saa-c03/cost/fixture-savings\n\n::cheap::Cheapest? {=a ~b ~c ~d}\n\n\
+         $CATEGORY: $course$/top/Week 1/Intro\n\n::intro::Intro? {=a ~b ~c ~d}\n",
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_examdrill"))
+            .args(["bank", "check", "--blueprints"])
+            .arg(root.join("question_bank/blueprints"))
+            .args(extra)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--topic",
+        "fixture-formats",
+        "--exam",
+        "saa-c03",
+        "--domain",
+        "secure",
+        "--categories",
+        "per-category",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for line in [
+        "imported fixture-savings-cheap",
+        "imported intro-intro",
+        "category top/saa-c03/cost/fixture-savings: 1 question(s) into topic fixture-savings (new topic)",
+        "category top/Week 1/Intro: 1 question(s) into topic intro (new topic)",
+        "0 problem(s)",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in\n{stdout}");
+    }
+    let forged = run(&["--topic", "fixture-formats", "--categories", "every-which-way"]);
+    assert!(!forged.status.success());
+    assert!(String::from_utf8_lossy(&forged.stderr).contains("invalid value 'every-which-way'"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
