@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod categories;
 mod corpus;
 mod counters;
 mod formats;

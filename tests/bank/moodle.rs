@@ -3,8 +3,9 @@
 //! per-question outcome for every question.
 
 use examdrill::bank::Question;
-use examdrill::bank::load::{Loaded, Verdict, parse_upload};
-use examdrill::bank::model::Kind;
+use examdrill::bank::formats::category::Known;
+use examdrill::bank::load::{Loaded, Verdict, parse_upload, parse_upload_in};
+use examdrill::bank::model::{Domains, Kind};
 
 use super::formats::{defaults, skipped};
 
@@ -129,6 +130,15 @@ fn duplicate_options_compare_normalised_text_only() {
     );
     assert_eq!(qs.len(), 3);
     assert_eq!(texts(&qs[2]), ["GB", "Gb", "MB", "TB"]);
+    // ... but the instructor is asked to look at it before publishing.
+    let report = examdrill::bank::lint::lint(&qs, false);
+    let flagged: Vec<_> = report
+        .flags
+        .iter()
+        .filter(|f| f.kind == examdrill::bank::lint::FlagKind::OptionsDifferOnlyInCase)
+        .map(|f| f.question.as_str())
+        .collect();
+    assert_eq!(flagged, [qs[2].id.as_str()]);
     let loaded = load("dup2.gift", "Which? {=Same text ~  Same   text ~other}");
     assert!(loaded.bank.questions.is_empty());
     assert!(loaded.outcomes[0].reasons[0].contains("say the same thing"));
@@ -225,6 +235,65 @@ fn a_moodle_file_survives_import_export_and_import_again() {
     assert!(loaded.diagnostics.is_empty(), "{:#?}\n{xml}", loaded.diagnostics);
     let json = |qs: &[Question]| serde_json::to_value(qs).unwrap();
     assert_eq!(json(&loaded.bank.questions), json(&first));
+    through_moodle_the_categories_keep_the_topics(first);
+}
+
+/// `xml` without every `open`…`close` element, as Moodle writes back what it
+/// imported: it keeps the categories but not examdrill's own elements, and a
+/// question a teacher adds in Moodle has no examdrill tags at all.
+fn without(xml: &str, open: &str, close: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(close).unwrap() + i + close.len();
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Questions of two topics exported to Moodle and back: with only the
+/// categories to go by, each returns to its own exam, domain and topic.
+fn through_moodle_the_categories_keep_the_topics(mut questions: Vec<Question>) {
+    questions[2].topic = "fixture-other".into();
+    questions[2].domains = Domains::from([("soa-c03".to_owned(), "networking".to_owned())]);
+    let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
+        questions: questions.clone(),
+        ..Default::default()
+    });
+    for cat in [
+        "<category><text>$course$/top/saa-c03/secure/fixture-formats</text></category>",
+        "<category><text>$course$/top/soa-c03/networking/fixture-other</text></category>",
+    ] {
+        assert!(xml.contains(cat), "{xml}");
+    }
+    let moodle = without(&without(&xml, "<tags>", "</tags>"), "<examdrill-md>", "</examdrill-md>");
+    assert!(!moodle.contains("examdrill-"), "{moodle}");
+    let bp = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints");
+    let known = Known::new(
+        &examdrill::bank::load_paths(&[bp], None).bank.blueprints,
+        ["fixture-formats".to_owned()],
+    );
+    let back = parse_upload_in([("moodle.xml", moodle.as_str())], None, known);
+    assert!(back.diagnostics.is_empty(), "{:#?}", back.diagnostics);
+    assert_eq!(back.bank.questions.len(), 3);
+    for (b, q) in back.bank.questions.iter().zip(&questions) {
+        assert_eq!((&b.topic, &b.domains), (&q.topic, &q.domains), "{}", q.id);
+        assert_eq!((&b.stem, b.kind, &b.answer), (&q.stem, q.kind, &q.answer));
+        assert_eq!(texts(b), texts(q));
+    }
+    let topics: Vec<(&str, &[(String, String)])> = back
+        .bank
+        .topics
+        .iter()
+        .map(|t| (t.slug.as_str(), t.domains.as_slice()))
+        .collect();
+    assert_eq!(
+        topics,
+        [("fixture-other", &[("soa-c03".to_owned(), "networking".to_owned())][..])],
+        "the topic the bank lacks comes with the upload"
+    );
 }
 
 /// The export speaks Moodle's own field names, so Moodle imports it as the

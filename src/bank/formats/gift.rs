@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use super::category::{Category, CategoryPath};
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
@@ -13,25 +14,37 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         idx: LineIndex::new(file, text),
         sink,
     };
-    let blocks = blocks(text);
+    let (blocks, categories) = blocks(text);
+    let mut categories = categories.into_iter().peekable();
+    let mut current: Option<Category> = None;
     let mut out = Vec::with_capacity(blocks.len());
     for (start, block) in blocks {
-        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
-            out.push(q);
+        // A `$CATEGORY:` line files the questions that start after it.
+        while let Some((_, path)) = categories.next_if(|(at, _)| *at < start) {
+            current = Some(CategoryPath::parse(path));
         }
+        let Some(mut q) = question(&mut l, file, start, block) else {
+            continue;
+        };
+        q.category = current.clone();
+        let placed = l.sink.place(&q, d);
+        out.extend(q.finish(&placed, l.sink));
     }
     out
 }
 
 /// Questions are separated by blank lines; comment and category lines are
-/// dropped. A block is a slice of the file unless a comment sits inside it,
-/// when that line is blanked to spaces so offsets stay file offsets. A
+/// dropped from them. A block is a slice of the file unless a comment sits
+/// inside it, when that line is blanked to spaces so offsets stay file
+/// offsets. Category lines come back apart, each with its offset; a
 /// `$CATEGORY:` line also ends the question before it: generated files put
 /// one straight above the next question, with no blank line between.
 type Open = Option<(usize, Option<String>)>;
+type Blocks<'a> = (Vec<(usize, Cow<'a, str>)>, Vec<(usize, &'a str)>);
 
-fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
+fn blocks(text: &str) -> Blocks<'_> {
     let mut out = Vec::new();
+    let mut categories = Vec::new();
     // Start of the current block, and its lines blanked so far (if any).
     let mut cur: Open = None;
     let mut offset = 0;
@@ -43,8 +56,12 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
+        let category = t.strip_prefix("$CATEGORY:");
+        if let Some(path) = category {
+            categories.push((offset, path));
+        }
         let comment = t.starts_with("//");
-        if t.is_empty() || t.starts_with("$CATEGORY:") {
+        if t.is_empty() || category.is_some() {
             close(text, &mut cur, end, &mut out);
         } else if comment {
             if let Some((start, owned)) = &mut cur {
@@ -64,7 +81,7 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         offset += line.len();
     }
     close(text, &mut cur, end, &mut out);
-    join_split_answers(text, out)
+    (join_split_answers(text, out), categories)
 }
 
 /// A blank line inside an answer block (before its `}`) splits the question
