@@ -1,5 +1,6 @@
-//! Parses and checks a generated 20 MB GIFT file and a 20 MB single-line
-//! Moodle XML file, each in its own child process so each peak resident size
+//! Parses and checks a generated 20 MB GIFT file (once more with a Moodle
+//! category every thousand questions, placed one topic per category) and a
+//! 20 MB single-line Moodle XML file, each in its own child process so each peak resident size
 //! is its own, and prints time and peak memory against the goals (under 3 s,
 //! under 5x the file size). Run: `scripts/bench-foreign`.
 
@@ -7,15 +8,21 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use examdrill::bank::formats::Defaults;
+use examdrill::bank::formats::category::CategoryMode;
 use examdrill::bank::load::{Verdict, parse_upload};
 use examdrill::bank::model::Difficulty;
 
 const TARGET_BYTES: usize = 20 * 1024 * 1024;
 
-fn gift() -> String {
+/// `categories`: a `$CATEGORY:` line before every thousandth question, so
+/// about 60 categories, each its own topic in "one topic per category" mode.
+fn gift(categories: bool) -> String {
     let mut s = String::with_capacity(TARGET_BYTES + 1024);
     let mut i = 0;
     while s.len() < TARGET_BYTES {
+        if categories && i % 1000 == 0 {
+            let _ = write!(s, "$CATEGORY: $course$/top/AWS/Unit {}\n\n", i / 1000);
+        }
         let _ = write!(
             s,
             "// 문항 {i}\n::q{i}::[html]<p>VPC {i}에서 <b>응답 트래픽</b> 규칙이 필요 없는 방화벽은?</p>{{\n\
@@ -64,8 +71,14 @@ fn peak_rss() -> usize {
 
 fn measure(format: &str) {
     let (name, text) = match format {
-        "gift" => ("bench.gift", gift()),
+        "gift" => ("bench.gift", gift(false)),
+        "gift-categories" => ("bench-categories.gift", gift(true)),
         _ => ("bench.xml", xml()),
+    };
+    let categories = if format == "gift-categories" {
+        CategoryMode::PerCategory
+    } else {
+        CategoryMode::OneTopic
     };
     let d = Defaults {
         topic: "bench-topic".into(),
@@ -73,6 +86,7 @@ fn measure(format: &str) {
         domain: "secure".into(),
         difficulty: Difficulty::Medium,
         language: "ko".into(),
+        categories,
     };
     let start = Instant::now();
     let loaded = parse_upload([(name, text.as_str())], Some(&d));
@@ -92,6 +106,13 @@ fn measure(format: &str) {
         mb(peak),
         peak as f64 / text.len() as f64,
     );
+    if !loaded.categories.is_empty() {
+        println!(
+            "  {} categories, {} new topic(s)",
+            loaded.categories.len(),
+            loaded.bank.topics.len()
+        );
+    }
 }
 
 fn main() {
@@ -109,7 +130,7 @@ fn main() {
         eprintln!("cannot find this benchmark's executable");
         std::process::exit(1);
     };
-    for format in ["gift", "xml"] {
+    for format in ["gift", "gift-categories", "xml"] {
         match std::process::Command::new(&me).args(["--child", format]).status() {
             Ok(s) if s.success() => {}
             other => {

@@ -1,10 +1,11 @@
 //! Reads bank files and folders from disk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::{Diagnostic, decode};
 use super::formats::Sink;
+use super::formats::category::{CategoryPath, Known, Placer};
 use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
 use super::lint::not_exam_shape;
 use super::model::Difficulty;
@@ -25,6 +26,32 @@ pub struct Loaded {
     /// Whole-file behaviour: a question that cannot be imported is an error
     /// that stops the import, instead of being skipped.
     pub strict: bool,
+    /// The Moodle categories the files named, with how many questions of
+    /// each import and into which topic, in the order met; empty when no
+    /// file names one.
+    pub categories: Vec<CategoryUse>,
+    /// Where each category's questions go, across the files.
+    pub placement: Placement,
+}
+
+/// Where an upload's categories go, kept from one file to the next.
+#[derive(Debug, Default)]
+pub struct Placement {
+    placer: Placer,
+    /// Indexes into [`Loaded::categories`] by category (one per topic).
+    index: HashMap<Option<CategoryPath>, Vec<usize>>,
+}
+
+/// One category of an upload (or the questions filed before any category),
+/// with the topic its questions go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryUse {
+    /// None for questions that come before any category.
+    pub path: Option<CategoryPath>,
+    pub topic: String,
+    pub questions: usize,
+    /// The topic is created by this upload, named after the category.
+    pub new_topic: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +79,8 @@ pub struct Outcome {
     pub id: Option<String>,
     pub verdict: Verdict,
     pub reasons: Vec<String>,
+    /// The Moodle category it was filed under, when its file names one.
+    pub category: Option<CategoryPath>,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -135,10 +164,23 @@ pub fn read_paths_as(
     defaults: Option<&Defaults>,
     strict: bool,
 ) -> Loaded {
+    read_paths_in(paths, extra_blueprints, defaults, strict, Known::default())
+}
+
+/// [`read_paths_as`] for a bank that holds `known` exams and topics, where
+/// Moodle categories may place questions (see [`parse_upload_in`]).
+pub fn read_paths_in(
+    paths: &[PathBuf],
+    extra_blueprints: Option<&Path>,
+    defaults: Option<&Defaults>,
+    strict: bool,
+    known: Known,
+) -> Loaded {
     let mut loaded = Loaded {
         strict,
         ..Loaded::default()
     };
+    loaded.placement.placer = Placer::new(known);
     let mut files = Vec::new();
     for p in paths {
         if let Err(e) = collect(p, &mut files) {
@@ -178,6 +220,7 @@ pub fn read_paths_as(
             add_any(&mut loaded, &name, &text, defaults);
         }
     }
+    add_category_topics(&mut loaded);
     loaded
 }
 
@@ -185,12 +228,74 @@ pub fn read_paths_as(
 /// files by their content. Cross-file validation is left to the caller, who
 /// knows what the database already holds.
 pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, defaults: Option<&Defaults>) -> Loaded {
+    parse_upload_in(files, defaults, Known::default())
+}
+
+/// [`parse_upload`] for a bank that already holds `known` exams and topics:
+/// a Moodle category in examdrill's own layout, naming a known exam and
+/// domain, puts its questions back there, and a topic a category names that
+/// the bank lacks is added to the upload.
+pub fn parse_upload_in<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    defaults: Option<&Defaults>,
+    known: Known,
+) -> Loaded {
     let mut loaded = Loaded::default();
+    loaded.placement.placer = Placer::new(known);
     for (name, text) in files {
         loaded.files += 1;
         add_any(&mut loaded, name, text, defaults);
     }
+    add_category_topics(&mut loaded);
     loaded
+}
+
+/// The topics categories named that the bank lacks, for the questions that
+/// import into them; and which of the categories' topics are new.
+fn add_category_topics(loaded: &mut Loaded) {
+    if loaded.categories.iter().all(|c| c.path.is_none()) {
+        loaded.categories.clear();
+        return;
+    }
+    let mut wanted: Vec<(&str, &str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for q in &loaded.bank.questions {
+        if seen.insert(q.topic.as_str())
+            && let Some((exam, domain)) = q.domains.iter().next()
+        {
+            wanted.push((q.topic.as_str(), exam.as_str(), domain.as_str()));
+        }
+    }
+    let defined: HashSet<&str> = loaded.bank.topics.iter().map(|t| t.slug.as_str()).collect();
+    let new: Vec<_> = wanted
+        .into_iter()
+        .filter(|(slug, ..)| !defined.contains(slug))
+        .filter_map(|(slug, exam, domain)| loaded.placement.placer.new_topic(slug, exam, domain))
+        .collect();
+    let created: HashSet<String> = new.iter().map(|t| t.slug.clone()).collect();
+    for c in &mut loaded.categories {
+        c.new_topic = created.contains(&c.topic);
+    }
+    loaded.bank.topics.extend(new);
+}
+
+/// Counts a question filed under `path` that imports into `topic`: its own
+/// topic, since examdrill's tags may have placed it apart from its category.
+/// Called for every question of a foreign file, so it allocates only for a
+/// category and topic not met before.
+fn count_category(loaded: &mut Loaded, path: Option<&CategoryPath>, topic: &str) {
+    let rows = loaded.placement.index.entry(path.cloned()).or_default();
+    if let Some(&i) = rows.iter().find(|&&i| loaded.categories[i].topic == topic) {
+        loaded.categories[i].questions += 1;
+        return;
+    }
+    rows.push(loaded.categories.len());
+    loaded.categories.push(CategoryUse {
+        path: path.cloned(),
+        topic: topic.to_owned(),
+        questions: 1,
+        new_topic: false,
+    });
 }
 
 /// What a native (examdrill TOML) file holds.
@@ -237,9 +342,11 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
         domain: String::new(),
         difficulty: Difficulty::Medium,
         language: "ko".to_owned(),
+        categories: Default::default(),
     };
     let d = defaults.unwrap_or(&fallback);
     let mut sink = Sink::default();
+    sink.placer = std::mem::take(&mut loaded.placement.placer);
     let questions = match format {
         Format::Gift => gift::parse(name, text, d, &mut sink),
         Format::Aiken => aiken::parse(name, text, d, &mut sink),
@@ -260,13 +367,15 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
             break;
         }
     }
+    loaded.placement.placer = std::mem::take(&mut sink.placer);
     sort_out(loaded, questions, sink);
 }
 
 /// Splits a foreign file's questions into imported and skipped, one outcome
 /// each. A question that fails its own checks is skipped with their
 /// messages; under `strict` it is an error instead, and stops the import.
-fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sink: Sink) {
+fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, mut sink: Sink) {
+    let mut categories = std::mem::take(&mut sink.categories);
     let (skipped, sink_warnings) = sink.into_reports();
     // Sized up front: growing by doubling while the parsed list is still
     // alive would briefly hold the questions up to three times over.
@@ -276,6 +385,7 @@ fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sin
             loaded.diagnostics.push(d.clone());
         }
         outcomes.push(Outcome {
+            category: categories.get(&(d.pos.line, d.pos.column)).cloned(),
             pos: d.pos,
             id: None,
             verdict: Verdict::Skipped,
@@ -294,10 +404,14 @@ fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sin
     questions.retain(|q| {
         let mut problems = Vec::new();
         check_question(&mut problems, q);
-        let mut reasons = warnings.remove(&(q.pos.line, q.pos.column)).unwrap_or_default();
+        let at = (q.pos.line, q.pos.column);
+        let mut reasons = warnings.remove(&at).unwrap_or_default();
+        let category = categories.remove(&at);
         if problems.is_empty() {
             reasons.extend(not_exam_shape(q).map(|s| format!("not the exam's shape: {s}")));
+            count_category(loaded, category.as_ref(), &q.topic);
             outcomes.push(Outcome {
+                category,
                 pos: q.pos.clone(),
                 id: Some(q.id.clone()),
                 verdict: if reasons.is_empty() {
@@ -313,10 +427,13 @@ fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sin
             true
         } else {
             outcomes.push(Outcome {
+                category,
                 pos: q.pos.clone(),
                 id: None,
                 verdict: Verdict::Skipped,
-                reasons: problems.into_iter().map(|d| d.message).collect(),
+                // What the reader noticed stays with the reasons: an image
+                // left out explains an empty stem.
+                reasons: problems.into_iter().map(|d| d.message).chain(reasons).collect(),
             });
             false
         }

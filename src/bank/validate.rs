@@ -13,16 +13,12 @@ pub const MAX_OPTION_CHARS: usize = 500;
 pub const MAX_RATIONALE_CHARS: usize = 1500;
 pub const MAX_SUMMARY_CHARS: usize = 8000;
 
-/// Trimmed, lowercased, whitespace runs made one space: two options equal
-/// under this read the same to a student. Punctuation is kept, since it
-/// changes the meaning (`-2.0` and `2.0`, `1/2` and `12`, `C` and `C++`).
+/// Trimmed, whitespace runs made one space: two options equal under this
+/// read the same to a student. Punctuation and letter case are kept, since
+/// they change the meaning (`-2.0` and `2.0`, `1/2` and `12`, `C` and `C++`,
+/// `GB` and `Gb`: a teacher's quiz asks which of gigabyte and gigabit is larger).
 pub fn option_key(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Lowercased letters and digits only: the fingerprint a question without a

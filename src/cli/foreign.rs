@@ -1,6 +1,8 @@
 //! `bank check` and `bank import` options for foreign formats, and the
 //! per-question report both print.
 
+use crate::bank::formats::category::CategoryMode;
+
 /// What GIFT/Aiken/CSV/Moodle XML files have no field for, shared by `check`
 /// and `import` so a foreign file can be checked exactly as it would import.
 #[derive(clap::Args)]
@@ -17,6 +19,10 @@ pub struct ForeignArgs {
     /// For GIFT/Aiken/CSV/Moodle XML files: ko or en.
     #[arg(long, default_value = "ko", value_parser = ["ko", "en"])]
     pub language: String,
+    /// Where questions of a Moodle category that is not examdrill's own
+    /// `top/<exam>/<domain>/<topic>` go: all to --topic, or one topic per category.
+    #[arg(long, requires = "topic", default_value = "one-topic", value_parser = ["one-topic", "per-category"])]
+    pub categories: String,
     /// Whole-file behaviour: any question that cannot be imported is an error
     /// and nothing imports (by default it is skipped and reported).
     #[arg(long)]
@@ -30,15 +36,32 @@ impl ForeignArgs {
             return Ok(None);
         };
         let known = crate::bank::load_paths(&[blueprints.to_owned()], None).bank.blueprints;
-        crate::bank::formats::Defaults::checked(
+        let mut d = crate::bank::formats::Defaults::checked(
             topic,
             self.exam.as_deref().unwrap_or_default(),
             self.domain.as_deref().unwrap_or_default(),
             &self.language,
             &known,
         )
-        .map(Some)
-        .map_err(anyhow::Error::msg)
+        .map_err(anyhow::Error::msg)?;
+        d.categories = CategoryMode::parse(&self.categories).unwrap_or_default();
+        Ok(Some(d))
+    }
+}
+
+/// Each Moodle category the files name, with its questions and their topic.
+pub fn print_categories(categories: &[crate::bank::load::CategoryUse]) {
+    for c in categories {
+        let path = c
+            .path
+            .as_ref()
+            .map_or("(before any category)".to_owned(), ToString::to_string);
+        let new = if c.new_topic { " (new topic)" } else { "" };
+        out!(
+            "category {path}: {} question(s) into topic {}{new}",
+            c.questions,
+            c.topic
+        );
     }
 }
 

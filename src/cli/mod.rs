@@ -28,7 +28,7 @@ macro_rules! out {
 
 // After `out!`, which it uses.
 mod foreign;
-use foreign::{ForeignArgs, print_outcomes};
+use foreign::{ForeignArgs, print_categories, print_outcomes};
 mod notes;
 use notes::{NotesCommand, known_exam, notes_command};
 
@@ -265,8 +265,10 @@ async fn bank_import(
     let pool = bank_pool(database_url)?;
     crate::db::migrate(&pool).await.context("applying migrations")?;
     // Cross-file checks happen in `import`, against what the database already holds.
-    let loaded = crate::bank::load::read_paths_as(paths, None, defaults.as_ref(), strict);
+    let known = crate::bank::store::placement_known(&pool).await?;
+    let loaded = crate::bank::load::read_paths_in(paths, None, defaults.as_ref(), strict, known);
     print_outcomes(&loaded.outcomes);
+    print_categories(&loaded.categories);
     if !loaded.diagnostics.is_empty() {
         for d in &loaded.diagnostics {
             out!("{d}");
@@ -332,9 +334,13 @@ fn bank_check(
     defaults: Option<&crate::bank::formats::Defaults>,
     strict: bool,
 ) -> anyhow::Result<()> {
-    let mut loaded = crate::bank::load::read_paths_as(paths, Some(blueprints), defaults, strict);
+    // A category in examdrill's own layout is trusted against these blueprints.
+    let exams = crate::bank::load_paths(&[blueprints.to_owned()], None).bank.blueprints;
+    let known = crate::bank::formats::category::Known::new(&exams, []);
+    let mut loaded = crate::bank::load::read_paths_in(paths, Some(blueprints), defaults, strict, known);
     crate::bank::load::validate_checked(&mut loaded, defaults);
     print_outcomes(&loaded.outcomes);
+    print_categories(&loaded.categories);
     for d in &loaded.diagnostics {
         out!("{d}");
     }

@@ -10,7 +10,8 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::bank::Diagnostic;
-use crate::bank::load::{Loaded, parse_upload};
+use crate::bank::formats::category::Known;
+use crate::bank::load::{Loaded, parse_upload_in};
 use crate::bank::store::PendingUpload;
 
 /// Longest an upload's files may take to read.
@@ -18,16 +19,18 @@ pub const PARSE_LIMIT: Duration = Duration::from_secs(20);
 
 /// The upload's files read into a bank, or a problem saying why they could
 /// not be (too slow, or the reader failed) and nothing of them imported.
-pub async fn parse_pending(upload: &Arc<PendingUpload>) -> Loaded {
-    parse_within(upload, PARSE_LIMIT).await
+/// `known` is what the bank already holds, where Moodle categories may point.
+pub async fn parse_pending(upload: &Arc<PendingUpload>, known: Known) -> Loaded {
+    parse_within(upload, known, PARSE_LIMIT).await
 }
 
-async fn parse_within(upload: &Arc<PendingUpload>, limit: Duration) -> Loaded {
+async fn parse_within(upload: &Arc<PendingUpload>, known: Known, limit: Duration) -> Loaded {
     let job_upload = Arc::clone(upload);
     let job = web::block(move || {
-        parse_upload(
+        parse_upload_in(
             job_upload.files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
             job_upload.defaults.as_ref(),
+            known,
         )
     });
     let problem = match tokio::time::timeout(limit, job).await {
@@ -72,7 +75,7 @@ mod tests {
     #[actix_web::test]
     async fn a_file_that_takes_too_long_is_a_problem_not_a_wait() {
         let big = "Q? {=a ~b}\n\n".repeat(50_000);
-        let loaded = parse_within(&upload(big), Duration::ZERO).await;
+        let loaded = parse_within(&upload(big), Known::default(), Duration::ZERO).await;
         assert_eq!(loaded.diagnostics.len(), 1);
         assert!(loaded.diagnostics[0].message.contains("took longer than"));
         assert!(loaded.bank.questions.is_empty());

@@ -19,7 +19,8 @@ use super::error::AppError;
 use super::forms::{multipart_error, render_with_status, see_other};
 use super::upload_parse::parse_pending;
 use crate::bank::formats::Defaults;
-use crate::bank::load::{Outcome, Verdict};
+use crate::bank::formats::category::CategoryMode;
+use crate::bank::load::{CategoryUse, Outcome, Verdict};
 use crate::bank::model::Difficulty;
 use crate::bank::store::{self, ImportError, ImportRecord, ImportReport, PendingUpload, UploadMode, UploadedFile};
 use crate::bank::{Diagnostic, lint};
@@ -160,9 +161,15 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, Uplo
         Some("true") => true,
         Some(_) => return Err(AppError::BadRequest("bank.bad_mode")),
     };
-    // Only needed, and only stored, when the instructor filled them in.
-    let defaults = get("topic").map(|topic| Defaults {
-        topic,
+    let categories = match get("categories") {
+        None => CategoryMode::OneTopic,
+        Some(m) => CategoryMode::parse(&m).ok_or(AppError::BadRequest("bank.bad_category_mode"))?,
+    };
+    // Only needed, and only stored, when the instructor filled them in; one
+    // topic per category needs no topic chosen.
+    let wanted = get("topic").is_some() || categories == CategoryMode::PerCategory;
+    let defaults = wanted.then(|| Defaults {
+        topic: get("topic").unwrap_or_default(),
         exam: get("exam").unwrap_or_default(),
         domain: get("domain").unwrap_or_default(),
         difficulty: get("difficulty")
@@ -170,6 +177,7 @@ async fn read_files(mut payload: Multipart) -> Result<Result<PendingUpload, Uplo
             .and_then(Difficulty::parse)
             .unwrap_or(Difficulty::Medium),
         language: get("language").filter(|l| l == "en").unwrap_or_else(|| "ko".to_owned()),
+        categories,
     });
     Ok(Ok(PendingUpload {
         files,
@@ -217,6 +225,27 @@ pub struct PreviewPage {
     pub lint: lint::Summary,
     /// Each question of a foreign file: imported, warned or skipped, and why.
     pub outcomes: Vec<OutcomeRow>,
+    /// The Moodle categories the files name, and where their questions go.
+    pub categories: Vec<CategoryRow>,
+}
+
+pub struct CategoryRow {
+    /// None for the questions before any category.
+    pub path: Option<String>,
+    pub questions: usize,
+    pub topic: String,
+    pub new_topic: bool,
+}
+
+impl From<CategoryUse> for CategoryRow {
+    fn from(c: CategoryUse) -> Self {
+        CategoryRow {
+            path: c.path.map(|p| p.to_string()),
+            questions: c.questions,
+            topic: c.topic,
+            new_topic: c.new_topic,
+        }
+    }
 }
 
 pub struct OutcomeRow {
@@ -250,13 +279,19 @@ struct DryRun {
     report: Option<ImportReport>,
     lint: lint::Summary,
     outcomes: Vec<OutcomeRow>,
+    categories: Vec<CategoryRow>,
 }
 
 async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
-    let mut loaded = parse_pending(upload).await;
+    let known = store::placement_known(&state.pool).await?;
+    let mut loaded = parse_pending(upload, known).await;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
+        .collect();
+    let categories = std::mem::take(&mut loaded.categories)
+        .into_iter()
+        .map(CategoryRow::from)
         .collect();
     let lint = lint::Summary::new(
         &lint::lint(&loaded.bank.questions, false),
@@ -267,6 +302,7 @@ async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun
         report: None,
         lint,
         outcomes,
+        categories,
     };
     if !loaded.diagnostics.is_empty() {
         // Also check what did parse, so one preview lists every problem.
@@ -314,6 +350,7 @@ pub async fn preview(
         retirements,
         lint: run.lint,
         outcomes: run.outcomes,
+        categories: run.categories,
     })
 }
 
@@ -325,7 +362,8 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let upload = Arc::new(own_upload(&state, id, &auth).await?);
-    let loaded = parse_pending(&upload).await;
+    let known = store::placement_known(&state.pool).await?;
+    let loaded = parse_pending(&upload, known).await;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }

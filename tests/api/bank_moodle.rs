@@ -59,7 +59,7 @@ async fn the_preview_lists_every_question_and_confirming_imports_the_accepted_on
     let app = instructor_app().await;
     app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
         .await;
-    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x ~X ~y ~z}";
+    let gift = "::good::Good? {=a ~b ~c ~d}\n\n::three::Three? {=a ~b ~c}\n\n::essay::Explain. {}\n\n::dup::Dup? {=x y ~x  y ~z ~w}";
     let resp = app
         .upload_form(
             "/instructor/bank/upload",
@@ -192,4 +192,178 @@ async fn hostile_uploads_get_a_clear_problem_while_other_requests_are_answered()
         assert!(skipped.iter().any(|s| s.contains(says)), "{name}: {skipped:#?}");
         assert!(preview.select_text("#outcomes tr.imported").is_empty());
     }
+}
+
+fn moodle_question(name: &str, stem: &str) -> String {
+    format!(
+        r#"  <question type="multichoice"><name><text>{name}</text></name>
+    <questiontext format="plain_text"><text>{stem}</text></questiontext><single>true</single>
+    <answer fraction="100"><text>right</text></answer><answer fraction="0"><text>wrong one</text></answer>
+    <answer fraction="0"><text>wrong two</text></answer><answer fraction="0"><text>wrong three</text></answer>
+  </question>
+"#
+    )
+}
+
+/// A teacher's Moodle file with two categories, uploaded with "one topic per
+/// category": the preview lists both with their counts and topics, and
+/// confirming puts the questions in those two new topics.
+#[tokio::test]
+async fn one_topic_per_category_lists_the_categories_and_imports_into_them() {
+    let app = instructor_app().await;
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    xml.push_str(
+        "  <question type=\"category\"><category><text>$course$/top/Default for AWS/Load balancing</text></category></question>\n",
+    );
+    xml.push_str(&moodle_question("elb 1", "Which balancer works at layer 7?"));
+    xml.push_str(&moodle_question("elb 2", "Which balancer keeps a static IP?"));
+    xml.push_str("  <question type=\"category\"><category><text>$course$/top/Default for AWS/스토리지</text></category></question>\n");
+    xml.push_str(&moodle_question("s3", "Which service stores objects?"));
+    xml.push_str("</quiz>\n");
+    let resp = app
+        .upload_form(
+            "/instructor/bank/upload",
+            &[
+                ("categories", "per-category"),
+                ("exam", "saa-c03"),
+                ("domain", "performance"),
+            ],
+            &[("teacher.xml", xml.as_bytes())],
+        )
+        .await;
+    assert_eq!(resp.status, 303, "{}", resp.body);
+    let url = resp.location().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    let paths = preview.select_text("#categories td.category-path");
+    let counts = preview.select_text("#categories td.category-count");
+    let topics = preview.select_text("#categories td.category-topic code");
+    assert_eq!(
+        paths,
+        ["top/Default for AWS/Load balancing", "top/Default for AWS/스토리지"]
+    );
+    assert_eq!(counts, ["2", "1"]);
+    assert_eq!(topics[0], "load-balancing");
+    let storage = topics[1].clone();
+    assert!(
+        storage.starts_with("category-"),
+        "a Korean name still gets a valid slug: {topics:?}"
+    );
+    assert_eq!(
+        preview.select_text("#categories td.category-topic .badge").len(),
+        2,
+        "both topics are new"
+    );
+    assert_eq!(preview.select_text("#added-count"), vec!["3"]);
+
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let placed: Vec<(String, i64)> =
+        sqlx::query_as("select topic, count(*) from questions group by topic order by topic")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(placed, [(storage.clone(), 1), ("load-balancing".to_owned(), 2)]);
+    let names: Vec<(String, String, String)> = sqlx::query_as(
+        "select t.slug, t.name_ko, d.domain from topics t join topic_domains d on d.topic = t.slug order by t.slug",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        names,
+        [
+            (storage, "스토리지".to_owned(), "performance".to_owned()),
+            (
+                "load-balancing".to_owned(),
+                "Load balancing".to_owned(),
+                "performance".to_owned()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_forged_category_choice_is_a_bad_request() {
+    let app = instructor_app().await;
+    let form = app.get("/instructor/bank/upload").await;
+    let sel = scraper::Selector::parse("#categories-choice input[name=categories]").unwrap();
+    let offered: Vec<(String, bool)> = form
+        .html()
+        .select(&sel)
+        .map(|e| {
+            (
+                e.value().attr("value").unwrap_or("").to_owned(),
+                e.value().attr("checked").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        offered,
+        [("one-topic".to_owned(), true), ("per-category".to_owned(), false)],
+        "the default keeps every question in the chosen topic"
+    );
+    let xml = format!("<quiz>{}</quiz>", moodle_question("q", "Which?"));
+    let resp = app
+        .upload_form(
+            "/instructor/bank/upload",
+            &[
+                ("categories", "every-which-way"),
+                ("topic", "t"),
+                ("exam", "saa-c03"),
+                ("domain", "secure"),
+            ],
+            &[("forged.xml", xml.as_bytes())],
+        )
+        .await;
+    assert_eq!(resp.status, 400, "{}", resp.body);
+    let stored: i64 = sqlx::query_scalar("select count(*) from bank_uploads")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+/// examdrill's own categories, back from Moodle without their examdrill tags
+/// (as for a question a teacher added there): no form field is needed, each
+/// question returns to the exam, domain and topic its category names.
+#[tokio::test]
+async fn examdrill_categories_place_questions_without_any_form_field() {
+    let app = instructor_app().await;
+    let mut xml = String::from("<quiz>\n");
+    for (category, name) in [
+        ("$course$/top/saa-c03/cost/fixture-savings", "cheap"),
+        ("$course$/top/soa-c03/networking/fixture-routes", "route"),
+    ] {
+        xml.push_str(&format!(
+            "<question type=\"category\"><category><text>{category}</text></category></question>\n"
+        ));
+        xml.push_str(&moodle_question(name, &format!("Which {name}?")));
+    }
+    xml.push_str("</quiz>\n");
+    let resp = app.upload(&[("moodle.xml", &xml)]).await;
+    let url = resp.location().unwrap().to_owned();
+    let preview = app.get(&url).await;
+    assert!(preview.select_text("#problems").is_empty(), "{}", preview.body);
+    assert_eq!(
+        preview.select_text("#categories td.category-topic code"),
+        ["fixture-savings", "fixture-routes"]
+    );
+    app.post(&url, &format!("{url}/confirm"), &[]).await;
+    let placed: Vec<(String, String, String)> = sqlx::query_as(
+        "select q.topic, d.exam, d.domain from questions q join topic_domains d on d.topic = q.topic order by q.topic",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        placed,
+        [
+            (
+                "fixture-routes".to_owned(),
+                "soa-c03".to_owned(),
+                "networking".to_owned()
+            ),
+            ("fixture-savings".to_owned(), "saa-c03".to_owned(), "cost".to_owned()),
+        ]
+    );
 }

@@ -23,6 +23,7 @@ pub fn defaults() -> Defaults {
         domain: "secure".into(),
         difficulty: Difficulty::Medium,
         language: "ko".into(),
+        categories: Default::default(),
     }
 }
 

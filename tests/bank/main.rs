@@ -3,9 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+mod categories;
 mod corpus;
+mod counters;
 mod formats;
 mod moodle;
+mod realfiles;
 mod robust;
 mod shipped;
 

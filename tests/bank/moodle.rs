@@ -3,8 +3,9 @@
 //! per-question outcome for every question.
 
 use examdrill::bank::Question;
-use examdrill::bank::load::{Loaded, Verdict, parse_upload};
-use examdrill::bank::model::Kind;
+use examdrill::bank::formats::category::Known;
+use examdrill::bank::load::{Loaded, Verdict, parse_upload, parse_upload_in};
+use examdrill::bank::model::{Domains, Kind};
 
 use super::formats::{defaults, skipped};
 
@@ -121,9 +122,24 @@ fn ids_from_files_are_checked_like_native_ids() {
 
 #[test]
 fn duplicate_options_compare_normalised_text_only() {
-    let qs = questions("dup.gift", "Which? {=-2.0 ~2.0 ~1/2 ~12}\n\nLang? {=C ~C++ ~C\\#}");
-    assert_eq!(qs.len(), 2);
-    let loaded = load("dup2.gift", "Which? {=Same text ~  same   TEXT ~other}");
+    // Letter case is meaning too: a teacher's quiz (pygiftparser's
+    // test4.txt) asks which of GB, Gb, MB and TB is the largest.
+    let qs = questions(
+        "dup.gift",
+        "Which? {=-2.0 ~2.0 ~1/2 ~12}\n\nLang? {=C ~C++ ~C\\#}\n\nLargest? {~GB ~Gb ~MB =TB}",
+    );
+    assert_eq!(qs.len(), 3);
+    assert_eq!(texts(&qs[2]), ["GB", "Gb", "MB", "TB"]);
+    // ... but the instructor is asked to look at it before publishing.
+    let report = examdrill::bank::lint::lint(&qs, false);
+    let flagged: Vec<_> = report
+        .flags
+        .iter()
+        .filter(|f| f.kind == examdrill::bank::lint::FlagKind::OptionsDifferOnlyInCase)
+        .map(|f| f.question.as_str())
+        .collect();
+    assert_eq!(flagged, [qs[2].id.as_str()]);
+    let loaded = load("dup2.gift", "Which? {=Same text ~  Same   text ~other}");
     assert!(loaded.bank.questions.is_empty());
     assert!(loaded.outcomes[0].reasons[0].contains("say the same thing"));
 }
@@ -219,6 +235,65 @@ fn a_moodle_file_survives_import_export_and_import_again() {
     assert!(loaded.diagnostics.is_empty(), "{:#?}\n{xml}", loaded.diagnostics);
     let json = |qs: &[Question]| serde_json::to_value(qs).unwrap();
     assert_eq!(json(&loaded.bank.questions), json(&first));
+    through_moodle_the_categories_keep_the_topics(first);
+}
+
+/// `xml` without every `open`…`close` element, as Moodle writes back what it
+/// imported: it keeps the categories but not examdrill's own elements, and a
+/// question a teacher adds in Moodle has no examdrill tags at all.
+fn without(xml: &str, open: &str, close: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(close).unwrap() + i + close.len();
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Questions of two topics exported to Moodle and back: with only the
+/// categories to go by, each returns to its own exam, domain and topic.
+fn through_moodle_the_categories_keep_the_topics(mut questions: Vec<Question>) {
+    questions[2].topic = "fixture-other".into();
+    questions[2].domains = Domains::from([("soa-c03".to_owned(), "networking".to_owned())]);
+    let xml = examdrill::bank::formats::moodle_xml::export(&examdrill::bank::Bank {
+        questions: questions.clone(),
+        ..Default::default()
+    });
+    for cat in [
+        "<category><text>$course$/top/saa-c03/secure/fixture-formats</text></category>",
+        "<category><text>$course$/top/soa-c03/networking/fixture-other</text></category>",
+    ] {
+        assert!(xml.contains(cat), "{xml}");
+    }
+    let moodle = without(&without(&xml, "<tags>", "</tags>"), "<examdrill-md>", "</examdrill-md>");
+    assert!(!moodle.contains("examdrill-"), "{moodle}");
+    let bp = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_bank/blueprints");
+    let known = Known::new(
+        &examdrill::bank::load_paths(&[bp], None).bank.blueprints,
+        ["fixture-formats".to_owned()],
+    );
+    let back = parse_upload_in([("moodle.xml", moodle.as_str())], None, known);
+    assert!(back.diagnostics.is_empty(), "{:#?}", back.diagnostics);
+    assert_eq!(back.bank.questions.len(), 3);
+    for (b, q) in back.bank.questions.iter().zip(&questions) {
+        assert_eq!((&b.topic, &b.domains), (&q.topic, &q.domains), "{}", q.id);
+        assert_eq!((&b.stem, b.kind, &b.answer), (&q.stem, q.kind, &q.answer));
+        assert_eq!(texts(b), texts(q));
+    }
+    let topics: Vec<(&str, &[(String, String)])> = back
+        .bank
+        .topics
+        .iter()
+        .map(|t| (t.slug.as_str(), t.domains.as_slice()))
+        .collect();
+    assert_eq!(
+        topics,
+        [("fixture-other", &[("soa-c03".to_owned(), "networking".to_owned())][..])],
+        "the topic the bank lacks comes with the upload"
+    );
 }
 
 /// The export speaks Moodle's own field names, so Moodle imports it as the
@@ -255,4 +330,104 @@ fn the_moodle_export_uses_moodles_own_fields() {
         assert!(xml.contains(field), "missing {field:?} in\n{xml}");
     }
     assert_eq!(xml.matches("<question type=\"category\">").count(), 1);
+}
+
+/// Moodle's Aiken reader ignores blank lines: one between the question and
+/// its options, or before `ANSWER:`, does not split the question.
+#[test]
+fn aiken_questions_with_blank_lines_inside_import_whole() {
+    let aiken = "What is 2+2?\n\nA. 3\nB. 4\nC. 5\n\nANSWER: B\n\nNext?\nA) x\nB) y\nANSWER: A\n";
+    let qs = questions("blank.txt", aiken);
+    assert_eq!(qs.len(), 2);
+    assert_eq!(qs[0].stem, "What is 2+2?");
+    assert_eq!(texts(&qs[0]), ["3", "4", "5"]);
+    assert_eq!(qs[0].answer, vec!['b']);
+    assert_eq!(qs[0].pos.line, 1);
+    assert_eq!((qs[1].pos.line, qs[1].answer.clone()), (9, vec!['a']));
+    // Options with no question before them still stand alone and are named.
+    let loaded = load("orphan.txt", "Q?\nA) a\nB) b\nANSWER: A\n\nA) stray\n\nANSWER: A\n");
+    let v: Vec<Verdict> = loaded.outcomes.iter().map(|o| o.verdict).collect();
+    assert_eq!(v.len(), 2, "{:#?}", loaded.outcomes);
+    assert_eq!(v[1], Verdict::Skipped);
+}
+
+#[test]
+fn cloze_pasted_into_gift_and_typeless_xml_questions_are_named() {
+    // Moodle's embedded-answers syntax in a teacher's GIFT file (GL02 quizzes).
+    let loaded = load("cloze.gift", "He is {1:MC:~=an~a} honest man.\n\nOk? {=yes ~no}");
+    assert_eq!(loaded.bank.questions.len(), 1);
+    assert!(
+        loaded.outcomes[0].reasons[0].contains("embedded answers (Cloze"),
+        "{:#?}",
+        loaded.outcomes
+    );
+    let xml = "<quiz><question><name><text>Prueba</text></name></question></quiz>";
+    let loaded = load("typeless.xml", xml);
+    assert!(
+        loaded.outcomes[0].reasons[0].contains("no type=\"…\" attribute"),
+        "{:#?}",
+        loaded.outcomes
+    );
+}
+
+#[test]
+fn lowercase_true_false_imports_with_a_warning_that_moodle_reads_it_otherwise() {
+    let loaded = load("tf.gift", "Sun rises in the east.{t#bien}");
+    let q = &loaded.bank.questions[0];
+    assert_eq!((q.kind, q.answer.clone()), (Kind::TrueFalse, vec!['a']));
+    assert!(loaded.outcomes[0].reasons[0].contains("Moodle reads only T, TRUE, F and FALSE in capitals"));
+}
+
+/// A question that is only pictures cannot be kept; the reason says so.
+#[test]
+fn an_image_only_question_is_skipped_naming_its_images() {
+    let xml = r#"<quiz><question type="multichoice"><questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/q.png"/>]]></text>
+<file name="q.png" path="/" encoding="base64">iVBORw0KGgo=</file></questiontext>
+<answer fraction="100"><text>yes</text></answer><answer fraction="0"><text>no</text></answer></question></quiz>"#;
+    let loaded = load("pics.xml", xml);
+    assert_eq!(loaded.outcomes[0].verdict, Verdict::Skipped);
+    let reasons = loaded.outcomes[0].reasons.join("; ");
+    assert!(
+        reasons.contains("stem is empty") && reasons.contains("image `@@PLUGINFILE@@/q.png`"),
+        "{reasons}"
+    );
+}
+
+/// Two slips from a generated Russian quiz (kept outside the repository):
+/// a blank line before the closing `}`, and `$CATEGORY:` lines straight
+/// above each question with no blank line between. Moodle refuses the first
+/// and runs the second into one question; both are imported as written.
+#[test]
+fn a_blank_line_before_the_closing_brace_and_categories_without_blank_lines() {
+    let gift = "::Вопрос 6:: Что включает система? {\r\n    ~Только проекты\r\n    =Портфели и операции\r\n\r\n}\r\n\r\n\
+                $CATEGORY: A\r\n::Вопрос 7:: Первый? {\r\n    ~нет\r\n    =да\r\n}\r\n$CATEGORY: B\r\n::Вопрос 8:: Второй? {=да ~нет}\r\n";
+    let qs = questions("ru.gift", gift);
+    assert_eq!(qs.len(), 3);
+    assert_eq!(qs[0].stem, "Что включает система?");
+    assert_eq!(texts(&qs[0]), ["Только проекты", "Портфели и операции"]);
+    assert_eq!(qs[0].answer, vec!['b']);
+    assert_eq!((qs[1].pos.line, qs[1].stem.as_str()), (8, "Первый?"));
+    assert_eq!((qs[2].pos.line, qs[2].stem.as_str()), (13, "Второй?"));
+    assert_eq!(qs[2].answer, vec!['a']);
+}
+
+/// Several blanks in one GIFT question (GL02's English exam bank): Moodle
+/// reads the first block; the rest stays in the text, and the warning says so.
+#[test]
+fn a_second_answer_block_stays_in_the_text_with_a_warning() {
+    let loaded = load(
+        "two.gift",
+        "::1.4::I drink {~=hardly any~a few} coffee, if I drink too {~many~=much}, I can't sleep",
+    );
+    let q = &loaded.bank.questions[0];
+    assert_eq!(
+        q.stem,
+        "I drink _____ coffee, if I drink too {~many~=much}, I can't sleep"
+    );
+    assert_eq!((texts(q), q.answer.clone()), (vec!["hardly any", "a few"], vec!['a']));
+    let why = loaded.outcomes[0].reasons.join("; ");
+    assert!(
+        why.contains("only the first answer block is read; the one at line 1, column 60"),
+        "{why}"
+    );
 }

@@ -11,28 +11,48 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         sink,
     };
     let mut out = Vec::new();
-    let mut offset = 0;
+    for block in blocks(text) {
+        if let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink)) {
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// The file's questions, each as its non-blank lines with their offsets.
+/// Blank lines separate questions, but Moodle ignores them inside one: a
+/// run of lines that starts with an option or the `ANSWER:` line continues
+/// the question before it when that one has no `ANSWER:` yet (a blank line
+/// between the question and its options, or before `ANSWER:`).
+fn blocks(text: &str) -> Vec<Vec<(usize, &str)>> {
+    let mut out: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut block: Vec<(usize, &str)> = Vec::new();
+    let mut offset = 0;
+    fn close<'a>(block: &mut Vec<(usize, &'a str)>, out: &mut Vec<Vec<(usize, &'a str)>>) {
+        let Some(&(_, first)) = block.first() else {
+            return;
+        };
+        let continues = is_answer(first) || option_line(first.trim_start()).is_some();
+        match out.last_mut() {
+            Some(prev) if continues && !prev.iter().any(|(_, l)| is_answer(l)) => prev.append(block),
+            _ => out.push(std::mem::take(block)),
+        }
+    }
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() {
-            if !block.is_empty() {
-                if let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink)) {
-                    out.push(q);
-                }
-                block.clear();
-            }
+            close(&mut block, &mut out);
         } else {
             block.push((offset, content));
         }
         offset += line.len();
     }
-    if !block.is_empty()
-        && let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink))
-    {
-        out.push(q);
-    }
+    close(&mut block, &mut out);
     out
+}
+
+fn is_answer(line: &str) -> bool {
+    line.trim_start().starts_with("ANSWER:")
 }
 
 fn option_line(s: &str) -> Option<(char, &str)> {

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use super::category::{Category, CategoryPath};
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
 use crate::bank::model::Question;
@@ -13,23 +14,37 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         idx: LineIndex::new(file, text),
         sink,
     };
-    let blocks = blocks(text);
+    let (blocks, categories) = blocks(text);
+    let mut categories = categories.into_iter().peekable();
+    let mut current: Option<Category> = None;
     let mut out = Vec::with_capacity(blocks.len());
     for (start, block) in blocks {
-        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
-            out.push(q);
+        // A `$CATEGORY:` line files the questions that start after it.
+        while let Some((_, path)) = categories.next_if(|(at, _)| *at < start) {
+            current = Some(CategoryPath::parse(path));
         }
+        let Some(mut q) = question(&mut l, file, start, block) else {
+            continue;
+        };
+        q.category = current.clone();
+        let placed = l.sink.place(&q, d);
+        out.extend(q.finish(&placed, l.sink));
     }
     out
 }
 
 /// Questions are separated by blank lines; comment and category lines are
-/// dropped. A block is a slice of the file unless a comment sits inside it,
-/// when that line is blanked to spaces so offsets stay file offsets.
+/// dropped from them. A block is a slice of the file unless a comment sits
+/// inside it, when that line is blanked to spaces so offsets stay file
+/// offsets. Category lines come back apart, each with its offset; a
+/// `$CATEGORY:` line also ends the question before it: generated files put
+/// one straight above the next question, with no blank line between.
 type Open = Option<(usize, Option<String>)>;
+type Blocks<'a> = (Vec<(usize, Cow<'a, str>)>, Vec<(usize, &'a str)>);
 
-fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
+fn blocks(text: &str) -> Blocks<'_> {
     let mut out = Vec::new();
+    let mut categories = Vec::new();
     // Start of the current block, and its lines blanked so far (if any).
     let mut cur: Open = None;
     let mut offset = 0;
@@ -41,8 +56,12 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
-        let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
-        if t.is_empty() {
+        let category = t.strip_prefix("$CATEGORY:");
+        if let Some(path) = category {
+            categories.push((offset, path));
+        }
+        let comment = t.starts_with("//");
+        if t.is_empty() || category.is_some() {
             close(text, &mut cur, end, &mut out);
         } else if comment {
             if let Some((start, owned)) = &mut cur {
@@ -62,7 +81,51 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         offset += line.len();
     }
     close(text, &mut cur, end, &mut out);
+    (join_split_answers(text, out), categories)
+}
+
+/// A blank line inside an answer block (before its `}`) splits the question
+/// in two, and Moodle refuses both halves; the author's question is whole.
+/// A block whose first brace is a `}` therefore closes the block before it
+/// when that one's `{` is still open. The lines between are kept blank.
+fn join_split_answers<'a>(text: &'a str, blocks: Vec<(usize, Cow<'a, str>)>) -> Vec<(usize, Cow<'a, str>)> {
+    let mut out: Vec<(usize, Cow<'a, str>)> = Vec::with_capacity(blocks.len());
+    for (start, block) in blocks {
+        if let Some((prev_start, prev)) = out.last_mut()
+            && last_brace(prev) == Some('{')
+            && first_brace(&block) == Some('}')
+        {
+            let mut joined = std::mem::take(prev).into_owned();
+            for line in text[*prev_start + joined.len()..start].split_inclusive('\n') {
+                let kept = line.trim_end_matches(['\n', '\r']);
+                joined.push_str(&" ".repeat(kept.len()));
+                joined.push_str(&line[kept.len()..]);
+            }
+            joined.push_str(&block);
+            *prev = Cow::Owned(joined);
+        } else {
+            out.push((start, block));
+        }
+    }
     out
+}
+
+/// The first (or last) unescaped `{` or `}` of `s`.
+fn first_brace(s: &str) -> Option<char> {
+    braces(s).next()
+}
+
+fn last_brace(s: &str) -> Option<char> {
+    braces(s).last()
+}
+
+fn braces(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut escaped = false;
+    s.chars().filter(move |&c| {
+        let brace = !escaped && (c == '{' || c == '}');
+        escaped = !escaped && c == '\\';
+        brace
+    })
 }
 
 /// Position of the first unescaped `c` at or after `from`.
@@ -195,6 +258,15 @@ fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) ->
         None => (answers, None),
     };
     let mut raw = RawQuestion::new(name, file, l.at(start), format);
+    if let Some(second) = find_unescaped(body, '{', close) {
+        // Moodle reads the first block only and leaves the rest as text;
+        // teachers write several blanks per sentence (Cloze-style) in GIFT.
+        let at = l.at(body_offset + second);
+        raw.warnings.push(format!(
+            "only the first answer block is read; the one at line {}, column {} stays in the text as written",
+            at.line, at.column
+        ));
+    }
     raw.set_stem(&unescape(&stem));
     if let Some(g) = general {
         raw.set_explanation(&unescape(&g));
@@ -207,6 +279,13 @@ fn question(l: &mut Lines<'_>, file: &str, start: usize, block: Cow<'_, str>) ->
         for (text, correct) in [("True", truth), ("False", !truth)] {
             let feedback = if correct { right_fb.clone() } else { wrong_fb.clone() };
             raw.push_option(text, 100.0 * f64::from(u8::from(correct)), feedback.as_deref());
+        }
+        let head = answers.split('#').next().unwrap_or("");
+        if head.chars().any(|c| c.is_ascii_lowercase()) {
+            raw.warnings.push(format!(
+                "`{{{}}}` is read as true/false; Moodle reads only T, TRUE, F and FALSE in capitals and would make it a short answer",
+                head.trim()
+            ));
         }
         raw.truefalse = true;
         return Some(raw);
@@ -223,6 +302,9 @@ fn classify(answers: &str) -> Option<&'static str> {
     if answers.starts_with('#') {
         return Some("numerical");
     }
+    if is_cloze(answers) {
+        return Some("embedded answers (Cloze `{1:MC:…}`)");
+    }
     if true_false(answers).is_some() {
         return None;
     }
@@ -237,6 +319,18 @@ fn classify(answers: &str) -> Option<&'static str> {
         return Some("short answer (only `=` answers)");
     }
     None
+}
+
+/// `1:MC:…`, `2:SHORTANSWER:…`: Moodle's embedded-answers (Cloze) syntax,
+/// which teachers paste into GIFT files. GIFT has no such type; Moodle's GIFT
+/// reader would take `1:MC:` for an option.
+fn is_cloze(answers: &str) -> bool {
+    let rest = answers.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(rest) = rest.strip_prefix(':').filter(|_| rest.len() < answers.len()) else {
+        return false;
+    };
+    let kind = rest.split(':').next().unwrap_or("");
+    rest.len() > kind.len() && !kind.is_empty() && kind.chars().all(|c| c.is_ascii_uppercase() || c == '_')
 }
 
 fn true_false(answers: &str) -> Option<bool> {

@@ -281,7 +281,13 @@ impl Writer {
                 if !alt.trim().is_empty() {
                     self.text(&format!("[{}]", alt.trim()));
                 }
-                self.images.push(src);
+                // The sanitiser drops a `data:` source (an image embedded in
+                // the text itself); the warning still has to name the image.
+                self.images.push(match (src.is_empty(), alt.trim()) {
+                    (false, _) => src,
+                    (true, "") => "embedded in the text".to_owned(),
+                    (true, alt) => format!("embedded in the text, “{alt}”"),
+                });
             }
             ("table", false) => {
                 self.block();

@@ -4,6 +4,7 @@
 //! instructor (or given on the command line).
 
 pub mod aiken;
+pub mod category;
 pub mod csv;
 pub mod gift;
 pub mod html;
@@ -12,6 +13,7 @@ pub mod moodle_xml;
 
 use std::collections::HashMap;
 
+use self::category::{Category, CategoryMode, CategoryPath, Placer};
 use super::diagnostics::{Diagnostic, LineIndex};
 use super::model::{Blueprint, Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
@@ -24,6 +26,9 @@ pub struct Defaults {
     pub domain: String,
     pub difficulty: Difficulty,
     pub language: String,
+    /// Where questions of a category that is not examdrill's own layout go.
+    #[serde(default)]
+    pub categories: CategoryMode,
 }
 
 impl Defaults {
@@ -59,6 +64,7 @@ impl Defaults {
             domain: domain.to_owned(),
             difficulty: Difficulty::Medium,
             language: language.to_owned(),
+            categories: CategoryMode::OneTopic,
         })
     }
 }
@@ -110,20 +116,7 @@ impl Format {
 /// hash of the whole name, so `C++` and `C#` stay apart.
 pub fn derived_id(topic: &str, name: Option<&str>, stem: &str) -> String {
     let name = name.map(str::trim).unwrap_or_default();
-    let mut slug = String::new();
-    let mut lossy = false;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else {
-            lossy |= !(c.is_whitespace() || c == '-' || c == '_' || c == '.');
-            if !slug.is_empty() && !slug.ends_with('-') {
-                slug.push('-');
-            }
-        }
-    }
-    let slug: String = slug.trim_matches('-').chars().take(60).collect();
-    let slug = slug.trim_end_matches('-');
+    let (slug, lossy) = ascii_slug(name, 60);
     if !slug.is_empty() && !lossy {
         return format!("{topic}-{slug}");
     }
@@ -136,8 +129,28 @@ pub fn derived_id(topic: &str, name: Option<&str>, stem: &str) -> String {
     format!("{topic}-{:012x}", fnv(&normalize(stem)) & 0xffff_ffff_ffff)
 }
 
+/// `name`'s ASCII letters and digits, lowercased, other runs made one `-`,
+/// at most `max` characters; and whether characters other than separators
+/// were dropped on the way.
+pub(crate) fn ascii_slug(name: &str, max: usize) -> (String, bool) {
+    let mut slug = String::new();
+    let mut lossy = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else {
+            lossy |= !(c.is_whitespace() || c == '-' || c == '_' || c == '.');
+            if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(max).collect();
+    (slug.trim_end_matches('-').to_owned(), lossy)
+}
+
 /// FNV-1a: small, stable across Rust versions.
-fn fnv(s: &str) -> u64 {
+pub(crate) fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in s.bytes() {
         h ^= u64::from(b);
@@ -206,6 +219,8 @@ pub struct RawQuestion {
     pub warnings: Vec<String>,
     pub pos: Pos,
     pub file: String,
+    /// The category the file filed it under, if it names one.
+    pub category: Option<Category>,
 }
 
 impl RawQuestion {
@@ -221,6 +236,7 @@ impl RawQuestion {
             warnings: Vec::new(),
             pos,
             file: file.to_owned(),
+            category: None,
         }
     }
 
@@ -264,7 +280,7 @@ impl RawQuestion {
                 .collect();
             if !partial.is_empty() {
                 self.warnings.push(format!(
-                    "partial credit on {} is not kept: imported as wrong option(s), the 100% option is the key",
+                    "partial credit on {} is not kept: read as wrong option(s), the 100% option is the key",
                     partial.join(", ")
                 ));
             }
@@ -276,7 +292,7 @@ impl RawQuestion {
             0 => Err("no option is marked right (worth 100%, or more than 0% in multiple response)".to_owned()),
             n if n > 1 && self.single && !self.truefalse => {
                 self.warnings.push(format!(
-                    "{n} options are each fully right; imported as multiple response (choose all {n})"
+                    "{n} options are each fully right; read as multiple response (choose all {n})"
                 ));
                 Ok(keys)
             }
@@ -361,6 +377,10 @@ pub struct Sink {
     pub warnings: Vec<Diagnostic>,
     /// Derived ids given so far in this file, with how often.
     ids: HashMap<String, usize>,
+    /// Where each category's questions go (shared by an upload's files).
+    pub placer: Placer,
+    /// The category of each question placed, by its position.
+    pub categories: HashMap<(usize, usize), CategoryPath>,
 }
 
 impl Sink {
@@ -370,6 +390,19 @@ impl Sink {
         let n = self.ids.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n == 1 { id } else { format!("{id}-{n}") }
+    }
+
+    /// `d` as it applies to `q`, placed by its category; a category that
+    /// cannot be used is a warning on the question, never a failure.
+    pub fn place<'d>(&mut self, q: &RawQuestion, d: &'d Defaults) -> std::borrow::Cow<'d, Defaults> {
+        let (placed, warning) = self.placer.place(q.category.as_ref(), d);
+        if let Some(w) = warning {
+            self.warn(q.pos.clone(), w);
+        }
+        if let Some(Ok(path)) = &q.category {
+            self.categories.insert((q.pos.line, q.pos.column), path.clone());
+        }
+        placed
     }
 
     /// The skipped questions and the warnings, once parsing is over (the

@@ -5,6 +5,7 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use super::category::{Category, CategoryPath};
 use super::{Defaults, RawOption, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Difficulty, Domains, Question, Source, Status};
@@ -158,11 +159,24 @@ fn unsupported_name(qtype: &str) -> &str {
 pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
     let idx = LineIndex::new(file, text);
     let mut out = Vec::new();
+    // The category named last files the questions after it.
+    let mut current: Option<Category> = None;
     let mut each = |q: Element| {
         let kind = q.attr("type").unwrap_or("");
         match kind {
-            "category" => {}
-            "multichoice" | "truefalse" => out.extend(one_question(&q, kind, file, &idx, d, sink)),
+            "category" => current = Some(category_of(&q)),
+            "multichoice" | "truefalse" => {
+                let at = Place {
+                    file,
+                    idx: &idx,
+                    category: current.as_ref(),
+                };
+                out.extend(one_question(&q, kind, &at, d, sink));
+            }
+            "" => sink.skip(
+                idx.pos(q.offset),
+                "this <question> has no type=\"…\" attribute, so it is not a Moodle XML question",
+            ),
             other => sink.skip(
                 idx.pos(q.offset),
                 format!(
@@ -195,14 +209,22 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
     out
 }
 
-fn one_question(
-    q: &Element,
-    kind: &str,
-    file: &str,
-    idx: &LineIndex<'_>,
-    d: &Defaults,
-    sink: &mut Sink,
-) -> Option<Question> {
+/// The path a `<question type="category">` names: Moodle writes it in
+/// `<category><text>`, some older files straight in `<category>`.
+fn category_of(q: &Element) -> Category {
+    let c = q.child("category");
+    let text = c.and_then(|c| c.child("text")).or(c).map_or("", |t| t.text.as_str());
+    CategoryPath::parse(text)
+}
+
+/// Where in which file a question is, and the category it is filed under.
+struct Place<'a> {
+    file: &'a str,
+    idx: &'a LineIndex<'a>,
+    category: Option<&'a Category>,
+}
+
+fn one_question(q: &Element, kind: &str, at: &Place<'_>, d: &Defaults, sink: &mut Sink) -> Option<Question> {
     let tags: Vec<String> = q
         .child("tags")
         .map(|t| {
@@ -216,7 +238,7 @@ fn one_question(
         tags.iter()
             .find_map(|t| t.strip_prefix(&format!("examdrill-{k}:")).map(str::to_owned))
     };
-    let pos = idx.pos(q.offset);
+    let pos = at.idx.pos(q.offset);
     let id = tag("id");
     if let Some(id) = &id
         && !is_slug(id)
@@ -227,22 +249,12 @@ fn one_question(
         );
         return None;
     }
-    let mut local = d.clone();
-    if let Some(t) = tag("topic") {
-        local.topic = t;
-    }
-    if let Some(l) = tag("language") {
-        local.language = l;
-    }
-    if let Some(df) = tag("difficulty").as_deref().and_then(Difficulty::parse) {
-        local.difficulty = df;
-    }
     let name = q
         .child("name")
         .and_then(|n| n.child("text"))
         .map(|t| t.text.trim().to_owned())
         .filter(|n| !n.is_empty());
-    let mut raw = RawQuestion::new(name, file, pos, TextFormat::Auto);
+    let mut raw = RawQuestion::new(name, at.file, pos, TextFormat::Auto);
     if let Some((format, text)) = q.field("questiontext") {
         raw.format = format;
         raw.set_stem(&text);
@@ -267,6 +279,18 @@ fn one_question(
             raw.text(&t)
         });
         raw.options.push(RawOption { text, weight, feedback });
+    }
+    raw.category = at.category.cloned();
+    // examdrill's own tags say more than a category, and win over it.
+    let mut local = sink.place(&raw, d).into_owned();
+    if let Some(t) = tag("topic") {
+        local.topic = t;
+    }
+    if let Some(l) = tag("language") {
+        local.language = l;
+    }
+    if let Some(df) = tag("difficulty").as_deref().and_then(Difficulty::parse) {
+        local.difficulty = df;
     }
     let mut question = raw.finish(&local, sink)?;
     if let Some(id) = id {

@@ -70,6 +70,7 @@ pub enum FlagKind {
     ShortRationale,
     NotExamShape,
     DistractorOfAnotherKind,
+    OptionsDifferOnlyInCase,
 }
 
 impl FlagKind {
@@ -83,6 +84,7 @@ impl FlagKind {
             Self::ShortRationale => "rationale under 60 characters",
             Self::NotExamShape => "not exam shape",
             Self::DistractorOfAnotherKind => "a distractor shares no category with the key",
+            Self::OptionsDifferOnlyInCase => "options that differ only in letter case",
         }
     }
 }
@@ -396,6 +398,20 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
             FlagKind::AbsoluteOnlyInDistractors,
             format!("options {}", absolute.iter().collect::<String>()),
         );
+    }
+    // Validation keeps them apart (`GB` and `Gb` are not the same unit), but
+    // a student may read them as one: worth a look before publishing.
+    for (i, a) in q.options.iter().enumerate() {
+        let folded = crate::bank::validate::option_key(&a.text).to_lowercase();
+        if let Some(b) = q.options[i + 1..]
+            .iter()
+            .find(|b| crate::bank::validate::option_key(&b.text).to_lowercase() == folded)
+        {
+            flag(
+                FlagKind::OptionsDifferOnlyInCase,
+                format!("options {} and {}: `{}` and `{}`", a.key, b.key, a.text, b.text),
+            );
+        }
     }
     for (option, detail) in distractors_of_another_kind(q) {
         flag(FlagKind::DistractorOfAnotherKind, format!("option {option}: {detail}"));

@@ -4,6 +4,7 @@ use sqlx::PgPool;
 
 use crate::accounts::UserId;
 use crate::bank::formats::Defaults;
+use crate::bank::formats::category::Known;
 use crate::db::DbError;
 
 /// An uploaded file kept until the instructor confirms its import.
@@ -52,6 +53,13 @@ impl PendingUpload {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The exams, domains and topics the bank holds, where an upload's Moodle
+/// categories may point.
+pub async fn placement_known(pool: &PgPool) -> Result<Known, DbError> {
+    let (blueprints, topics) = super::known(pool).await?;
+    Ok(Known::new(&blueprints, topics.into_iter().map(|t| t.slug)))
 }
 
 /// Replacing a topic is offered only for native topic files: a foreign file
