@@ -37,10 +37,10 @@ pub fn allocate(weights: &[(String, u32)], n: usize) -> Vec<(String, usize)> {
 }
 
 /// A question that could be served, with how often this student has seen it.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub id: String,
-    pub domain: String,
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub id: &'a str,
+    pub domain: &'a str,
     pub seen: u32,
 }
 
@@ -55,14 +55,14 @@ pub struct Shortfall {
 /// Picks, per domain, the `count` least-seen candidates (random among equals),
 /// then shuffles the whole set. Returns what is missing instead if any domain
 /// has too few candidates.
-pub fn pick<R: Rng>(
+pub fn pick<'a, R: Rng>(
     allocation: &[(String, usize)],
-    candidates: &[Candidate],
+    candidates: &[Candidate<'a>],
     rng: &mut R,
-) -> Result<Vec<Candidate>, Vec<Shortfall>> {
-    let mut by_domain: HashMap<&str, Vec<&Candidate>> = HashMap::new();
+) -> Result<Vec<Candidate<'a>>, Vec<Shortfall>> {
+    let mut by_domain: HashMap<&str, Vec<&Candidate<'a>>> = HashMap::new();
     for c in candidates {
-        by_domain.entry(c.domain.as_str()).or_default().push(c);
+        by_domain.entry(c.domain).or_default().push(c);
     }
     let shortfalls: Vec<Shortfall> = allocation
         .iter()
@@ -145,31 +145,36 @@ mod tests {
         }
     }
 
-    fn cands(domain: &str, seen: &[u32]) -> Vec<Candidate> {
+    const IDS: [&str; 5] = ["0", "1", "2", "3", "4"];
+
+    /// Candidates of `domain` with ids `<domain>-<i>` (`ids` holds them).
+    fn cands<'a>(domain: &'a str, seen: &[u32], ids: &'a [String]) -> Vec<Candidate<'a>> {
         seen.iter()
-            .enumerate()
-            .map(|(i, s)| Candidate {
-                id: format!("{domain}-{i}"),
-                domain: domain.into(),
-                seen: *s,
-            })
+            .zip(ids)
+            .map(|(s, id)| Candidate { id, domain, seen: *s })
             .collect()
+    }
+
+    fn ids(domain: &str) -> Vec<String> {
+        IDS.iter().map(|i| format!("{domain}-{i}")).collect()
     }
 
     #[test]
     fn least_seen_questions_come_first() {
-        let mut all = cands("a", &[3, 0, 2, 0, 1]);
-        all.extend(cands("b", &[1, 1, 0]));
+        let (a, b) = (ids("a"), ids("b"));
+        let mut all = cands("a", &[3, 0, 2, 0, 1], &a);
+        all.extend(cands("b", &[1, 1, 0], &b));
         let mut rng = StdRng::seed_from_u64(7);
         let picked = pick(&[("a".into(), 3), ("b".into(), 1)], &all, &mut rng).unwrap();
-        let mut ids: Vec<_> = picked.iter().map(|c| c.id.as_str()).collect();
-        ids.sort_unstable();
-        assert_eq!(ids, vec!["a-1", "a-3", "a-4", "b-2"]);
+        let mut picked: Vec<_> = picked.iter().map(|c| c.id).collect();
+        picked.sort_unstable();
+        assert_eq!(picked, vec!["a-1", "a-3", "a-4", "b-2"]);
     }
 
     #[test]
     fn a_short_domain_is_reported_before_anything_starts() {
-        let all = cands("a", &[0, 0]);
+        let a = ids("a");
+        let all = cands("a", &[0, 0], &a);
         let mut rng = StdRng::seed_from_u64(1);
         let err = pick(&[("a".into(), 3), ("b".into(), 1)], &all, &mut rng).unwrap_err();
         assert_eq!(

@@ -365,8 +365,8 @@ fn choose<R: Rng>(
     let candidates: Vec<Candidate> = rows
         .iter()
         .map(|r| Candidate {
-            id: r.id.to_owned(),
-            domain: r.domain.to_owned(),
+            id: r.id,
+            domain: r.domain,
             seen: u32::try_from(r.seen).unwrap_or(u32::MAX),
         })
         .collect();
@@ -382,7 +382,7 @@ fn choose<R: Rng>(
         }
         let mut all = candidates;
         all.shuffle(rng);
-        all.sort_by_key(|c| (!(c.seen == 0 || missed.contains(c.id.as_str())), c.seen));
+        all.sort_by_key(|c| (!(c.seen == 0 || missed.contains(c.id)), c.seen));
         all.truncate(count);
         all.shuffle(rng);
         all
@@ -393,12 +393,12 @@ fn choose<R: Rng>(
     Ok(chosen
         .iter()
         .map(|c| {
-            let (version, keys, single) = details.get(c.id.as_str()).copied().unwrap_or((0, "", true));
+            let (version, keys, single) = details.get(c.id).copied().unwrap_or((0, "", true));
             let mut keys: Vec<char> = keys.chars().collect();
             keys.shuffle(rng);
             Chosen {
-                id: c.id.clone(),
-                domain: c.domain.clone(),
+                id: c.id.to_owned(),
+                domain: c.domain.to_owned(),
                 version,
                 option_order: keys.into_iter().collect(),
                 single,
