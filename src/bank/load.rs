@@ -1,16 +1,15 @@
 //! Reads bank files and folders from disk.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use super::diagnostics::{Diagnostic, decode};
-use super::formats::Sink;
-use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
-use super::lint::not_exam_shape;
+use super::formats::{Cancel, Defaults, Format, Sink, aiken, csv, gift, moodle_xml};
 use super::model::Difficulty;
 use super::model::{Bank, Pos};
 use super::native::{parse_bank_file, parse_blueprint};
-use super::validate::check_question;
 use super::validate::validate;
 
 /// A loaded bank and every problem found while reading and validating it.
@@ -49,9 +48,10 @@ impl Verdict {
 pub struct Outcome {
     pub pos: Pos,
     /// The id it imports under; None when skipped.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     pub verdict: Verdict,
-    pub reasons: Vec<String>,
+    /// Shared: a file's questions often have the same warning.
+    pub reasons: Vec<Arc<str>>,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -185,10 +185,24 @@ pub fn read_paths_as(
 /// files by their content. Cross-file validation is left to the caller, who
 /// knows what the database already holds.
 pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, defaults: Option<&Defaults>) -> Loaded {
+    parse_upload_until(files, defaults, None)
+}
+
+/// [`parse_upload`] that stops soon after `cancel` is set, with a problem
+/// saying so and nothing of the file it was reading.
+pub fn parse_upload_until<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    defaults: Option<&Defaults>,
+    cancel: Option<&Cancel>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     for (name, text) in files {
+        if cancel.is_some_and(Cancel::is_cancelled) {
+            loaded.diagnostics.push(Diagnostic::in_file(name, Cancel::MESSAGE));
+            break;
+        }
         loaded.files += 1;
-        add_any(&mut loaded, name, text, defaults);
+        add_foreign(&mut loaded, name, text, defaults, cancel);
     }
     loaded
 }
@@ -218,6 +232,11 @@ pub fn native_kind(name: &str, text: &str) -> Option<NativeKind> {
 
 /// Adds one file in any supported format, chosen by [`Format::detect`].
 pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
+    add_foreign(loaded, name, text, defaults, None);
+}
+
+/// [`add_any`], stopping when `cancel` is set.
+fn add_foreign(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>, cancel: Option<&Cancel>) {
     // Uploads are stored as sent, so the mark is dropped here as well as in `decode`.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
@@ -239,95 +258,42 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
         language: "ko".to_owned(),
     };
     let d = defaults.unwrap_or(&fallback);
-    let mut sink = Sink::default();
-    let questions = match format {
+    // Each question is checked as soon as it is read and goes straight to
+    // the bank or the skipped list: the file's questions are held once.
+    let mut sink = Sink::new(loaded.strict, cancel.cloned());
+    match format {
         Format::Gift => gift::parse(name, text, d, &mut sink),
         Format::Aiken => aiken::parse(name, text, d, &mut sink),
         Format::Csv => csv::parse(name, text, d, &mut sink),
         Format::MoodleXml | Format::Native => moodle_xml::parse(name, text, d, &mut sink),
-    };
-    loaded.diagnostics.append(&mut sink.errors);
-    for q in &questions {
-        if q.topic.is_empty() || q.domains.keys().any(String::is_empty) {
-            loaded.diagnostics.push(Diagnostic {
-                pos: q.pos.clone(),
-                message: format!(
-                    "a {} file has no field for the topic, exam and domain: \
-                     choose them on the upload form (or pass --topic, --exam and --domain)",
-                    format.name()
-                ),
-            });
-            break;
-        }
     }
-    sort_out(loaded, questions, sink);
-}
-
-/// Splits a foreign file's questions into imported and skipped, one outcome
-/// each. A question that fails its own checks is skipped with their
-/// messages; under `strict` it is an error instead, and stops the import.
-fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, sink: Sink) {
-    let (skipped, sink_warnings) = sink.into_reports();
-    // Sized up front: growing by doubling while the parsed list is still
-    // alive would briefly hold the questions up to three times over.
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + skipped.len());
-    for d in skipped {
-        if loaded.strict {
-            loaded.diagnostics.push(d.clone());
-        }
-        outcomes.push(Outcome {
-            pos: d.pos,
-            id: None,
-            verdict: Verdict::Skipped,
-            reasons: vec![d.message],
+    let mut read = sink.into_read();
+    if read.stopped {
+        loaded.diagnostics.push(Diagnostic::in_file(name, Cancel::MESSAGE));
+        return;
+    }
+    loaded.diagnostics.append(&mut read.errors);
+    if let Some(pos) = read.unplaced {
+        loaded.diagnostics.push(Diagnostic {
+            pos,
+            message: format!(
+                "a {} file has no field for the topic, exam and domain: \
+                 choose them on the upload form (or pass --topic, --exam and --domain)",
+                format.name()
+            ),
         });
     }
-    // Warnings are reported at their question's position; looked up by it,
-    // not searched for, so a file of many warned questions stays linear.
-    let mut warnings: HashMap<(usize, usize), Vec<String>> = HashMap::new();
-    for w in sink_warnings {
-        warnings.entry((w.pos.line, w.pos.column)).or_default().push(w.message);
-    }
-    let strict = loaded.strict;
-    // Filtered in place: moving the questions into a second list would hold
-    // both lists at once, tens of megabytes for a 20 MB file.
-    questions.retain(|q| {
-        let mut problems = Vec::new();
-        check_question(&mut problems, q);
-        let mut reasons = warnings.remove(&(q.pos.line, q.pos.column)).unwrap_or_default();
-        if problems.is_empty() {
-            reasons.extend(not_exam_shape(q).map(|s| format!("not the exam's shape: {s}")));
-            outcomes.push(Outcome {
-                pos: q.pos.clone(),
-                id: Some(q.id.clone()),
-                verdict: if reasons.is_empty() {
-                    Verdict::Imported
-                } else {
-                    Verdict::Warned
-                },
-                reasons,
-            });
-            true
-        } else if strict {
-            // Whole-file validation reports these once the bank is checked.
-            true
-        } else {
-            outcomes.push(Outcome {
-                pos: q.pos.clone(),
-                id: None,
-                verdict: Verdict::Skipped,
-                reasons: problems.into_iter().map(|d| d.message).collect(),
-            });
-            false
-        }
-    });
+    loaded.diagnostics.append(&mut read.strict_errors);
     if loaded.bank.questions.is_empty() {
-        loaded.bank.questions = questions;
+        loaded.bank.questions = read.questions;
     } else {
-        loaded.bank.questions.append(&mut questions);
+        loaded.bank.questions.append(&mut read.questions);
     }
-    outcomes.sort_by_key(|o| (o.pos.line, o.pos.column));
-    loaded.outcomes.extend(outcomes);
+    if loaded.outcomes.is_empty() {
+        loaded.outcomes = read.outcomes;
+    } else {
+        loaded.outcomes.append(&mut read.outcomes);
+    }
 }
 
 /// Parses one file's text into `loaded` (no cross-file validation).

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use compact_str::CompactString;
 use futures_util::StreamExt;
 
 use super::AppState;
@@ -225,7 +226,7 @@ pub struct OutcomeRow {
     pub verdict: &'static str,
     pub class: &'static str,
     pub id: String,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Arc<str>>,
 }
 
 impl From<Outcome> for OutcomeRow {
@@ -239,7 +240,7 @@ impl From<Outcome> for OutcomeRow {
             pos: o.pos.to_string(),
             verdict,
             class,
-            id: o.id.unwrap_or_default(),
+            id: o.id.map(CompactString::into_string).unwrap_or_default(),
             reasons: o.reasons,
         }
     }

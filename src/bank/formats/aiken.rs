@@ -3,22 +3,23 @@
 
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
-use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
         sink,
     };
-    let mut out = Vec::new();
     let mut offset = 0;
     let mut block: Vec<(usize, &str)> = Vec::new();
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() {
             if !block.is_empty() {
+                if l.sink.stop() {
+                    return;
+                }
                 if let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink)) {
-                    out.push(q);
+                    l.sink.accept(q);
                 }
                 block.clear();
             }
@@ -30,9 +31,8 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
     if !block.is_empty()
         && let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink))
     {
-        out.push(q);
+        l.sink.accept(q);
     }
-    out
 }
 
 fn option_line(s: &str) -> Option<(char, &str)> {

@@ -42,10 +42,10 @@ pub fn template() -> String {
     format!("{header}\n{row}\n")
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let Some(headers) = read_headers(&mut rdr, file, &mut sink.errors) else {
-        return Vec::new();
+        return;
     };
     // On CRLF files the reader starts a record at the `\n` that ends the one
     // before, a line early; the line is taken from the first byte after it.
@@ -60,8 +60,10 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         })
         .unwrap_or(1)
     };
-    let mut out = Vec::new();
     for record in rdr.records() {
+        if sink.stop() {
+            return;
+        }
         match record {
             Ok(record) => {
                 let row = Row {
@@ -71,29 +73,28 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
                     record: &record,
                 };
                 // A row with any problem is skipped whole; its problems say why.
-                let before = sink.skipped.len();
-                let q = row.question(d, &mut sink.skipped);
-                if sink.skipped.len() == before {
-                    out.push(q);
+                let mut problems = Vec::new();
+                let q = row.question(d, &mut problems);
+                if problems.is_empty() {
+                    sink.accept(q);
+                }
+                for p in problems {
+                    sink.skip(p.pos, p.message);
                 }
             }
             Err(e) => {
                 let line = line_at(e.position());
-                sink.skipped.push(Diagnostic {
-                    pos: pos(file, line, 1),
-                    message: format!("malformed CSV row: {e}"),
-                });
+                sink.skip(pos(file, line, 1), format!("malformed CSV row: {e}"));
             }
         }
     }
-    out
 }
 
 fn pos(file: &str, line: u64, column: usize) -> Pos {
     Pos {
         file: file.into(),
-        line: line as usize,
-        column,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
     }
 }
 
@@ -177,21 +178,21 @@ impl Row<'_> {
         let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
         let stem = self.get("stem").to_owned();
         let id = match self.get("id") {
-            "" => derived_id(&topic, None, &stem),
-            s => s.to_owned(),
+            "" => derived_id(&topic, None, &stem).into(),
+            s => s.into(),
         };
         let explanation = self.get("explanation").to_owned();
         let source = Source {
-            file: self.get_or("source_file", self.file).to_owned(),
-            heading: self.get_or("source_heading", "—").to_owned(),
+            file: self.get_or("source_file", self.file).into(),
+            heading: self.get_or("source_heading", "—").into(),
         };
         Question {
             id,
             domains,
-            topic,
+            topic: topic.into(),
             difficulty,
             kind,
-            language,
+            language: language.into(),
             status: Status::Published,
             stem,
             explanation,
@@ -258,8 +259,8 @@ impl Row<'_> {
                 let rationale = self.get(&format!("{l}_rationale"));
                 Choice {
                     key: l,
-                    text: self.get(&l.to_string()).to_owned(),
-                    rationale: rationale.to_owned(),
+                    text: self.get(&l.to_string()).into(),
+                    rationale: rationale.into(),
                     en: None,
                     pos: self.at(&l.to_string()),
                 }

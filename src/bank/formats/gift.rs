@@ -6,44 +6,57 @@ use std::borrow::Cow;
 
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
-use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
         sink,
     };
-    let blocks = blocks(text);
-    let mut out = Vec::with_capacity(blocks.len());
-    for (start, block) in blocks {
-        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
-            out.push(q);
+    // Counted first (a quick pass) so the bank's list is sized once, then
+    // read one block at a time: no list of the file's blocks is kept.
+    let mut n = 0;
+    blocks(text, &mut |_, _| {
+        n += 1;
+        true
+    });
+    l.sink.reserve(n);
+    blocks(text, &mut |start, block| {
+        if l.sink.stop() {
+            return false;
         }
-    }
-    out
+        if let Some(q) = question(&mut l, file, start, block).and_then(|q| q.finish(d, l.sink)) {
+            l.sink.accept(q);
+        }
+        true
+    });
 }
 
 /// Questions are separated by blank lines; comment and category lines are
 /// dropped. A block is a slice of the file unless a comment sits inside it,
-/// when that line is blanked to spaces so offsets stay file offsets.
+/// when that line is blanked to spaces so offsets stay file offsets. Each
+/// block goes to `each` (with its start) as soon as it ends; `each` returning
+/// false stops the reading.
 type Open = Option<(usize, Option<String>)>;
+type Each<'e, 'a> = dyn FnMut(usize, Cow<'a, str>) -> bool + 'e;
 
-fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
-    let mut out = Vec::new();
+fn blocks<'a>(text: &'a str, each: &mut Each<'_, 'a>) {
     // Start of the current block, and its lines blanked so far (if any).
     let mut cur: Open = None;
     let mut offset = 0;
     let mut end = 0;
-    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, out: &mut Vec<(usize, Cow<'a, str>)>) {
-        if let Some((start, owned)) = cur.take() {
-            out.push((start, owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned)));
+    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, each: &mut Each<'_, 'a>) -> bool {
+        match cur.take() {
+            Some((start, owned)) => each(start, owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned)),
+            None => true,
         }
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         let comment = t.starts_with("//") || t.starts_with("$CATEGORY:");
         if t.is_empty() {
-            close(text, &mut cur, end, &mut out);
+            if !close(text, &mut cur, end, each) {
+                return;
+            }
         } else if comment {
             if let Some((start, owned)) = &mut cur {
                 let s = owned.get_or_insert_with(|| text[*start..end].to_owned());
@@ -61,8 +74,7 @@ fn blocks(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         }
         offset += line.len();
     }
-    close(text, &mut cur, end, &mut out);
-    out
+    close(text, &mut cur, end, each);
 }
 
 /// Position of the first unescaped `c` at or after `from`.
