@@ -189,7 +189,8 @@ pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, def
 }
 
 /// [`parse_upload`] that stops soon after `cancel` is set, with a problem
-/// saying so and nothing of the file it was reading.
+/// saying so and nothing of the file it was reading. A foreign file's
+/// reader checks between questions; a native TOML file is read whole.
 pub fn parse_upload_until<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a str)>,
     defaults: Option<&Defaults>,
@@ -197,10 +198,6 @@ pub fn parse_upload_until<'a>(
 ) -> Loaded {
     let mut loaded = Loaded::default();
     for (name, text) in files {
-        if cancel.is_some_and(Cancel::is_cancelled) {
-            loaded.diagnostics.push(Diagnostic::in_file(name, Cancel::MESSAGE));
-            break;
-        }
         loaded.files += 1;
         add_foreign(&mut loaded, name, text, defaults, cancel);
     }

@@ -254,7 +254,7 @@ struct DryRun {
 }
 
 async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
-    let mut loaded = parse_pending(upload).await;
+    let mut loaded = parse_pending(upload, state.upload_parse_limit).await;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
@@ -326,7 +326,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let upload = Arc::new(own_upload(&state, id, &auth).await?);
-    let loaded = parse_pending(&upload).await;
+    let loaded = parse_pending(&upload, state.upload_parse_limit).await;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }
