@@ -232,12 +232,19 @@ pub struct Generated {
 }
 
 /// Exam code → domain code, ordered by exam, with a map's interface. A
-/// question has one or two, so they are a sorted vector (one small
-/// allocation) rather than a `BTreeMap`, whose every node holds room for
-/// eleven, and the codes are short enough to be kept inline: a 20 MB import
-/// holds tens of thousands of questions.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Domains(Vec<(CompactString, CompactString)>);
+/// question has one or two, so they are a sorted slice rather than a
+/// `BTreeMap`, whose every node holds room for eleven; the codes are short
+/// enough to be kept inline, and the slice is shared by clones, so the
+/// questions of one import that share their placing share one allocation:
+/// a 20 MB import holds tens of thousands of questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domains(Arc<[(CompactString, CompactString)]>);
+
+impl Default for Domains {
+    fn default() -> Self {
+        Domains(Arc::new([]))
+    }
+}
 
 type DomainPairs<'a> = std::iter::Map<
     std::slice::Iter<'a, (CompactString, CompactString)>,
@@ -255,13 +262,17 @@ impl Domains {
         domain: impl Into<CompactString>,
     ) -> Option<CompactString> {
         let (exam, domain) = (exam.into(), domain.into());
-        match self.0.binary_search_by(|(e, _)| e.as_str().cmp(&exam)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, domain)),
+        // Copied on write: a question has one or two pairs.
+        let mut pairs = self.0.to_vec();
+        let replaced = match pairs.binary_search_by(|(e, _)| e.as_str().cmp(&exam)) {
+            Ok(i) => Some(std::mem::replace(&mut pairs[i].1, domain)),
             Err(i) => {
-                self.0.insert(i, (exam, domain));
+                pairs.insert(i, (exam, domain));
                 None
             }
-        }
+        };
+        self.0 = pairs.into();
+        replaced
     }
     pub fn get(&self, exam: &str) -> Option<&str> {
         self.0.iter().find(|(e, _)| e == exam).map(|(_, d)| d.as_str())
@@ -296,12 +307,15 @@ impl<'a> IntoIterator for &'a Domains {
 
 impl<E: Into<CompactString>, D: Into<CompactString>> FromIterator<(E, D)> for Domains {
     fn from_iter<I: IntoIterator<Item = (E, D)>>(iter: I) -> Self {
-        let mut d = Domains::new();
+        let mut pairs: Vec<(CompactString, CompactString)> = Vec::new();
         for (e, c) in iter {
-            d.insert(e, c);
+            let (e, c) = (e.into(), c.into());
+            match pairs.binary_search_by(|(x, _)| x.cmp(&e)) {
+                Ok(i) => pairs[i].1 = c,
+                Err(i) => pairs.insert(i, (e, c)),
+            }
         }
-        d.0.shrink_to_fit();
-        d
+        Domains(pairs.into())
     }
 }
 
@@ -315,7 +329,7 @@ impl Serialize for Domains {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (e, d) in &self.0 {
+        for (e, d) in self.0.iter() {
             m.serialize_entry(e, d)?;
         }
         m.end()

@@ -2,6 +2,8 @@
 //! per question; options are the columns `a`…`h`, each with an optional
 //! `<letter>_rationale`.
 
+use std::sync::Arc;
+
 use super::{Defaults, Sink, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
@@ -42,14 +44,16 @@ pub fn template() -> String {
     format!("{header}\n{row}\n")
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
+pub fn parse(name: &str, text: &str, d: &Defaults, sink: &mut Sink) {
+    let file: Arc<str> = name.into();
+    let file = &file;
     let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let Some(headers) = read_headers(&mut rdr, file, &mut sink.errors) else {
         return;
     };
     // On CRLF files the reader starts a record at the `\n` that ends the one
     // before, a line early; the line is taken from the first byte after it.
-    let idx = LineIndex::new(file, text);
+    let idx = LineIndex::new(name, text);
     let line_at = |p: Option<&::csv::Position>| {
         p.map(|p| {
             let mut b = p.byte() as usize;
@@ -90,9 +94,10 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     }
 }
 
-fn pos(file: &str, line: u64, column: usize) -> Pos {
+/// A position in `file`, whose name every position of the file shares.
+fn pos(file: &Arc<str>, line: u64, column: usize) -> Pos {
     Pos {
-        file: file.into(),
+        file: Arc::clone(file),
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),
     }
@@ -100,11 +105,14 @@ fn pos(file: &str, line: u64, column: usize) -> Pos {
 
 /// The header's column names, lowercased; None, with every unknown or missing
 /// column reported, when the rows cannot be read.
-fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let headers = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
-            diags.push(Diagnostic::in_file(file, format!("cannot read the CSV header: {e}")));
+            diags.push(Diagnostic::in_file(
+                Arc::clone(file),
+                format!("cannot read the CSV header: {e}"),
+            ));
             return None;
         }
     };
@@ -121,7 +129,10 @@ fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diag
     }
     for required in ["stem", "a", "b", "answer"] {
         if !headers.iter().any(|h| h == required) {
-            diags.push(Diagnostic::in_file(file, format!("missing column `{required}`")));
+            diags.push(Diagnostic::in_file(
+                Arc::clone(file),
+                format!("missing column `{required}`"),
+            ));
             ok = false;
         }
     }
@@ -130,7 +141,7 @@ fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diag
 
 /// One data row, read by column name.
 struct Row<'a> {
-    file: &'a str,
+    file: &'a Arc<str>,
     headers: &'a [String],
     record: &'a ::csv::StringRecord,
     line: u64,

@@ -16,7 +16,7 @@ pub use sink::{Cancel, Read, Sink};
 use compact_str::CompactString;
 
 use super::diagnostics::LineIndex;
-use super::model::{Blueprint, Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
+use super::model::{Blueprint, Choice, Difficulty, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
 
 /// Values for fields a format cannot express.
@@ -338,7 +338,7 @@ impl RawQuestion {
         explanation.shrink_to_fit();
         Some(Question {
             id,
-            domains: Domains::from([(d.exam.as_str(), d.domain.as_str())]),
+            domains: sink.placing(d),
             topic: d.topic.as_str().into(),
             difficulty: d.difficulty,
             kind,

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use compact_str::CompactString;
 
+use super::Defaults;
 use crate::bank::diagnostics::Diagnostic;
 use crate::bank::lint::not_exam_shape;
 use crate::bank::load::{Outcome, Verdict};
-use crate::bank::model::{Pos, Question};
+use crate::bank::model::{Domains, Pos, Question};
 use crate::bank::validate::check_question;
 
 /// Asks a reader to stop: whoever waits on a parse sets it when it gives up
@@ -48,6 +49,8 @@ pub struct Sink {
     pending: Vec<Arc<str>>,
     /// Each distinct message once: many questions of a file share one.
     messages: HashSet<Arc<str>>,
+    /// The defaults' exam and domain, shared by the questions placed there.
+    placing: Option<Domains>,
     /// Derived ids given so far in this file, with how often.
     ids: HashMap<CompactString, usize>,
     /// Whole-file behaviour: skipped questions are errors as well.
@@ -95,6 +98,17 @@ impl Sink {
     pub fn stop(&mut self) -> bool {
         self.stopped |= self.cancel.as_ref().is_some_and(Cancel::is_cancelled);
         self.stopped
+    }
+
+    /// The defaults' exam and domain, one allocation for the whole file.
+    pub fn placing(&mut self, d: &Defaults) -> Domains {
+        let placing = self
+            .placing
+            .take()
+            .filter(|p| p.len() == 1 && p.get(&d.exam) == Some(d.domain.as_str()))
+            .unwrap_or_else(|| Domains::from([(d.exam.as_str(), d.domain.as_str())]));
+        self.placing = Some(placing.clone());
+        placing
     }
 
     /// `id`, or `id-2`, `id-3`… when an earlier question of the file has it:
