@@ -223,6 +223,7 @@ async fn main() -> anyhow::Result<()> {
         body_timeout: Duration::from_secs(60),
         drain: Duration::from_secs(2),
         shutdown_timeout: Duration::from_secs(30),
+        upload_parse_limit: Duration::from_secs(20),
     };
     let mut running = Vec::new();
     for _ in 0..instances {

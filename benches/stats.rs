@@ -232,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
         body_timeout: Duration::from_secs(60),
         drain: Duration::ZERO,
         shutdown_timeout: Duration::from_secs(30),
+        upload_parse_limit: Duration::from_secs(20),
     };
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -22,6 +22,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a client may take to send a request body before it gets a 408.
     pub body_timeout: std::time::Duration,
+    /// How long an upload's files may take to read before the reading is
+    /// stopped and the instructor told so.
+    pub upload_parse_limit: std::time::Duration,
     /// On SIGTERM, how long `/healthz` says "draining" before the server stops
     /// accepting, so a load balancer moves new requests elsewhere first.
     pub drain: std::time::Duration,
@@ -40,6 +43,7 @@ impl std::fmt::Debug for Settings {
             .field("seed_bank", &self.seed_bank)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout", &self.body_timeout)
+            .field("upload_parse_limit", &self.upload_parse_limit)
             .field("drain", &self.drain)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .finish_non_exhaustive()

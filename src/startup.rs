@@ -229,6 +229,7 @@ fn run(
         catalog: Default::default(),
         trusted_proxies: settings.trusted_proxies.clone(),
         body_timeout: settings.body_timeout,
+        upload_parse_limit: settings.upload_parse_limit,
     });
     let store = PgSessionStore::batched(pool);
     let key = settings.cookie_key.clone();

@@ -151,7 +151,7 @@ pub async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
     for domain in ["secure", "resilient", "performance", "cost"] {
         for i in 0..60 {
             bank.questions.push(Question {
-                id: format!("load-{domain}-{i:03}"),
+                id: format!("load-{domain}-{i:03}").into(),
                 domains: Domains::from([("saa-c03".to_owned(), domain.to_owned())]),
                 topic: "load".into(),
                 difficulty: Difficulty::Medium,
@@ -165,7 +165,7 @@ pub async fn seed(pool: &PgPool, students: usize) -> anyhow::Result<()> {
                     .iter()
                     .map(|k| Choice {
                         key: *k,
-                        text: format!("보기 {k}"),
+                        text: format!("보기 {k}").into(),
                         rationale: "근거".into(),
                         en: None,
                         pos: Pos::default(),

@@ -31,9 +31,9 @@ pub fn coverage(bank: &Bank, notes: &NoteIndex, exam: &str) -> Coverage {
             .and_then(|n| n.find(&q.source.heading).map(|h| (n, h)))
             .map(|(n, h)| n.h2_of(h).map(|s| s.line));
         match h2 {
-            Some(Some(line)) => *counts.entry((q.source.file.clone(), line)).or_default() += 1,
+            Some(Some(line)) => *counts.entry((q.source.file.to_string(), line)).or_default() += 1,
             Some(None) => {} // a level-1 heading: resolves, but belongs to no section
-            None => cov.unresolved.push(q.id.clone()),
+            None => cov.unresolved.push(q.id.to_string()),
         }
     }
     let Some(blueprint) = bank.blueprints.iter().find(|b| b.code == exam) else {

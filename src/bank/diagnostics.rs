@@ -32,43 +32,67 @@ impl fmt::Display for Diagnostic {
 pub struct LineIndex<'a> {
     file: Arc<str>,
     text: &'a str,
-    line_starts: Vec<usize>,
-    /// (byte offset, characters before it) every [`CHECKPOINT`] bytes, so a
-    /// column on a 20 MB single line costs a few kilobytes of counting, not
-    /// the whole line: positions stay linear in the file size overall.
-    checkpoints: Vec<(usize, usize)>,
+    /// Every [`CHECKPOINT`] bytes, what lies before: a position costs a few
+    /// kilobytes of counting, not a whole 20 MB line, so positions stay
+    /// linear in the file size overall; and the index is a few hundred
+    /// bytes per megabyte, not a word per line.
+    checkpoints: Vec<Checkpoint>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    /// Byte offset (a char boundary).
+    at: usize,
+    /// Characters before it.
+    chars: usize,
+    /// Line breaks before it.
+    breaks: usize,
+    /// Where the line holding it starts.
+    line_start: usize,
 }
 
 const CHECKPOINT: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(file: &'a str, text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let mut checkpoints = vec![(0, 0)];
-        let (mut at, mut chars) = (0, 0);
-        while at + CHECKPOINT < text.len() {
-            let mut next = at + CHECKPOINT;
+        let mut cp = Checkpoint {
+            at: 0,
+            chars: 0,
+            breaks: 0,
+            line_start: 0,
+        };
+        let mut checkpoints = vec![cp];
+        while cp.at + CHECKPOINT < text.len() {
+            let mut next = cp.at + CHECKPOINT;
             while !text.is_char_boundary(next) {
                 next += 1;
             }
-            chars += text[at..next].chars().count();
-            checkpoints.push((next, chars));
-            at = next;
+            let chunk = &text[cp.at..next];
+            cp.chars += chunk.chars().count();
+            for (i, _) in chunk.match_indices('\n') {
+                cp.breaks += 1;
+                cp.line_start = cp.at + i + 1;
+            }
+            cp.at = next;
+            checkpoints.push(cp);
         }
         Self {
             file: file.into(),
             text,
-            line_starts,
             checkpoints,
         }
     }
 
+    /// The last checkpoint at or before byte `offset`.
+    fn checkpoint(&self, offset: usize) -> Checkpoint {
+        let k = self.checkpoints.partition_point(|c| c.at <= offset).max(1) - 1;
+        self.checkpoints[k]
+    }
+
     /// Characters before byte `offset` (a char boundary).
     fn chars_before(&self, offset: usize) -> usize {
-        let k = self.checkpoints.partition_point(|&(b, _)| b <= offset).max(1) - 1;
-        let (b, n) = self.checkpoints[k];
-        n + self.text.get(b..offset).map(|s| s.chars().count()).unwrap_or(0)
+        let c = self.checkpoint(offset);
+        c.chars + self.text.get(c.at..offset).map(|s| s.chars().count()).unwrap_or(0)
     }
 
     pub fn pos(&self, offset: usize) -> Pos {
@@ -76,13 +100,19 @@ impl<'a> LineIndex<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts[line - 1];
+        let c = self.checkpoint(offset);
+        let since = &self.text.as_bytes()[c.at..offset];
+        let line = c.breaks + since.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = since
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(c.line_start, |i| c.at + i + 1);
         let column = self.chars_before(offset) - self.chars_before(start) + 1;
+        // Past four billion lines or columns a position only has to be large.
         Pos {
             file: Arc::clone(&self.file),
-            line,
-            column,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
         }
     }
 
@@ -156,6 +186,22 @@ mod tests {
         let idx = LineIndex::new("f", &text);
         assert_eq!(idx.pos(text.len() - 1).column, 10_001);
         assert_eq!(idx.pos(3 * 5000).column, 5001);
+    }
+
+    #[test]
+    fn lines_and_columns_across_checkpoints() {
+        let text = "한\n".repeat(3000) + "ab\n" + &"x".repeat(9000) + "\nz";
+        let idx = LineIndex::new("f", &text);
+        assert_eq!((idx.pos(0).line, idx.pos(0).column), (1, 1));
+        let p = idx.pos(4 * 2999);
+        assert_eq!((p.line, p.column), (3000, 1));
+        let p = idx.pos(4 * 3000 + 1);
+        assert_eq!((p.line, p.column), (3001, 2));
+        let p = idx.pos(4 * 3000 + 3 + 8500);
+        assert_eq!((p.line, p.column), (3002, 8501));
+        let p = idx.pos(text.len() - 1);
+        assert_eq!((p.line, p.column), (3003, 1));
+        assert_eq!(idx.pos(text.len()).column, 2);
     }
 
     #[test]

@@ -77,21 +77,21 @@ impl Draft {
 
     pub fn from_question(q: &Question) -> Self {
         Draft {
-            id: q.id.clone(),
+            id: q.id.to_string(),
             stem: q.stem.clone(),
             explanation: q.explanation.clone(),
             stem_en: q.en.as_ref().map(|e| e.stem.clone()).unwrap_or_default(),
             explanation_en: q.en.as_ref().map(|e| e.explanation.clone()).unwrap_or_default(),
             kind: q.kind,
             difficulty: q.difficulty,
-            topic: q.topic.clone(),
+            topic: q.topic.to_string(),
             domains: q.domains.clone(),
             options: q
                 .options
                 .iter()
                 .map(|o| OptionRow {
-                    text: o.text.clone(),
-                    rationale: o.rationale.clone(),
+                    text: o.text.to_string(),
+                    rationale: o.rationale.to_string(),
                     text_en: o.en.as_ref().map(|e| e.text.clone()).unwrap_or_default(),
                     rationale_en: o.en.as_ref().map(|e| e.rationale.clone()).unwrap_or_default(),
                     correct: q.answer.contains(&o.key),
@@ -120,8 +120,8 @@ impl Draft {
             .filled()
             .map(|(_, key, o)| Choice {
                 key,
-                text: o.text.trim().to_owned(),
-                rationale: o.rationale.trim().to_owned(),
+                text: o.text.trim().into(),
+                rationale: o.rationale.trim().into(),
                 en: (!o.text_en.trim().is_empty() || !o.rationale_en.trim().is_empty()).then(|| {
                     Box::new(ChoiceEn {
                         text: o.text_en.trim().to_owned(),
@@ -137,12 +137,12 @@ impl Draft {
             explanation: self.explanation_en.trim().to_owned(),
         });
         Question {
-            id: self.id.trim().to_owned(),
+            id: self.id.trim().into(),
             domains: self.domains.clone(),
-            topic: self.topic.clone(),
+            topic: self.topic.as_str().into(),
             difficulty: self.difficulty,
             kind: self.kind,
-            language: base.map_or_else(|| "ko".to_owned(), |b| b.language.clone()),
+            language: base.map_or_else(|| "ko".into(), |b| b.language.clone()),
             status: base.map_or(Status::Published, |b| b.status),
             stem: self.stem.trim().to_owned(),
             explanation: self.explanation.trim().to_owned(),
@@ -150,8 +150,8 @@ impl Draft {
             options,
             source: base.map_or_else(
                 || Source {
-                    file: "editor".to_owned(),
-                    heading: self.topic.clone(),
+                    file: "editor".into(),
+                    heading: self.topic.as_str().into(),
                 },
                 |b| b.source.clone(),
             ),
@@ -254,7 +254,7 @@ mod tests {
         d.id = "vpc-1".into();
         d.stem = "질문".into();
         d.explanation = "설명".into();
-        d.domains.insert("saa-c03".into(), "secure".into());
+        d.domains.insert("saa-c03", "secure");
         for (i, o) in d.options.iter_mut().enumerate() {
             o.text = format!("보기 {i}");
             o.rationale = format!("이유 {i}");

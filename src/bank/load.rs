@@ -2,16 +2,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use super::diagnostics::{Diagnostic, decode};
-use super::formats::Sink;
 use super::formats::category::{CategoryPath, Known, Placer};
-use super::formats::{Defaults, Format, aiken, csv, gift, moodle_xml};
-use super::lint::not_exam_shape;
+use super::formats::{Cancel, Defaults, Format, Sink, aiken, csv, gift, moodle_xml};
 use super::model::Difficulty;
 use super::model::{Bank, Pos};
 use super::native::{parse_bank_file, parse_blueprint};
-use super::validate::check_question;
 use super::validate::validate;
 
 /// A loaded bank and every problem found while reading and validating it.
@@ -76,9 +76,10 @@ impl Verdict {
 pub struct Outcome {
     pub pos: Pos,
     /// The id it imports under; None when skipped.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     pub verdict: Verdict,
-    pub reasons: Vec<String>,
+    /// Shared: a file's questions often have the same warning.
+    pub reasons: Vec<Arc<str>>,
     /// The Moodle category it was filed under, when its file names one.
     pub category: Option<CategoryPath>,
 }
@@ -228,7 +229,7 @@ pub fn read_paths_in(
 /// files by their content. Cross-file validation is left to the caller, who
 /// knows what the database already holds.
 pub fn parse_upload<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>, defaults: Option<&Defaults>) -> Loaded {
-    parse_upload_in(files, defaults, Known::default())
+    parse_upload_with(files, defaults, Known::default(), None)
 }
 
 /// [`parse_upload`] for a bank that already holds `known` exams and topics:
@@ -240,11 +241,32 @@ pub fn parse_upload_in<'a>(
     defaults: Option<&Defaults>,
     known: Known,
 ) -> Loaded {
+    parse_upload_with(files, defaults, known, None)
+}
+
+/// [`parse_upload`] that stops soon after `cancel` is set, with a problem
+/// saying so and nothing of the file it was reading. A foreign file's
+/// reader checks between questions; a native TOML file is read whole.
+pub fn parse_upload_until<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    defaults: Option<&Defaults>,
+    cancel: Option<&Cancel>,
+) -> Loaded {
+    parse_upload_with(files, defaults, Known::default(), cancel)
+}
+
+/// [`parse_upload_in`] and [`parse_upload_until`] together.
+pub fn parse_upload_with<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    defaults: Option<&Defaults>,
+    known: Known,
+    cancel: Option<&Cancel>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     loaded.placement.placer = Placer::new(known);
     for (name, text) in files {
         loaded.files += 1;
-        add_any(&mut loaded, name, text, defaults);
+        add_foreign(&mut loaded, name, text, defaults, cancel);
     }
     add_category_topics(&mut loaded);
     loaded
@@ -263,7 +285,7 @@ fn add_category_topics(loaded: &mut Loaded) {
         if seen.insert(q.topic.as_str())
             && let Some((exam, domain)) = q.domains.iter().next()
         {
-            wanted.push((q.topic.as_str(), exam.as_str(), domain.as_str()));
+            wanted.push((q.topic.as_str(), exam, domain));
         }
     }
     let defined: HashSet<&str> = loaded.bank.topics.iter().map(|t| t.slug.as_str()).collect();
@@ -283,17 +305,17 @@ fn add_category_topics(loaded: &mut Loaded) {
 /// topic, since examdrill's tags may have placed it apart from its category.
 /// Called for every question of a foreign file, so it allocates only for a
 /// category and topic not met before.
-fn count_category(loaded: &mut Loaded, path: Option<&CategoryPath>, topic: &str) {
+fn count_category(loaded: &mut Loaded, path: Option<&CategoryPath>, topic: &str, n: usize) {
     let rows = loaded.placement.index.entry(path.cloned()).or_default();
     if let Some(&i) = rows.iter().find(|&&i| loaded.categories[i].topic == topic) {
-        loaded.categories[i].questions += 1;
+        loaded.categories[i].questions += n;
         return;
     }
     rows.push(loaded.categories.len());
     loaded.categories.push(CategoryUse {
         path: path.cloned(),
         topic: topic.to_owned(),
-        questions: 1,
+        questions: n,
         new_topic: false,
     });
 }
@@ -323,6 +345,11 @@ pub fn native_kind(name: &str, text: &str) -> Option<NativeKind> {
 
 /// Adds one file in any supported format, chosen by [`Format::detect`].
 pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>) {
+    add_foreign(loaded, name, text, defaults, None);
+}
+
+/// [`add_any`], stopping when `cancel` is set.
+fn add_foreign(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&Defaults>, cancel: Option<&Cancel>) {
     // Uploads are stored as sent, so the mark is dropped here as well as in `decode`.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
@@ -345,106 +372,47 @@ pub fn add_any(loaded: &mut Loaded, name: &str, text: &str, defaults: Option<&De
         categories: Default::default(),
     };
     let d = defaults.unwrap_or(&fallback);
-    let mut sink = Sink::default();
+    // Each question is checked as soon as it is read and goes straight to
+    // the bank or the skipped list: the file's questions are held once.
+    let mut sink = Sink::new(loaded.strict, cancel.cloned());
     sink.placer = std::mem::take(&mut loaded.placement.placer);
-    let questions = match format {
+    match format {
         Format::Gift => gift::parse(name, text, d, &mut sink),
         Format::Aiken => aiken::parse(name, text, d, &mut sink),
         Format::Csv => csv::parse(name, text, d, &mut sink),
         Format::MoodleXml | Format::Native => moodle_xml::parse(name, text, d, &mut sink),
-    };
-    loaded.diagnostics.append(&mut sink.errors);
-    for q in &questions {
-        if q.topic.is_empty() || q.domains.keys().any(String::is_empty) {
-            loaded.diagnostics.push(Diagnostic {
-                pos: q.pos.clone(),
-                message: format!(
-                    "a {} file has no field for the topic, exam and domain: \
-                     choose them on the upload form (or pass --topic, --exam and --domain)",
-                    format.name()
-                ),
-            });
-            break;
-        }
     }
     loaded.placement.placer = std::mem::take(&mut sink.placer);
-    sort_out(loaded, questions, sink);
-}
-
-/// Splits a foreign file's questions into imported and skipped, one outcome
-/// each. A question that fails its own checks is skipped with their
-/// messages; under `strict` it is an error instead, and stops the import.
-fn sort_out(loaded: &mut Loaded, mut questions: Vec<super::model::Question>, mut sink: Sink) {
-    let mut categories = std::mem::take(&mut sink.categories);
-    let (skipped, sink_warnings) = sink.into_reports();
-    // Sized up front: growing by doubling while the parsed list is still
-    // alive would briefly hold the questions up to three times over.
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(questions.len() + skipped.len());
-    for d in skipped {
-        if loaded.strict {
-            loaded.diagnostics.push(d.clone());
-        }
-        outcomes.push(Outcome {
-            category: categories.get(&(d.pos.line, d.pos.column)).cloned(),
-            pos: d.pos,
-            id: None,
-            verdict: Verdict::Skipped,
-            reasons: vec![d.message],
+    let mut read = sink.into_read();
+    if read.stopped {
+        loaded.diagnostics.push(Diagnostic::in_file(name, Cancel::MESSAGE));
+        return;
+    }
+    loaded.diagnostics.append(&mut read.errors);
+    if let Some(pos) = read.unplaced {
+        loaded.diagnostics.push(Diagnostic {
+            pos,
+            message: format!(
+                "a {} file has no field for the topic, exam and domain: \
+                 choose them on the upload form (or pass --topic, --exam and --domain)",
+                format.name()
+            ),
         });
     }
-    // Warnings are reported at their question's position; looked up by it,
-    // not searched for, so a file of many warned questions stays linear.
-    let mut warnings: HashMap<(usize, usize), Vec<String>> = HashMap::new();
-    for w in sink_warnings {
-        warnings.entry((w.pos.line, w.pos.column)).or_default().push(w.message);
+    loaded.diagnostics.append(&mut read.strict_errors);
+    for (category, topic, n) in std::mem::take(&mut read.placed) {
+        count_category(loaded, category.as_ref(), &topic, n);
     }
-    let strict = loaded.strict;
-    // Filtered in place: moving the questions into a second list would hold
-    // both lists at once, tens of megabytes for a 20 MB file.
-    questions.retain(|q| {
-        let mut problems = Vec::new();
-        check_question(&mut problems, q);
-        let at = (q.pos.line, q.pos.column);
-        let mut reasons = warnings.remove(&at).unwrap_or_default();
-        let category = categories.remove(&at);
-        if problems.is_empty() {
-            reasons.extend(not_exam_shape(q).map(|s| format!("not the exam's shape: {s}")));
-            count_category(loaded, category.as_ref(), &q.topic);
-            outcomes.push(Outcome {
-                category,
-                pos: q.pos.clone(),
-                id: Some(q.id.clone()),
-                verdict: if reasons.is_empty() {
-                    Verdict::Imported
-                } else {
-                    Verdict::Warned
-                },
-                reasons,
-            });
-            true
-        } else if strict {
-            // Whole-file validation reports these once the bank is checked.
-            true
-        } else {
-            outcomes.push(Outcome {
-                category,
-                pos: q.pos.clone(),
-                id: None,
-                verdict: Verdict::Skipped,
-                // What the reader noticed stays with the reasons: an image
-                // left out explains an empty stem.
-                reasons: problems.into_iter().map(|d| d.message).chain(reasons).collect(),
-            });
-            false
-        }
-    });
     if loaded.bank.questions.is_empty() {
-        loaded.bank.questions = questions;
+        loaded.bank.questions = read.questions;
     } else {
-        loaded.bank.questions.append(&mut questions);
+        loaded.bank.questions.append(&mut read.questions);
     }
-    outcomes.sort_by_key(|o| (o.pos.line, o.pos.column));
-    loaded.outcomes.extend(outcomes);
+    if loaded.outcomes.is_empty() {
+        loaded.outcomes = read.outcomes;
+    } else {
+        loaded.outcomes.append(&mut read.outcomes);
+    }
 }
 
 /// Parses one file's text into `loaded` (no cross-file validation).

@@ -4,16 +4,17 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// Where something came from in an input file, for error messages. The file
-/// name is shared: every question and option carries a position, and a
-/// 20 MB file holds tens of thousands of them.
+/// name is shared and line and column are 32-bit: every question and option
+/// carries a position, and a 20 MB file holds tens of thousands of them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pos {
     pub file: Arc<str>,
-    pub line: usize,
-    pub column: usize,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Pos {
@@ -189,8 +190,8 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub key: char,
-    pub text: String,
-    pub rationale: String,
+    pub text: CompactString,
+    pub rationale: CompactString,
     /// The English original of `text` and `rationale`, when the question has
     /// one (boxed: most questions have none, and an import holds many).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,8 +216,8 @@ pub struct QuestionEn {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
-    pub file: String,
-    pub heading: String,
+    pub file: CompactString,
+    pub heading: CompactString,
 }
 
 /// Where a generated draft came from and how good the generator thinks it is.
@@ -231,43 +232,62 @@ pub struct Generated {
 }
 
 /// Exam code → domain code, ordered by exam, with a map's interface. A
-/// question has one or two, so they are a sorted vector (one small
-/// allocation) rather than a `BTreeMap`, whose every node holds room for
-/// eleven: a 20 MB import holds tens of thousands of questions.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Domains(Vec<(String, String)>);
+/// question has one or two, so they are a sorted slice rather than a
+/// `BTreeMap`, whose every node holds room for eleven; the codes are short
+/// enough to be kept inline, and the slice is shared by clones, so the
+/// questions of one import that share their placing share one allocation:
+/// a 20 MB import holds tens of thousands of questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domains(Arc<[(CompactString, CompactString)]>);
 
-type DomainPairs<'a> =
-    std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> (&'a String, &'a String)>;
+impl Default for Domains {
+    fn default() -> Self {
+        Domains(Arc::new([]))
+    }
+}
+
+type DomainPairs<'a> = std::iter::Map<
+    std::slice::Iter<'a, (CompactString, CompactString)>,
+    fn(&'a (CompactString, CompactString)) -> (&'a str, &'a str),
+>;
 
 impl Domains {
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets the domain for `exam`, returning the one it replaces.
-    pub fn insert(&mut self, exam: String, domain: String) -> Option<String> {
-        match self.0.binary_search_by(|(e, _)| e.as_str().cmp(&exam)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, domain)),
+    pub fn insert(
+        &mut self,
+        exam: impl Into<CompactString>,
+        domain: impl Into<CompactString>,
+    ) -> Option<CompactString> {
+        let (exam, domain) = (exam.into(), domain.into());
+        // Copied on write: a question has one or two pairs.
+        let mut pairs = self.0.to_vec();
+        let replaced = match pairs.binary_search_by(|(e, _)| e.as_str().cmp(&exam)) {
+            Ok(i) => Some(std::mem::replace(&mut pairs[i].1, domain)),
             Err(i) => {
-                self.0.insert(i, (exam, domain));
+                pairs.insert(i, (exam, domain));
                 None
             }
-        }
+        };
+        self.0 = pairs.into();
+        replaced
     }
-    pub fn get(&self, exam: &str) -> Option<&String> {
-        self.0.iter().find(|(e, _)| e == exam).map(|(_, d)| d)
+    pub fn get(&self, exam: &str) -> Option<&str> {
+        self.0.iter().find(|(e, _)| e == exam).map(|(_, d)| d.as_str())
     }
     pub fn contains_key(&self, exam: &str) -> bool {
         self.get(exam).is_some()
     }
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(e, _)| e)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(e, _)| e.as_str())
     }
-    pub fn values(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(_, d)| d)
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, d)| d.as_str())
     }
     pub fn iter(&self) -> DomainPairs<'_> {
-        self.0.iter().map(|(e, d)| (e, d))
+        self.0.iter().map(|(e, d)| (e.as_str(), d.as_str()))
     }
     pub fn len(&self) -> usize {
         self.0.len()
@@ -278,25 +298,29 @@ impl Domains {
 }
 
 impl<'a> IntoIterator for &'a Domains {
-    type Item = (&'a String, &'a String);
+    type Item = (&'a str, &'a str);
     type IntoIter = DomainPairs<'a>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-impl FromIterator<(String, String)> for Domains {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
-        let mut d = Domains::new();
+impl<E: Into<CompactString>, D: Into<CompactString>> FromIterator<(E, D)> for Domains {
+    fn from_iter<I: IntoIterator<Item = (E, D)>>(iter: I) -> Self {
+        let mut pairs: Vec<(CompactString, CompactString)> = Vec::new();
         for (e, c) in iter {
-            d.insert(e, c);
+            let (e, c) = (e.into(), c.into());
+            match pairs.binary_search_by(|(x, _)| x.cmp(&e)) {
+                Ok(i) => pairs[i].1 = c,
+                Err(i) => pairs.insert(i, (e, c)),
+            }
         }
-        d
+        Domains(pairs.into())
     }
 }
 
-impl<const N: usize> From<[(String, String); N]> for Domains {
-    fn from(pairs: [(String, String); N]) -> Self {
+impl<E: Into<CompactString>, D: Into<CompactString>, const N: usize> From<[(E, D); N]> for Domains {
+    fn from(pairs: [(E, D); N]) -> Self {
         pairs.into_iter().collect()
     }
 }
@@ -305,7 +329,7 @@ impl Serialize for Domains {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (e, d) in &self.0 {
+        for (e, d) in self.0.iter() {
             m.serialize_entry(e, d)?;
         }
         m.end()
@@ -314,20 +338,22 @@ impl Serialize for Domains {
 
 impl<'de> Deserialize<'de> for Domains {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(BTreeMap::<String, String>::deserialize(d)?.into_iter().collect())
+        Ok(BTreeMap::<CompactString, CompactString>::deserialize(d)?
+            .into_iter()
+            .collect())
     }
 }
 
 /// A question as stored in an immutable version (positions are not part of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
-    pub id: String,
+    pub id: CompactString,
     /// Exam code → domain code in that exam's blueprint.
     pub domains: Domains,
-    pub topic: String,
+    pub topic: CompactString,
     pub difficulty: Difficulty,
     pub kind: Kind,
-    pub language: String,
+    pub language: CompactString,
     pub status: Status,
     pub stem: String,
     pub explanation: String,
@@ -349,7 +375,7 @@ pub struct Question {
 
 impl Question {
     pub fn exams(&self) -> impl Iterator<Item = &str> {
-        self.domains.keys().map(String::as_str)
+        self.domains.keys()
     }
 
     /// True when the question and every option carry an English original.

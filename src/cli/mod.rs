@@ -154,6 +154,9 @@ struct ServeArgs {
     /// Seconds a client may take to send a request body (a slow sender holds a connection and memory).
     #[arg(long, env = "EXAMDRILL_BODY_TIMEOUT_SECS", default_value_t = 60, value_parser = secs(1, 3600))]
     body_timeout_secs: u64,
+    /// Seconds an uploaded question file may take to read before the reading is stopped.
+    #[arg(long, env = "EXAMDRILL_UPLOAD_PARSE_LIMIT_SECS", default_value_t = 20, value_parser = secs(1, 600))]
+    upload_parse_limit_secs: u64,
     /// On SIGTERM: seconds /healthz reports "draining" (503) while still serving, before the
     /// server stops accepting. Set it above the load balancer's health-check interval × fall count.
     #[arg(long, env = "EXAMDRILL_DRAIN_SECS", default_value_t = 0, value_parser = secs(0, 600))]
@@ -437,6 +440,7 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: crate::web::client::parse_trusted(&args.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?,
         body_timeout: std::time::Duration::from_secs(args.body_timeout_secs),
+        upload_parse_limit: std::time::Duration::from_secs(args.upload_parse_limit_secs),
         drain: std::time::Duration::from_secs(args.drain_secs),
         shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout_secs),
     };

@@ -328,7 +328,7 @@ pub async fn publish(
     let mut topic = batch.topic.clone();
     let mut domains: Vec<(String, String)> = approved
         .iter()
-        .flat_map(|d| d.question.domains.iter().map(|(e, c)| (e.clone(), c.clone())))
+        .flat_map(|d| d.question.domains.iter().map(|(e, c)| (e.to_owned(), c.to_owned())))
         .collect();
     domains.sort();
     domains.dedup();
@@ -338,7 +338,7 @@ pub async fn publish(
         .map(|d| {
             let mut q = d.question.clone();
             q.status = Status::Published;
-            q.topic = slug.clone();
+            q.topic = slug.as_str().into();
             q
         })
         .collect();

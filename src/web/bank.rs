@@ -166,7 +166,7 @@ pub struct QuestionView {
 impl QuestionView {
     pub fn new(q: &Question, version: i32) -> Self {
         QuestionView {
-            id: q.id.clone(),
+            id: q.id.to_string(),
             version,
             stem: render(&q.stem),
             explanation: render(&q.explanation),
@@ -192,12 +192,12 @@ impl QuestionView {
                 .map(|(e, d)| format!("{e}/{d}"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            topic: q.topic.clone(),
+            topic: q.topic.to_string(),
             kind: q.kind.as_str(),
             difficulty: q.difficulty.as_str(),
             status: q.status.as_str(),
-            source_file: q.source.file.clone(),
-            source_heading: q.source.heading.clone(),
+            source_file: q.source.file.to_string(),
+            source_heading: q.source.heading.to_string(),
         }
     }
 }

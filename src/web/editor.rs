@@ -188,7 +188,7 @@ impl EditorForm {
     }
 
     pub fn domain_of(&self, exam: &str) -> &str {
-        self.draft.domains.get(exam).map_or("", String::as_str)
+        self.draft.domains.get(exam).unwrap_or("")
     }
 
     pub fn references_text(&self) -> String {

@@ -42,6 +42,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// How long an upload's files may take to read.
+    pub upload_parse_limit: std::time::Duration,
     /// Set on SIGTERM: `/healthz` tells the load balancer to send new requests elsewhere.
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

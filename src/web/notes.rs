@@ -206,7 +206,14 @@ fn view(d: DraftRow) -> DraftView {
         options: q
             .options
             .iter()
-            .map(|o| (o.key, render(&o.text), q.answer.contains(&o.key), o.rationale.clone()))
+            .map(|o| {
+                (
+                    o.key,
+                    render(&o.text),
+                    q.answer.contains(&o.key),
+                    o.rationale.to_string(),
+                )
+            })
             .collect(),
         explanation: render(&q.explanation),
         exam_domain: q
@@ -217,7 +224,7 @@ fn view(d: DraftRow) -> DraftView {
             .join(", "),
         lines: format!("{}–{}", d.first_line, d.last_line),
         excerpt: d.excerpt,
-        id: q.id,
+        id: q.id.into_string(),
     }
 }
 
@@ -495,7 +502,7 @@ pub async fn edit(
     let batch = store::batch(&state.pool, id).await?.ok_or(AppError::NotFound)?;
     let base = d.question.clone();
     let mut draft = posted.draft.clone();
-    draft.id = base.id.clone();
+    draft.id = base.id.to_string();
     let mut page = edit_page(auth.ctx, &state, (id, n), d, &batch, draft).await?;
     let mut q = match editor::before_save(&page.ctx, &posted, &mut page.form, Some(&base), false) {
         Ok(q) => q,

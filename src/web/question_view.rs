@@ -80,7 +80,7 @@ impl QuestionView {
             .collect();
         let en = q.en.as_ref().filter(|_| has_english);
         Self {
-            id: q.id.clone(),
+            id: q.id.to_string(),
             stem: Bilingual::new(lang, &q.stem, en.map(|e| e.stem.as_str())),
             explanation: Bilingual::new(lang, &q.explanation, en.map(|e| e.explanation.as_str())),
             options,

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use compact_str::CompactString;
 use futures_util::StreamExt;
 
 use super::AppState;
@@ -254,7 +255,7 @@ pub struct OutcomeRow {
     pub verdict: &'static str,
     pub class: &'static str,
     pub id: String,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Arc<str>>,
 }
 
 impl From<Outcome> for OutcomeRow {
@@ -268,7 +269,7 @@ impl From<Outcome> for OutcomeRow {
             pos: o.pos.to_string(),
             verdict,
             class,
-            id: o.id.unwrap_or_default(),
+            id: o.id.map(CompactString::into_string).unwrap_or_default(),
             reasons: o.reasons,
         }
     }
@@ -284,7 +285,7 @@ struct DryRun {
 
 async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
     let known = store::placement_known(&state.pool).await?;
-    let mut loaded = parse_pending(upload, known).await;
+    let mut loaded = parse_pending(upload, known, state.upload_parse_limit).await;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
@@ -363,7 +364,7 @@ pub async fn confirm(
     let id = path.into_inner();
     let upload = Arc::new(own_upload(&state, id, &auth).await?);
     let known = store::placement_known(&state.pool).await?;
-    let loaded = parse_pending(&upload, known).await;
+    let loaded = parse_pending(&upload, known, state.upload_parse_limit).await;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }

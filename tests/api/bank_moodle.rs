@@ -4,7 +4,7 @@
 use examdrill::bank::store::{Mode as ImportMode, import};
 
 use crate::common::bank::{blueprints, import_blueprints, question, topic};
-use crate::common::{PASSWORD, TestApp, spawn_app};
+use crate::common::{PASSWORD, TestApp, spawn_app, spawn_app_with};
 
 async fn instructor_app() -> TestApp {
     let app = spawn_app().await;
@@ -366,4 +366,51 @@ async fn examdrill_categories_place_questions_without_any_form_field() {
             ("fixture-savings".to_owned(), "saa-c03".to_owned(), "cost".to_owned()),
         ]
     );
+}
+
+/// An upload that takes longer to read than the configured limit gets a
+/// clear problem, and its reading is stopped: the next upload is read as
+/// usual, within the same short limit.
+#[tokio::test]
+async fn an_upload_past_the_read_limit_is_a_problem_and_the_next_one_reads() {
+    let app = spawn_app_with(|mut s| {
+        s.upload_parse_limit = std::time::Duration::from_millis(300);
+        s
+    })
+    .await;
+    import_blueprints(&app).await;
+    app.user_with_role("teacher@example.com", "instructor").await;
+    app.import_upload(&[("vpc.toml", &crate::common::bank::fixture("valid/vpc-basics.toml"))])
+        .await;
+    let slow: String = (0..12_000)
+        .map(|i| format!("::q{i}::[html]<p>VPC {i}: <b>which</b> one?</p>{{=a#yes ~b#no ~%50%c ~d}}\n\n"))
+        .collect();
+    let small = "::one:: One? {=a ~b ~c ~d}\n";
+    for (name, text, slow) in [("slow.gift", slow.as_str(), true), ("small.gift", small, false)] {
+        let resp = app
+            .upload_form(
+                "/instructor/bank/upload",
+                &[
+                    ("topic", "fixture-vpc-basics"),
+                    ("exam", "saa-c03"),
+                    ("domain", "secure"),
+                ],
+                &[(name, text.as_bytes())],
+            )
+            .await;
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let preview = app.get(resp.location().unwrap()).await;
+        assert_eq!(preview.status, 200);
+        let problems = preview.select_text("#problems li");
+        if slow {
+            assert!(
+                problems.iter().any(|p| p.contains("took longer than 0.3 s")),
+                "{problems:#?}"
+            );
+            assert!(preview.select_text("#confirm-button").is_empty());
+        } else {
+            assert!(problems.is_empty(), "{problems:#?}");
+            assert_eq!(preview.select_text("#outcomes tr.imported").len(), 1);
+        }
+    }
 }

@@ -145,21 +145,19 @@ fn moodle_xml_categories_are_carried_by_each_question() {
 #[test]
 fn by_default_foreign_categories_keep_the_chosen_topic_and_the_own_layout_goes_back() {
     let loaded = load("cats.xml", XML, &defaults());
-    let placed: Vec<(&str, Vec<(&String, &String)>)> = loaded
+    let placed: Vec<(&str, Vec<(&str, &str)>)> = loaded
         .bank
         .questions
         .iter()
         .map(|q| (q.topic.as_str(), q.domains.iter().collect()))
         .collect();
-    let secure = ("saa-c03".to_owned(), "secure".to_owned());
-    let resilient = ("saa-c03".to_owned(), "resilient".to_owned());
-    let chosen = vec![(&secure.0, &secure.1)];
+    let chosen = vec![("saa-c03", "secure")];
     assert_eq!(placed[0], ("fixture-formats", chosen.clone()));
     assert_eq!(placed[1], ("fixture-formats", chosen.clone()));
     assert_eq!(placed[3], ("fixture-formats", chosen));
     assert_eq!(
         placed[4],
-        ("fixture-formats", vec![(&resilient.0, &resilient.1)]),
+        ("fixture-formats", vec![("saa-c03", "resilient")]),
         "top/<exam>/<domain>/<topic> names its own domain"
     );
     assert!(loaded.bank.topics.is_empty(), "every topic is known");
@@ -248,10 +246,7 @@ fn gift_categories_with_prefixes_escapes_nesting_and_collisions() {
         ]
     );
     let own = &loaded.bank.questions[5];
-    assert_eq!(
-        own.domains.iter().collect::<Vec<_>>(),
-        [(&"soa-c03".to_owned(), &"networking".to_owned())]
-    );
+    assert_eq!(own.domains.iter().collect::<Vec<_>>(), [("soa-c03", "networking")]);
     let t = loaded.bank.topics.iter().find(|t| t.slug == "fixture-net").unwrap();
     assert_eq!(t.domains, [("soa-c03".to_owned(), "networking".to_owned())]);
     let names: Vec<&str> = loaded.bank.topics.iter().map(|t| t.name_en.as_str()).collect();
@@ -266,10 +261,7 @@ fn an_unknown_exam_or_a_bad_slug_is_not_the_own_layout() {
     let loaded = load("notown.gift", gift, &defaults());
     for q in &loaded.bank.questions {
         assert_eq!(q.topic, "fixture-formats", "{}", q.id);
-        assert_eq!(
-            q.domains.iter().collect::<Vec<_>>(),
-            [(&"saa-c03".to_owned(), &"secure".to_owned())]
-        );
+        assert_eq!(q.domains.iter().collect::<Vec<_>>(), [("saa-c03", "secure")]);
     }
     assert_eq!(loaded.bank.questions.len(), 3);
 }
@@ -317,10 +309,7 @@ fn without_known_exams_the_own_layout_is_not_trusted() {
     let gift = "$CATEGORY: $course$/top/saa-c03/resilient/fixture-formats\n\n::a::A? {=a ~b}";
     let loaded = parse_upload([("plain.gift", gift)], Some(&defaults()));
     let q = &loaded.bank.questions[0];
-    assert_eq!(
-        q.domains.iter().collect::<Vec<_>>(),
-        [(&"saa-c03".to_owned(), &"secure".to_owned())]
-    );
+    assert_eq!(q.domains.iter().collect::<Vec<_>>(), [("saa-c03", "secure")]);
 }
 
 #[test]

@@ -199,7 +199,7 @@ fn teachers_gift_quizzes_import_with_the_keys_an_independent_reading_finds() {
             .bank
             .questions
             .iter()
-            .filter(|q| want.get(&q.pos.line).is_some_and(|k| q.answer == **k))
+            .filter(|q| want.get(&(q.pos.line as usize)).is_some_and(|k| q.answer == **k))
             .count();
         let fig = Figures {
             supported: want.len(),

@@ -367,13 +367,13 @@ pub fn run(name: &str, bytes: Vec<u8>) -> (Figures, Loaded, Vec<String>) {
         .collect();
     let n = |v: Verdict| loaded.outcomes.iter().filter(|o| o.verdict == v).count();
     let mut notes = Vec::new();
-    let right = |q: &Question| want.get(&q.pos.line).is_some_and(|k| q.answer == **k);
+    let right = |q: &Question| want.get(&(q.pos.line as usize)).is_some_and(|k| q.answer == **k);
     for q in loaded.bank.questions.iter().filter(|q| !right(q)) {
         notes.push(format!(
             "  keys {}: imported {:?}, expected {:?}",
             q.pos,
             q.answer,
-            want.get(&q.pos.line)
+            want.get(&(q.pos.line as usize))
         ));
     }
     for o in loaded.outcomes.iter().filter(|o| o.verdict == Verdict::Skipped) {

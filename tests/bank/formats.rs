@@ -67,7 +67,7 @@ fn problems(questions: Vec<Question>) -> Vec<Diagnostic> {
     validate(&bank)
 }
 
-fn lines(d: &[Diagnostic]) -> Vec<(usize, String)> {
+fn lines(d: &[Diagnostic]) -> Vec<(u32, String)> {
     d.iter().map(|d| (d.pos.line, d.message.clone())).collect()
 }
 

@@ -25,7 +25,7 @@ fn blueprints() -> PathBuf {
 }
 
 /// (line, column, message fragment) of every diagnostic in `file`.
-fn problems(file: &str) -> Vec<(usize, usize, String)> {
+fn problems(file: &str) -> Vec<(u32, u32, String)> {
     let loaded = load_paths(&[fixture(file)], Some(&blueprints()));
     loaded
         .diagnostics
@@ -34,7 +34,7 @@ fn problems(file: &str) -> Vec<(usize, usize, String)> {
         .collect()
 }
 
-fn has(problems: &[(usize, usize, String)], line: usize, column: usize, fragment: &str) -> bool {
+fn has(problems: &[(u32, u32, String)], line: u32, column: u32, fragment: &str) -> bool {
     problems
         .iter()
         .any(|(l, c, m)| *l == line && *c == column && m.contains(fragment))
@@ -53,7 +53,7 @@ fn a_valid_file_loads_with_no_problems() {
     let qs = &loaded.bank.questions;
     assert_eq!(qs.len(), 2);
     assert_eq!(qs[0].topic, "fixture-vpc-basics", "questions inherit the file's topic");
-    assert_eq!(qs[0].domains.get("soa-c03").map(String::as_str), Some("networking"));
+    assert_eq!(qs[0].domains.get("soa-c03"), Some("networking"));
     assert_eq!(qs[1].kind, Kind::Multiple);
     assert_eq!(qs[1].answer, vec!['a', 'c']);
     assert_eq!(qs[1].options.len(), 5, "inline option tables are accepted too");

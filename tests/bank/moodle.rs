@@ -5,7 +5,7 @@
 use examdrill::bank::Question;
 use examdrill::bank::formats::category::Known;
 use examdrill::bank::load::{Loaded, Verdict, parse_upload, parse_upload_in};
-use examdrill::bank::model::{Domains, Kind};
+use examdrill::bank::model::{CompactString, Domains, Kind};
 
 use super::formats::{defaults, skipped};
 
@@ -106,7 +106,7 @@ fn derived_ids_never_collide() {
     assert_eq!(ids.len(), 6, "{ids:?}");
     assert_eq!(qs[5].id, "fixture-formats-same-2");
     // Deterministic: the same file gives the same ids.
-    let again: Vec<String> = questions("ids.gift", gift).into_iter().map(|q| q.id).collect();
+    let again: Vec<CompactString> = questions("ids.gift", gift).into_iter().map(|q| q.id).collect();
     assert_eq!(again, qs.iter().map(|q| q.id.clone()).collect::<Vec<_>>());
 }
 

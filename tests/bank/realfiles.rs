@@ -45,7 +45,7 @@ fn at(loaded: &Loaded, line: usize) -> &Question {
         .bank
         .questions
         .iter()
-        .find(|q| q.pos.line == line)
+        .find(|q| q.pos.line as usize == line)
         .unwrap_or_else(|| panic!("no question imported at line {line}: {:#?}", loaded.outcomes))
 }
 
@@ -94,7 +94,7 @@ fn reasons(loaded: &Loaded, line: usize) -> String {
     loaded
         .outcomes
         .iter()
-        .filter(|o| o.pos.line == line)
+        .filter(|o| o.pos.line as usize == line)
         .flat_map(|o| o.reasons.clone())
         .collect::<Vec<_>>()
         .join("; ")

@@ -2,7 +2,8 @@
 //! invalid UTF-8, byte-order marks, CRLF and empty files. Each gives a clear
 //! problem at the right place, never a crash.
 
-use examdrill::bank::load::parse_upload;
+use examdrill::bank::formats::{Cancel, csv};
+use examdrill::bank::load::{parse_upload, parse_upload_until};
 
 use super::formats::{defaults, skipped};
 
@@ -72,4 +73,41 @@ fn a_bom_and_crlf_leave_positions_in_characters_on_the_right_line() {
         p[0].starts_with("crlf.csv:4:"),
         "the fourth line is short of a field: {p:#?}"
     );
+}
+
+/// A read given up on (an upload past its time limit) stops at the reader's
+/// next question, in every format, and nothing of the file imports.
+#[test]
+fn a_cancelled_read_stops_with_a_problem_in_every_format() {
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let gift = "::a:: A? {=x ~y}\n\n".repeat(3);
+    let aiken = "A?\nA. x\nB. y\nANSWER: A\n\nB?\nA. x\nB. y\nANSWER: B\n";
+    let xml = format!(
+        "<quiz>{}</quiz>",
+        "<question type=\"truefalse\"><questiontext><text>T?</text></questiontext>\
+         <answer fraction=\"100\"><text>true</text></answer><answer fraction=\"0\"><text>false</text></answer></question>"
+            .repeat(3)
+    );
+    let csv = csv::template();
+    for (name, text) in [
+        ("q.gift", gift.as_str()),
+        ("q.aiken", aiken),
+        ("q.xml", &xml),
+        ("q.csv", &csv),
+    ] {
+        // The same file reads normally when nobody cancels.
+        assert!(
+            !parse_upload([(name, text)], Some(&defaults()))
+                .bank
+                .questions
+                .is_empty(),
+            "{name}"
+        );
+        let loaded = parse_upload_until([(name, text)], Some(&defaults()), Some(&cancel));
+        let messages: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(messages, vec![format!("{name}:1:1: {}", Cancel::MESSAGE)]);
+        assert!(loaded.bank.questions.is_empty(), "{name}");
+        assert!(loaded.outcomes.is_empty(), "{name}");
+    }
 }

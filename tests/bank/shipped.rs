@@ -59,7 +59,7 @@ fn check_exam(exam: &str, minimums: &[(&str, usize)]) {
     let (mut total, mut multiple) = (0usize, 0usize);
     for q in &bank.questions {
         if let Some(d) = q.domains.get(exam) {
-            *counts.entry(d.as_str()).or_default() += 1;
+            *counts.entry(d).or_default() += 1;
             total += 1;
             multiple += usize::from(q.kind == Kind::Multiple);
         }

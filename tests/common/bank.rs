@@ -54,7 +54,7 @@ pub fn options(keys: &[char]) -> Vec<Choice> {
     keys.iter()
         .map(|k| Choice {
             key: *k,
-            text: format!("보기 {k}"),
+            text: format!("보기 {k}").into(),
             rationale: "근거".into(),
             en: None,
             pos: Pos::default(),
@@ -67,9 +67,9 @@ pub fn options(keys: &[char]) -> Vec<Choice> {
 /// fields they care about with struct update syntax.
 pub fn question(id: &str, exam: &str, domain: &str, topic: &str) -> Question {
     Question {
-        id: id.to_owned(),
-        domains: Domains::from([(exam.to_owned(), domain.to_owned())]),
-        topic: topic.to_owned(),
+        id: id.into(),
+        domains: Domains::from([(exam, domain)]),
+        topic: topic.into(),
         difficulty: Difficulty::Medium,
         kind: Kind::Single,
         language: "ko".into(),

@@ -91,6 +91,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Settings) -> Settings) -> TestAp
         seed_bank: None,
         trusted_proxies: Vec::new(),
         body_timeout: std::time::Duration::from_secs(60),
+        upload_parse_limit: std::time::Duration::from_secs(20),
         drain: std::time::Duration::ZERO,
         shutdown_timeout: std::time::Duration::from_secs(30),
     });

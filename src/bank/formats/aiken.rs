@@ -3,52 +3,57 @@
 
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
-use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
         sink,
     };
-    let mut out = Vec::new();
-    for block in blocks(text) {
-        if let Some(q) = question(&mut l, file, &block).and_then(|q| q.finish(d, l.sink)) {
-            out.push(q);
-        }
-    }
-    out
-}
-
-/// The file's questions, each as its non-blank lines with their offsets.
-/// Blank lines separate questions, but Moodle ignores them inside one: a
-/// run of lines that starts with an option or the `ANSWER:` line continues
-/// the question before it when that one has no `ANSWER:` yet (a blank line
-/// between the question and its options, or before `ANSWER:`).
-fn blocks(text: &str) -> Vec<Vec<(usize, &str)>> {
-    let mut out: Vec<Vec<(usize, &str)>> = Vec::new();
+    // Blank lines separate questions, but Moodle ignores them inside one: a
+    // run of lines that starts with an option or the `ANSWER:` line continues
+    // the question before it when that one has no `ANSWER:` yet (a blank line
+    // between the question and its options, or before `ANSWER:`). So one
+    // question is held back until the next shows it does not continue it.
+    let mut held: Vec<(usize, &str)> = Vec::new();
     let mut block: Vec<(usize, &str)> = Vec::new();
     let mut offset = 0;
-    fn close<'a>(block: &mut Vec<(usize, &'a str)>, out: &mut Vec<Vec<(usize, &'a str)>>) {
-        let Some(&(_, first)) = block.first() else {
-            return;
-        };
-        let continues = is_answer(first) || option_line(first.trim_start()).is_some();
-        match out.last_mut() {
-            Some(prev) if continues && !prev.iter().any(|(_, l)| is_answer(l)) => prev.append(block),
-            _ => out.push(std::mem::take(block)),
+    let emit = |l: &mut Lines<'_>, q: &[(usize, &str)]| {
+        if !q.is_empty()
+            && let Some(q) = question(l, file, q).and_then(|q| q.finish(d, l.sink))
+        {
+            l.sink.accept(q);
         }
-    }
+    };
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() {
-            close(&mut block, &mut out);
+            if let Some(&(_, first)) = block.first() {
+                if l.sink.stop() {
+                    return;
+                }
+                let continues = is_answer(first) || option_line(first.trim_start()).is_some();
+                if continues && !held.is_empty() && !held.iter().any(|(_, l)| is_answer(l)) {
+                    held.append(&mut block);
+                } else {
+                    emit(&mut l, &held);
+                    held = std::mem::take(&mut block);
+                }
+            }
         } else {
             block.push((offset, content));
         }
         offset += line.len();
     }
-    close(&mut block, &mut out);
-    out
+    if let Some(&(_, first)) = block.first() {
+        let continues = is_answer(first) || option_line(first.trim_start()).is_some();
+        if continues && !held.is_empty() && !held.iter().any(|(_, l)| is_answer(l)) {
+            held.append(&mut block);
+        } else {
+            emit(&mut l, &held);
+            held = block;
+        }
+    }
+    emit(&mut l, &held);
 }
 
 fn is_answer(line: &str) -> bool {

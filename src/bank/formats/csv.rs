@@ -2,6 +2,8 @@
 //! per question; options are the columns `a`…`h`, each with an optional
 //! `<letter>_rationale`.
 
+use std::sync::Arc;
+
 use super::{Defaults, Sink, derived_id};
 use crate::bank::diagnostics::{Diagnostic, LineIndex};
 use crate::bank::model::{Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
@@ -42,14 +44,16 @@ pub fn template() -> String {
     format!("{header}\n{row}\n")
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(name: &str, text: &str, d: &Defaults, sink: &mut Sink) {
+    let file: Arc<str> = name.into();
+    let file = &file;
     let mut rdr = ::csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let Some(headers) = read_headers(&mut rdr, file, &mut sink.errors) else {
-        return Vec::new();
+        return;
     };
     // On CRLF files the reader starts a record at the `\n` that ends the one
     // before, a line early; the line is taken from the first byte after it.
-    let idx = LineIndex::new(file, text);
+    let idx = LineIndex::new(name, text);
     let line_at = |p: Option<&::csv::Position>| {
         p.map(|p| {
             let mut b = p.byte() as usize;
@@ -60,8 +64,10 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
         })
         .unwrap_or(1)
     };
-    let mut out = Vec::new();
     for record in rdr.records() {
+        if sink.stop() {
+            return;
+        }
         match record {
             Ok(record) => {
                 let row = Row {
@@ -71,39 +77,42 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
                     record: &record,
                 };
                 // A row with any problem is skipped whole; its problems say why.
-                let before = sink.skipped.len();
-                let q = row.question(d, &mut sink.skipped);
-                if sink.skipped.len() == before {
-                    out.push(q);
+                let mut problems = Vec::new();
+                let q = row.question(d, &mut problems);
+                if problems.is_empty() {
+                    sink.accept(q);
+                }
+                for p in problems {
+                    sink.skip(p.pos, p.message);
                 }
             }
             Err(e) => {
                 let line = line_at(e.position());
-                sink.skipped.push(Diagnostic {
-                    pos: pos(file, line, 1),
-                    message: format!("malformed CSV row: {e}"),
-                });
+                sink.skip(pos(file, line, 1), format!("malformed CSV row: {e}"));
             }
         }
     }
-    out
 }
 
-fn pos(file: &str, line: u64, column: usize) -> Pos {
+/// A position in `file`, whose name every position of the file shares.
+fn pos(file: &Arc<str>, line: u64, column: usize) -> Pos {
     Pos {
-        file: file.into(),
-        line: line as usize,
-        column,
+        file: Arc::clone(file),
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
     }
 }
 
 /// The header's column names, lowercased; None, with every unknown or missing
 /// column reported, when the rows cannot be read.
-fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let headers = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
-            diags.push(Diagnostic::in_file(file, format!("cannot read the CSV header: {e}")));
+            diags.push(Diagnostic::in_file(
+                Arc::clone(file),
+                format!("cannot read the CSV header: {e}"),
+            ));
             return None;
         }
     };
@@ -120,7 +129,10 @@ fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diag
     }
     for required in ["stem", "a", "b", "answer"] {
         if !headers.iter().any(|h| h == required) {
-            diags.push(Diagnostic::in_file(file, format!("missing column `{required}`")));
+            diags.push(Diagnostic::in_file(
+                Arc::clone(file),
+                format!("missing column `{required}`"),
+            ));
             ok = false;
         }
     }
@@ -129,7 +141,7 @@ fn read_headers(rdr: &mut ::csv::Reader<&[u8]>, file: &str, diags: &mut Vec<Diag
 
 /// One data row, read by column name.
 struct Row<'a> {
-    file: &'a str,
+    file: &'a Arc<str>,
     headers: &'a [String],
     record: &'a ::csv::StringRecord,
     line: u64,
@@ -177,21 +189,21 @@ impl Row<'_> {
         let kind = if answer.len() > 1 { Kind::Multiple } else { Kind::Single };
         let stem = self.get("stem").to_owned();
         let id = match self.get("id") {
-            "" => derived_id(&topic, None, &stem),
-            s => s.to_owned(),
+            "" => derived_id(&topic, None, &stem).into(),
+            s => s.into(),
         };
         let explanation = self.get("explanation").to_owned();
         let source = Source {
-            file: self.get_or("source_file", self.file).to_owned(),
-            heading: self.get_or("source_heading", "—").to_owned(),
+            file: self.get_or("source_file", self.file).into(),
+            heading: self.get_or("source_heading", "—").into(),
         };
         Question {
             id,
             domains,
-            topic,
+            topic: topic.into(),
             difficulty,
             kind,
-            language,
+            language: language.into(),
             status: Status::Published,
             stem,
             explanation,
@@ -258,8 +270,8 @@ impl Row<'_> {
                 let rationale = self.get(&format!("{l}_rationale"));
                 Choice {
                     key: l,
-                    text: self.get(&l.to_string()).to_owned(),
-                    rationale: rationale.to_owned(),
+                    text: self.get(&l.to_string()).into(),
+                    rationale: rationale.into(),
                     en: None,
                     pos: self.at(&l.to_string()),
                 }

@@ -7,62 +7,86 @@ use std::borrow::Cow;
 use super::category::{Category, CategoryPath};
 use super::{Defaults, Lines, RawQuestion, Sink, TextFormat};
 use crate::bank::diagnostics::LineIndex;
-use crate::bank::model::Question;
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let mut l = Lines {
         idx: LineIndex::new(file, text),
         sink,
     };
-    let (blocks, categories) = blocks(text);
-    let mut categories = categories.into_iter().peekable();
+    // Counted first (a quick pass) so the bank's list is sized once, then
+    // read one block at a time: no list of the file's blocks is kept.
+    let mut n = 0;
+    blocks(text, &mut |piece| {
+        n += usize::from(matches!(piece, Piece::Block(..)));
+        true
+    });
+    l.sink.reserve(n);
+    // A `$CATEGORY:` line files the questions that start after it.
     let mut current: Option<Category> = None;
-    let mut out = Vec::with_capacity(blocks.len());
-    for (start, block) in blocks {
-        // A `$CATEGORY:` line files the questions that start after it.
-        while let Some((_, path)) = categories.next_if(|(at, _)| *at < start) {
-            current = Some(CategoryPath::parse(path));
+    pieces(text, &mut |piece| {
+        if l.sink.stop() {
+            return false;
         }
-        let Some(mut q) = question(&mut l, file, start, block) else {
-            continue;
-        };
-        q.category = current.clone();
-        let placed = l.sink.place(&q, d);
-        out.extend(q.finish(&placed, l.sink));
-    }
-    out
+        match piece {
+            Piece::Category(path) => current = Some(CategoryPath::parse(path)),
+            Piece::Block(start, block) => {
+                if let Some(mut q) = question(&mut l, file, start, block) {
+                    q.category = current.clone();
+                    let placed = l.sink.place(&q, d);
+                    if let Some(q) = q.finish(&placed, l.sink) {
+                        l.sink.accept(q);
+                    }
+                }
+            }
+        }
+        true
+    });
+}
+
+/// What the reader meets, in file order: a question's block (with its start)
+/// or a `$CATEGORY:` line's path.
+enum Piece<'a> {
+    Block(usize, Cow<'a, str>),
+    Category(&'a str),
 }
 
 /// Questions are separated by blank lines; comment and category lines are
 /// dropped from them. A block is a slice of the file unless a comment sits
 /// inside it, when that line is blanked to spaces so offsets stay file
-/// offsets. Category lines come back apart, each with its offset; a
-/// `$CATEGORY:` line also ends the question before it: generated files put
-/// one straight above the next question, with no blank line between.
+/// offsets. A `$CATEGORY:` line also ends the question before it: generated
+/// files put one straight above the next question, with no blank line
+/// between. Each piece goes to `each` as soon as it ends; `each` returning
+/// false stops the reading.
 type Open = Option<(usize, Option<String>)>;
-type Blocks<'a> = (Vec<(usize, Cow<'a, str>)>, Vec<(usize, &'a str)>);
+type Each<'e, 'a> = dyn FnMut(Piece<'a>) -> bool + 'e;
 
-fn blocks(text: &str) -> Blocks<'_> {
-    let mut out = Vec::new();
-    let mut categories = Vec::new();
+fn blocks<'a>(text: &'a str, each: &mut Each<'_, 'a>) {
     // Start of the current block, and its lines blanked so far (if any).
     let mut cur: Open = None;
     let mut offset = 0;
     let mut end = 0;
-    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, out: &mut Vec<(usize, Cow<'a, str>)>) {
-        if let Some((start, owned)) = cur.take() {
-            out.push((start, owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned)));
+    fn close<'a>(text: &'a str, cur: &mut Open, end: usize, each: &mut Each<'_, 'a>) -> bool {
+        match cur.take() {
+            Some((start, owned)) => each(Piece::Block(
+                start,
+                owned.map_or(Cow::Borrowed(&text[start..end]), Cow::Owned),
+            )),
+            None => true,
         }
     }
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         let category = t.strip_prefix("$CATEGORY:");
-        if let Some(path) = category {
-            categories.push((offset, path));
-        }
         let comment = t.starts_with("//");
         if t.is_empty() || category.is_some() {
-            close(text, &mut cur, end, &mut out);
+            if !close(text, &mut cur, end, each) {
+                return;
+            }
+            if let Some(path) = category
+                && !each(Piece::Category(path))
+            {
+                return;
+            }
         } else if comment {
             if let Some((start, owned)) = &mut cur {
                 let s = owned.get_or_insert_with(|| text[*start..end].to_owned());
@@ -80,34 +104,49 @@ fn blocks(text: &str) -> Blocks<'_> {
         }
         offset += line.len();
     }
-    close(text, &mut cur, end, &mut out);
-    (join_split_answers(text, out), categories)
+    close(text, &mut cur, end, each);
 }
 
-/// A blank line inside an answer block (before its `}`) splits the question
-/// in two, and Moodle refuses both halves; the author's question is whole.
-/// A block whose first brace is a `}` therefore closes the block before it
-/// when that one's `{` is still open. The lines between are kept blank.
-fn join_split_answers<'a>(text: &'a str, blocks: Vec<(usize, Cow<'a, str>)>) -> Vec<(usize, Cow<'a, str>)> {
-    let mut out: Vec<(usize, Cow<'a, str>)> = Vec::with_capacity(blocks.len());
-    for (start, block) in blocks {
-        if let Some((prev_start, prev)) = out.last_mut()
-            && last_brace(prev) == Some('{')
-            && first_brace(&block) == Some('}')
-        {
-            let mut joined = std::mem::take(prev).into_owned();
-            for line in text[*prev_start + joined.len()..start].split_inclusive('\n') {
-                let kept = line.trim_end_matches(['\n', '\r']);
-                joined.push_str(&" ".repeat(kept.len()));
-                joined.push_str(&line[kept.len()..]);
+/// [`blocks`], where a blank line inside an answer block (before its `}`)
+/// no longer splits the question: Moodle refuses both halves, but the
+/// author's question is whole. A block whose first brace is a `}` joins the
+/// block before it when that one's `{` is still open; the lines between are
+/// kept blank. One block is held back to see whether the next one joins it.
+fn pieces<'a>(text: &'a str, each: &mut Each<'_, 'a>) {
+    let mut held: Option<(usize, Cow<'a, str>)> = None;
+    let mut going = true;
+    blocks(text, &mut |piece| {
+        going = match piece {
+            Piece::Block(start, block) => match &mut held {
+                Some((prev_start, prev)) if last_brace(prev) == Some('{') && first_brace(&block) == Some('}') => {
+                    let mut joined = std::mem::take(prev).into_owned();
+                    for line in text[*prev_start + joined.len()..start].split_inclusive('\n') {
+                        let kept = line.trim_end_matches(['\n', '\r']);
+                        joined.push_str(&" ".repeat(kept.len()));
+                        joined.push_str(&line[kept.len()..]);
+                    }
+                    joined.push_str(&block);
+                    *prev = Cow::Owned(joined);
+                    true
+                }
+                _ => match held.replace((start, block)) {
+                    Some((s, b)) => each(Piece::Block(s, b)),
+                    None => true,
+                },
+            },
+            Piece::Category(path) => {
+                let flushed = match held.take() {
+                    Some((s, b)) => each(Piece::Block(s, b)),
+                    None => true,
+                };
+                flushed && each(Piece::Category(path))
             }
-            joined.push_str(&block);
-            *prev = Cow::Owned(joined);
-        } else {
-            out.push((start, block));
-        }
+        };
+        going
+    });
+    if going && let Some((s, b)) = held {
+        each(Piece::Block(s, b));
     }
-    out
 }
 
 /// The first (or last) unescaped `{` or `}` of `s`.

@@ -10,12 +10,15 @@ pub mod gift;
 pub mod html;
 pub mod moodle_export;
 pub mod moodle_xml;
+mod sink;
 
-use std::collections::HashMap;
+pub use sink::{Cancel, Read, Sink};
 
-use self::category::{Category, CategoryMode, CategoryPath, Placer};
-use super::diagnostics::{Diagnostic, LineIndex};
-use super::model::{Blueprint, Choice, Difficulty, Domains, Kind, Pos, Question, Source, Status};
+use compact_str::CompactString;
+
+use self::category::{Category, CategoryMode};
+use super::diagnostics::LineIndex;
+use super::model::{Blueprint, Choice, Difficulty, Kind, Pos, Question, Source, Status};
 use super::validate::normalize;
 
 /// Values for fields a format cannot express.
@@ -218,7 +221,7 @@ pub struct RawQuestion {
     pub format: TextFormat,
     pub warnings: Vec<String>,
     pub pos: Pos,
-    pub file: String,
+    pub file: CompactString,
     /// The category the file filed it under, if it names one.
     pub category: Option<Category>,
 }
@@ -235,7 +238,7 @@ impl RawQuestion {
             format,
             warnings: Vec::new(),
             pos,
-            file: file.to_owned(),
+            file: file.into(),
             category: None,
         }
     }
@@ -323,10 +326,14 @@ impl RawQuestion {
             .zip('a'..='z')
             .map(|(o, key)| Choice {
                 key,
-                text: o.text,
+                text: o.text.into(),
                 // No feedback stays no feedback: the pages say so themselves,
                 // and an export writes it back empty.
-                rationale: o.feedback.filter(|f| !f.trim().is_empty()).unwrap_or_default(),
+                rationale: o
+                    .feedback
+                    .filter(|f| !f.trim().is_empty())
+                    .map(Into::into)
+                    .unwrap_or_default(),
                 en: None,
                 pos: self.pos.clone(),
             })
@@ -337,91 +344,35 @@ impl RawQuestion {
             .filter(|(k, _)| **k)
             .map(|(_, c)| c)
             .collect();
-        let id = sink.unique_id(derived_id(&d.topic, self.name.as_deref(), &self.stem));
+        let id = sink.unique_id(derived_id(&d.topic, self.name.as_deref(), &self.stem).into());
         for w in self.warnings.drain(..) {
-            sink.warn(self.pos.clone(), w);
+            sink.warn(w);
         }
+        // Converted text is built by pushing; a file holds tens of thousands.
+        self.stem.shrink_to_fit();
+        let mut explanation = self.explanation.filter(|e| !e.trim().is_empty()).unwrap_or_default();
+        explanation.shrink_to_fit();
         Some(Question {
             id,
-            domains: Domains::from([(d.exam.clone(), d.domain.clone())]),
-            topic: d.topic.clone(),
+            domains: sink.placing(d),
+            topic: d.topic.as_str().into(),
             difficulty: d.difficulty,
             kind,
-            language: d.language.clone(),
+            language: d.language.as_str().into(),
             status: Status::Published,
-            explanation: self.explanation.filter(|e| !e.trim().is_empty()).unwrap_or_default(),
+            explanation,
             stem: self.stem,
             answer,
             options,
             source: Source {
                 file: self.file,
-                heading: "—".to_owned(),
+                heading: "—".into(),
             },
             references: Vec::new(),
             en: None,
             generated: None,
             pos: self.pos,
         })
-    }
-}
-
-/// What a foreign format reports besides its questions. A question that
-/// cannot be imported (an unsupported type, a malformed item) is `skipped`,
-/// so the rest of the file still imports; `errors` concern the whole file
-/// (not XML at all, a CSV header without `stem`). A warning is reported at
-/// its question's position, which is how it is matched to the question.
-#[derive(Debug, Default)]
-pub struct Sink {
-    pub errors: Vec<Diagnostic>,
-    pub skipped: Vec<Diagnostic>,
-    pub warnings: Vec<Diagnostic>,
-    /// Derived ids given so far in this file, with how often.
-    ids: HashMap<String, usize>,
-    /// Where each category's questions go (shared by an upload's files).
-    pub placer: Placer,
-    /// The category of each question placed, by its position.
-    pub categories: HashMap<(usize, usize), CategoryPath>,
-}
-
-impl Sink {
-    /// `id`, or `id-2`, `id-3`… when an earlier question of the file has it:
-    /// two questions titled alike are still two questions.
-    pub fn unique_id(&mut self, id: String) -> String {
-        let n = self.ids.entry(id.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 { id } else { format!("{id}-{n}") }
-    }
-
-    /// `d` as it applies to `q`, placed by its category; a category that
-    /// cannot be used is a warning on the question, never a failure.
-    pub fn place<'d>(&mut self, q: &RawQuestion, d: &'d Defaults) -> std::borrow::Cow<'d, Defaults> {
-        let (placed, warning) = self.placer.place(q.category.as_ref(), d);
-        if let Some(w) = warning {
-            self.warn(q.pos.clone(), w);
-        }
-        if let Some(Ok(path)) = &q.category {
-            self.categories.insert((q.pos.line, q.pos.column), path.clone());
-        }
-        placed
-    }
-
-    /// The skipped questions and the warnings, once parsing is over (the
-    /// ids given are dropped with the rest).
-    pub fn into_reports(self) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
-        (self.skipped, self.warnings)
-    }
-
-    pub fn skip(&mut self, pos: Pos, message: impl Into<String>) {
-        self.skipped.push(Diagnostic {
-            pos,
-            message: message.into(),
-        });
-    }
-    pub fn warn(&mut self, pos: Pos, message: impl Into<String>) {
-        self.warnings.push(Diagnostic {
-            pos,
-            message: message.into(),
-        });
     }
 }
 

@@ -52,11 +52,7 @@ fn text(out: &mut String, md: &str) {
 
 /// The category a question is filed under in Moodle.
 fn category(q: &Question) -> String {
-    let (exam, domain) = q
-        .domains
-        .iter()
-        .next()
-        .map_or(("examdrill", "questions"), |(e, d)| (e.as_str(), d.as_str()));
+    let (exam, domain) = q.domains.iter().next().unwrap_or(("examdrill", "questions"));
     format!("$course$/top/{exam}/{domain}/{}", q.topic)
 }
 

@@ -55,8 +55,9 @@ pub const MAX_DEPTH: usize = 64;
 /// never writes one, and they are how entity bombs and external entities come in.
 /// Each `<question>` directly under the top `<quiz>` goes to `on_question`
 /// as soon as it is closed, and is not kept in the tree: memory holds one
-/// question's elements at a time, not the whole file's.
-fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element)) -> Result<Element, (usize, String)> {
+/// question's elements at a time, not the whole file's. When `on_question`
+/// returns false the reading stops there, with None.
+fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element) -> bool) -> Result<Option<Element>, (usize, String)> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![Element::default()];
     loop {
@@ -90,7 +91,9 @@ fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element)) -> Result<Elemen
             Ok(Event::End(_)) => {
                 let done = stack.pop().ok_or((offset, "unbalanced closing tag".to_owned()))?;
                 if stack.len() == 2 && stack[1].name == "quiz" && done.name == "question" {
-                    on_question(done);
+                    if !on_question(done) {
+                        return Ok(None);
+                    }
                     continue;
                 }
                 match stack.last_mut() {
@@ -122,7 +125,7 @@ fn parse_tree(text: &str, on_question: &mut dyn FnMut(Element)) -> Result<Elemen
             "the document ends before all elements are closed".to_owned(),
         ));
     }
-    stack.pop().ok_or((0, "empty document".to_owned()))
+    stack.pop().map(Some).ok_or((0, "empty document".to_owned()))
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, offset: usize) -> Result<Element, String> {
@@ -156,12 +159,14 @@ fn unsupported_name(qtype: &str) -> &str {
     }
 }
 
-pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Question> {
+pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) {
     let idx = LineIndex::new(file, text);
-    let mut out = Vec::new();
     // The category named last files the questions after it.
     let mut current: Option<Category> = None;
     let mut each = |q: Element| {
+        if sink.stop() {
+            return false;
+        }
         let kind = q.attr("type").unwrap_or("");
         match kind {
             "category" => current = Some(category_of(&q)),
@@ -171,7 +176,9 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
                     idx: &idx,
                     category: current.as_ref(),
                 };
-                out.extend(one_question(&q, kind, &at, d, sink));
+                if let Some(q) = one_question(&q, kind, &at, d, sink) {
+                    sink.accept(q);
+                }
             }
             "" => sink.skip(
                 idx.pos(q.offset),
@@ -185,6 +192,7 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
                 ),
             ),
         }
+        true
     };
     let root = parse_tree(text, &mut each);
     let error = match root {
@@ -192,21 +200,20 @@ pub fn parse(file: &str, text: &str, d: &Defaults, sink: &mut Sink) -> Vec<Quest
             pos: idx.pos(off),
             message: format!("not valid XML: {msg}"),
         }),
-        Ok(root) if root.child("quiz").is_none() => Some(Diagnostic {
+        // Stopped: the sink knows, and says so for the whole file.
+        Ok(None) => None,
+        Ok(Some(root)) if root.child("quiz").is_none() => Some(Diagnostic {
             pos: idx.file_pos(),
             message: "no <quiz> element; this is not Moodle XML".into(),
         }),
-        Ok(_) => None,
+        Ok(Some(_)) => None,
     };
     if let Some(e) = error {
         // Nothing of a broken file imports, so nothing of it is reported
         // question by question either.
         sink.errors.push(e);
-        sink.skipped.clear();
-        sink.warnings.clear();
-        return Vec::new();
+        sink.discard_questions();
     }
-    out
 }
 
 /// The path a `<question type="category">` names: Moodle writes it in
@@ -294,7 +301,7 @@ fn one_question(q: &Element, kind: &str, at: &Place<'_>, d: &Defaults, sink: &mu
     }
     let mut question = raw.finish(&local, sink)?;
     if let Some(id) = id {
-        question.id = id;
+        question.id = id.into();
     }
     let domains: Domains = tags
         .iter()
@@ -318,7 +325,10 @@ fn one_question(q: &Element, kind: &str, at: &Place<'_>, d: &Defaults, sink: &mu
         .map(str::to_owned)
         .collect();
     if let (Some(file), Some(heading)) = (tag("source-file"), tag("source-heading")) {
-        question.source = Source { file, heading };
+        question.source = Source {
+            file: file.into(),
+            heading: heading.into(),
+        };
     }
     Some(question)
 }

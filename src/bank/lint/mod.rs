@@ -348,7 +348,7 @@ pub fn lint<'a>(questions: impl IntoIterator<Item = &'a Question>, exam_shape: b
     let mut r = Report::default();
     for q in questions {
         r.overall.add(q);
-        r.by_topic.entry(q.topic.clone()).or_default().add(q);
+        r.by_topic.entry(q.topic.to_string()).or_default().add(q);
         flag_question(q, exam_shape, &mut r);
     }
     r
@@ -357,7 +357,7 @@ pub fn lint<'a>(questions: impl IntoIterator<Item = &'a Question>, exam_shape: b
 fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
     let mut flag = |kind: FlagKind, detail: String| {
         r.flags.push(Flag {
-            question: q.id.clone(),
+            question: q.id.to_string(),
             kind,
             detail,
         })
@@ -445,7 +445,7 @@ fn flag_question(q: &Question, exam_shape: bool, r: &mut Report) {
         r.rationale_chars.push(n);
         if n < MIN_RATIONALE_CHARS {
             r.flags.push(Flag {
-                question: q.id.clone(),
+                question: q.id.to_string(),
                 kind: FlagKind::ShortRationale,
                 detail: format!("option {}: {n} characters", o.key),
             });

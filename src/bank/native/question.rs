@@ -43,12 +43,12 @@ pub(super) fn parse_question(
     let en = parse_question_en(r, t, at.clone(), &what);
     let answer = answer_raw.map(|raw| parse_answer_keys(r, t, &raw));
     Some(Question {
-        id: id?,
+        id: id?.into(),
         domains: domains?,
-        topic: topic?,
+        topic: topic?.into(),
         difficulty: difficulty?,
         kind: kind?,
-        language: language?,
+        language: language?.into(),
         status: status?,
         stem: stem?,
         explanation: explanation?,
@@ -121,7 +121,7 @@ fn check_exams_have_domains(r: &mut Reader<'_>, t: &dyn TableLike, exams: &[Stri
         }
     }
     for e in domains.keys() {
-        if !exams.contains(e) {
+        if !exams.iter().any(|x| x == e) {
             r.err(
                 span.clone(),
                 format!("`domain` names exam `{e}`, which is not listed in `exams`"),
@@ -225,8 +225,8 @@ fn parse_source(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>,
         let file = r.string(st, sat.clone(), "`source`", "file");
         let heading = r.string(st, sat, "`source`", "heading");
         Some(Source {
-            file: file?,
-            heading: heading?,
+            file: file?.into(),
+            heading: heading?.into(),
         })
     })
 }
@@ -354,8 +354,8 @@ fn parse_options(r: &mut Reader<'_>, t: &dyn TableLike, at: Option<Range<usize>>
         match (key, text, rationale) {
             (Some(key), Some(text), Some(rationale)) => out.push(Choice {
                 key,
-                text,
-                rationale,
+                text: text.into(),
+                rationale: rationale.into(),
                 en: en.map(Box::new),
                 pos: r.pos(oat),
             }),

@@ -72,7 +72,7 @@ pub async fn save_edit(pool: &PgPool, q: &Question, base: i32, actor: UserId) ->
         "select q.current_version, q.retired_at, v.content
          from questions q join question_versions v on v.question_id = q.id and v.version = q.current_version
          where q.id = $1 for update of q",
-        q.id,
+        q.id.as_str(),
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -90,7 +90,7 @@ pub async fn save_edit(pool: &PgPool, q: &Question, base: i32, actor: UserId) ->
     write_versions(&mut tx, &[(q, version, content)], Some(actor), Pool::Full).await?;
     if let Some(at) = current.retired_at {
         // Writing a version revives a question (as a re-import should); an edit must not.
-        sqlx::query!("update questions set retired_at = $2 where id = $1", q.id, at)
+        sqlx::query!("update questions set retired_at = $2 where id = $1", q.id.as_str(), at)
             .execute(&mut *tx)
             .await?;
     }
@@ -114,9 +114,12 @@ pub async fn create_question(pool: &PgPool, q: &Question, actor: UserId) -> Resu
     let content = validated(pool, q).await?;
     let mut tx = pool.begin().await?;
     lock(&mut tx).await?;
-    let taken = sqlx::query_scalar!(r#"select exists(select 1 from questions where id = $1) as "e!""#, q.id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let taken = sqlx::query_scalar!(
+        r#"select exists(select 1 from questions where id = $1) as "e!""#,
+        q.id.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if taken {
         return Err(EditError::Taken);
     }

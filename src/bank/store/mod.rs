@@ -346,16 +346,16 @@ async fn plan<'a>(
     let mut new_versions = Vec::new();
     for q in &upload.questions {
         let content = serde_json::to_value(q).map_err(|e| DbError::Corrupt(format!("serialising {}: {e}", q.id)))?;
-        match existing.get(&q.id) {
+        match existing.get(q.id.as_str()) {
             None => {
-                report.added.push(q.id.clone());
+                report.added.push(q.id.to_string());
                 new_versions.push((q, 1, content));
             }
             Some(old) if old.content != content => {
-                report.changed.push(q.id.clone());
+                report.changed.push(q.id.to_string());
                 new_versions.push((q, old.version + 1, content));
             }
-            Some(old) if old.retired => report.restored.push(q.id.clone()),
+            Some(old) if old.retired => report.restored.push(q.id.to_string()),
             Some(_) => report.unchanged += 1,
         }
     }
@@ -577,8 +577,8 @@ async fn write_versions(
     for (q, _, _) in versions {
         for (exam, domain) in &q.domains {
             qe.0.push(q.id.as_str());
-            qe.1.push(exam.as_str());
-            qe.2.push(domain.as_str());
+            qe.1.push(exam);
+            qe.2.push(domain);
         }
     }
     sqlx::query!(

@@ -85,7 +85,7 @@ pub async fn finalize(pool: &PgPool, attempt: Uuid, how: Finish) -> Result<Optio
         // A skipped question scores zero but says nothing about what the
         // student knows, so it never reaches the review queue.
         if !chosen.is_empty() {
-            graded.push((q.id, right));
+            graded.push((q.id.into_string(), right));
         }
     }
     // Every item gets its row now (an untouched one too), so a graded

@@ -390,9 +390,9 @@ impl<'a> Drafting<'a> {
         };
         let language = if has_hangul(&c.stem) { "ko" } else { "en" };
         let question = Question {
-            id: format!("{slug}-{n:04}"),
+            id: compact_str::format_compact!("{slug}-{n:04}"),
             domains: crate::bank::model::Domains::from([(exam.clone(), domain.clone())]),
-            topic: slug.clone(),
+            topic: slug.as_str().into(),
             difficulty: c.difficulty,
             kind: if answer.len() > 1 { Kind::Multiple } else { Kind::Single },
             language: language.into(),
@@ -402,8 +402,8 @@ impl<'a> Drafting<'a> {
             answer,
             options,
             source: Source {
-                file: o.file.clone(),
-                heading,
+                file: o.file.as_str().into(),
+                heading: heading.into(),
             },
             references: Vec::new(),
             en: None,
@@ -468,8 +468,8 @@ fn lettered(options: &[(String, String, bool)]) -> (Vec<Choice>, Vec<char>) {
         .zip(keys)
         .map(|((text, why, _), key)| Choice {
             key,
-            text: text.clone(),
-            rationale: why.clone(),
+            text: text.as_str().into(),
+            rationale: why.as_str().into(),
             en: None,
             pos: Pos::default(),
         })

@@ -277,7 +277,7 @@ keywords = ["ebs", "볼륨"]
     assert!(!ebs.is_empty());
     for d in ebs {
         assert_eq!(
-            d.question.domains.get("xyz-c01").map(String::as_str),
+            d.question.domains.get("xyz-c01"),
             Some("disks"),
             "{:?}",
             d.question.domains
