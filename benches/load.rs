@@ -181,12 +181,7 @@ async fn main() -> anyhow::Result<()> {
         }
         let p99 = all.get("start").map(|s| pct(s, 0.99)).unwrap_or(f64::INFINITY);
         println!("start burst: {started} of {students} students got their exam; p99 {p99:.0} ms");
-        drop(servers);
-        pool.close().await;
-        admin
-            .execute(format!("drop database \"{db}\" with (force)").as_str())
-            .await
-            .ok();
+        tear_down(servers, pool, admin, &db).await;
         return Ok(());
     }
 
@@ -388,12 +383,17 @@ async fn main() -> anyhow::Result<()> {
         .map(|k| format!("{} MiB", k / 1024))
         .collect();
     println!("server peak RSS (VmHWM) per instance: {}", rss.join(", "));
+    tear_down(servers, pool, admin, &db).await;
+    anyhow::ensure!(missing == 0, "acknowledged answers are missing");
+    Ok(())
+}
+
+/// Stops the servers, then drops the run's database.
+async fn tear_down(servers: servers::Servers, pool: sqlx::PgPool, mut admin: PgConnection, db: &str) {
     drop(servers);
     pool.close().await;
     admin
         .execute(format!("drop database \"{db}\" with (force)").as_str())
         .await
         .ok();
-    anyhow::ensure!(missing == 0, "acknowledged answers are missing");
-    Ok(())
 }

@@ -21,7 +21,7 @@ use super::forms::{multipart_error, render_with_status, see_other};
 use super::upload_parse::parse_pending;
 use crate::bank::formats::Defaults;
 use crate::bank::formats::category::CategoryMode;
-use crate::bank::load::{CategoryUse, Outcome, Verdict};
+use crate::bank::load::{CategoryUse, Loaded, Outcome, Verdict};
 use crate::bank::model::Difficulty;
 use crate::bank::store::{self, ImportError, ImportRecord, ImportReport, PendingUpload, UploadMode, UploadedFile};
 use crate::bank::{Diagnostic, lint};
@@ -283,9 +283,15 @@ struct DryRun {
     categories: Vec<CategoryRow>,
 }
 
-async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
+/// The upload's files read against what the bank holds now (where Moodle
+/// categories may point), within the configured time limit.
+async fn read_upload(state: &AppState, upload: &Arc<PendingUpload>) -> Result<Loaded, AppError> {
     let known = store::placement_known(&state.pool).await?;
-    let mut loaded = parse_pending(upload, known, state.upload_parse_limit).await;
+    Ok(parse_pending(upload, known, state.upload_parse_limit).await)
+}
+
+async fn dry_run(state: &AppState, upload: &Arc<PendingUpload>) -> Result<DryRun, AppError> {
+    let mut loaded = read_upload(state, upload).await?;
     let outcomes = std::mem::take(&mut loaded.outcomes)
         .into_iter()
         .map(OutcomeRow::from)
@@ -363,8 +369,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let upload = Arc::new(own_upload(&state, id, &auth).await?);
-    let known = store::placement_known(&state.pool).await?;
-    let loaded = parse_pending(&upload, known, state.upload_parse_limit).await;
+    let loaded = read_upload(&state, &upload).await?;
     if !loaded.diagnostics.is_empty() {
         return Ok(see_other(&format!("/instructor/bank/uploads/{id}")));
     }
